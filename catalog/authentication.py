@@ -1,0 +1,60 @@
+"""DRF authentication for shops: `Authorization: Bearer <key>`."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .models import Shop
+from .services import shop_api_key_authenticate
+
+
+class ShopPrincipal:
+    """Stands in for request.user when a shop calls the API."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_staff = False
+    is_superuser = False
+
+    def __init__(self, shop: Shop):
+        self.shop = shop
+        self.pk = None
+        self.id = None
+
+    def __str__(self):
+        return f"shop:{self.shop.code}"
+
+    def has_perm(self, perm, obj=None):
+        return False
+
+    def has_perms(self, perm_list, obj=None):
+        return False
+
+    def get_username(self):
+        return str(self)
+
+
+class ShopKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid Authorization header: expected 'Bearer <key>'.")
+            )
+        try:
+            raw_key = header[1].decode()
+        except UnicodeDecodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from exc
+        api_key = shop_api_key_authenticate(raw_key=raw_key)
+        if api_key is None:
+            raise exceptions.AuthenticationFailed(
+                _("Invalid, expired or revoked API key.")
+            )
+        return ShopPrincipal(api_key.shop), api_key
+
+    def authenticate_header(self, request):
+        return self.keyword

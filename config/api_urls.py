@@ -1,0 +1,8 @@
+"""The REST API, version 1."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("catalog.api.urls")),
+    path("", include("stock.api.urls")),
+]

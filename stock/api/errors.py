@@ -1,0 +1,49 @@
+"""One JSON shape for every API error: `detail`, `code`, and `errors` per field."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..exceptions import StockError
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, StockError):
+        return Response(exc.as_dict(), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large.", "code": "too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, OperationalError):
+        return Response(
+            {
+                "detail": "The database is unavailable for a moment; nothing was "
+                "written. Retry shortly.",
+                "code": "unavailable",
+            },
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": "5"},
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
+        first_field = next(iter(errors), "")
+        response.data = {
+            "detail": f"Invalid input: check {', '.join(errors)}."
+            if first_field
+            else "Invalid input.",
+            "code": "invalid",
+            "errors": errors,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data["code"] = getattr(response.data["detail"], "code", "error")
+    return response

@@ -1,0 +1,73 @@
+"""Idempotency-Key handling shared by every shop POST."""
+
+from django.conf import settings
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from catalog.permissions import is_shop
+
+from ..models import IdempotencyRecord
+from ..services.idempotency import (
+    IdempotencyKeyReused,
+    idempotent_call,
+    request_fingerprint,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Required for shops: a unique key per logical request (at most 255 "
+        "characters). A replay with the same key and body returns the first "
+        "response; the same key with a different body answers 422. Keys expire "
+        "after 24 hours."
+    ),
+)
+
+
+def run_idempotent(request, call, *, validate) -> Response:
+    """For a shop: check the key, validate, run call() once per key.
+
+    For staff (no shop) the call just runs. `validate()` raises a 400 before
+    anything is stored; `call()` returns (status, body).
+    """
+    if not is_shop(request.user):
+        validate()
+        status_code, body = call()
+        return Response(body, status=status_code)
+    shop = request.user.shop
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise serializers.ValidationError(
+            {"Idempotency-Key": ["This header is required for shop requests."]}
+        )
+    if len(key) > 255:
+        raise serializers.ValidationError(
+            {"Idempotency-Key": ["Must be at most 255 characters."]}
+        )
+    fingerprint = request_fingerprint(
+        method=request.method, path=request.path, body=request.data
+    )
+    seen = IdempotencyRecord.objects.filter(shop=shop, key=key).first()
+    fresh_since = timezone.now() - settings.STOCKWISE_IDEMPOTENCY_TTL
+    if seen and seen.request_hash != fingerprint and seen.created_at > fresh_since:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request.",
+            field="Idempotency-Key",
+        )
+    validate()
+    stored = idempotent_call(
+        shop=shop,
+        key=key,
+        method=request.method,
+        path=request.path,
+        fingerprint=fingerprint,
+        call=call,
+    )
+    response = Response(stored.body, status=stored.status_code)
+    if stored.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response

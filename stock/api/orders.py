@@ -1,0 +1,177 @@
+"""Sales orders: shops create, read and cancel their own; staff read all and ship."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.permissions import CanOperateStock, IsShop, is_shop
+
+from ..filters import SalesOrderFilter
+from ..models import SalesOrder
+from ..services.orders import (
+    OrderLineInput,
+    sales_order_cancel,
+    sales_order_create,
+    sales_order_ship,
+)
+from .idempotency import IDEMPOTENCY_HEADER, run_idempotent
+from .serializers import (
+    ErrorSerializer,
+    SalesOrderOutputSerializer,
+    SkuQuantitySerializer,
+    resolve_skus,
+    resolve_warehouse,
+)
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+
+
+def visible_orders(request):
+    orders = SalesOrder.objects.select_related("shop", "warehouse").prefetch_related(
+        "lines__product"
+    )
+    if is_shop(request.user):
+        return orders.filter(shop=request.user.shop)
+    return orders
+
+
+class OrderLineInputSerializer(SkuQuantitySerializer):
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class OrderInputSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100)
+    warehouse = serializers.CharField(max_length=20, required=False)
+    lines = OrderLineInputSerializer(
+        many=True, min_length=1, max_length=settings.STOCKWISE_MAX_ORDER_LINES
+    )
+
+
+@extend_schema(tags=["orders"])
+class OrderListCreateApi(ListAPIView):
+    """Shops list their own orders; staff list every shop's."""
+
+    serializer_class = SalesOrderOutputSerializer
+    filterset_class = SalesOrderFilter
+
+    def get_permissions(self):
+        if self.request.method == "POST":
+            return [IsShop()]
+        return [(IsShop | CanOperateStock)()]
+
+    def get_queryset(self):
+        return visible_orders(self.request)
+
+    @extend_schema(
+        request=OrderInputSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: SalesOrderOutputSerializer,
+            200: SalesOrderOutputSerializer,
+            409: ErrorSerializer,
+            422: ErrorSerializer,
+            **ERRORS,
+        },
+        description=(
+            "Reserve every line or nothing. 201 when created; 200 when the same "
+            "order (shop + external_id, same lines) was already received; 409 "
+            "naming the short SKUs, or when external_id exists with other lines."
+        ),
+    )
+    def post(self, request):
+        parsed = {}
+
+        def validate():
+            serializer = OrderInputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            products = resolve_skus(data["lines"])
+            parsed["order"] = dict(
+                shop=request.user.shop,
+                external_id=data["external_id"],
+                warehouse=resolve_warehouse(data["warehouse"])
+                if data.get("warehouse")
+                else None,
+                lines=[
+                    OrderLineInput(
+                        products[line["sku"]], line["quantity"], line.get("unit_price")
+                    )
+                    for line in data["lines"]
+                ],
+            )
+
+        def call():
+            order, created = sales_order_create(**parsed["order"])
+            order = visible_orders(request).get(pk=order.pk)
+            return (201 if created else 200), SalesOrderOutputSerializer(order).data
+
+        return run_idempotent(request, call, validate=validate)
+
+
+@extend_schema(
+    tags=["orders"],
+    responses={200: SalesOrderOutputSerializer, 404: ErrorSerializer, **ERRORS},
+)
+class OrderDetailApi(APIView):
+    permission_classes = [IsShop | CanOperateStock]
+
+    def get(self, request, pk: int):
+        order = get_object_or_404(visible_orders(request), pk=pk)
+        return Response(SalesOrderOutputSerializer(order).data)
+
+
+@extend_schema(
+    tags=["orders"],
+    request=None,
+    parameters=[IDEMPOTENCY_HEADER],
+    responses={
+        200: SalesOrderOutputSerializer,
+        404: ErrorSerializer,
+        409: ErrorSerializer,
+        422: ErrorSerializer,
+        **ERRORS,
+    },
+)
+class OrderCancelApi(APIView):
+    """Release the reservation of a reserved order (a shipped one answers 409)."""
+
+    permission_classes = [IsShop | CanOperateStock]
+
+    def post(self, request, pk: int):
+        order = get_object_or_404(visible_orders(request), pk=pk)
+
+        def call():
+            sales_order_cancel(order=order, actor=request.user)
+            return 200, SalesOrderOutputSerializer(
+                visible_orders(request).get(pk=order.pk)
+            ).data
+
+        return run_idempotent(request, call, validate=lambda: None)
+
+
+@extend_schema(
+    tags=["orders"],
+    request=None,
+    responses={
+        200: SalesOrderOutputSerializer,
+        404: ErrorSerializer,
+        409: ErrorSerializer,
+        **ERRORS,
+    },
+)
+class OrderShipApi(APIView):
+    """Staff: ship a reserved order in full (writes the shipment movements)."""
+
+    permission_classes = [CanOperateStock]
+
+    def post(self, request, pk: int):
+        order = get_object_or_404(visible_orders(request), pk=pk)
+        sales_order_ship(order=order, actor=request.user)
+        order = visible_orders(request).get(pk=pk)
+        return Response(SalesOrderOutputSerializer(order).data)

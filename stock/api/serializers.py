@@ -1,0 +1,228 @@
+"""Output shapes of the stock API, and the shared pieces of its input."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from catalog.models import Product
+
+from ..models import (
+    Location,
+    PurchaseOrder,
+    SalesOrder,
+    StockLevel,
+    StockMovement,
+    Stocktake,
+    Transfer,
+    Warehouse,
+)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    field = serializers.CharField(required=False)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+    short_skus = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class WarehouseOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Warehouse
+        fields = ["id", "code", "name", "capacity_units", "is_active"]
+
+
+class StockLevelOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    warehouse = serializers.CharField(source="warehouse.code")
+    available = serializers.IntegerField(source="available_qty")
+
+    class Meta:
+        model = StockLevel
+        fields = ["sku", "warehouse", "on_hand", "reserved", "available", "updated_at"]
+
+
+class MovementOutputSerializer(serializers.ModelSerializer):
+    sku = serializers.CharField(source="product.sku")
+    warehouse = serializers.CharField(source="warehouse.code")
+    location = serializers.CharField(source="location.code", allow_null=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "sku",
+            "warehouse",
+            "location",
+            "quantity",
+            "balance_after",
+            "kind",
+            "reference_type",
+            "reference_id",
+            "actor",
+            "created_at",
+            "note",
+        ]
+
+    def get_actor(self, movement) -> str | None:
+        if movement.actor_user_id:
+            return movement.actor_user.get_username()
+        if movement.actor_shop_id:
+            return f"shop:{movement.actor_shop.code}"
+        return None
+
+
+class OrderLineOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(
+        max_digits=12, decimal_places=2, allow_null=True
+    )
+
+
+class SalesOrderOutputSerializer(serializers.ModelSerializer):
+    shop = serializers.CharField(source="shop.code")
+    warehouse = serializers.CharField(source="warehouse.code")
+    lines = OrderLineOutputSerializer(many=True)
+
+    class Meta:
+        model = SalesOrder
+        fields = [
+            "id",
+            "external_id",
+            "shop",
+            "warehouse",
+            "status",
+            "created_at",
+            "shipped_at",
+            "cancelled_at",
+            "lines",
+        ]
+
+
+class PurchaseLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField(source="product.sku")
+    quantity_ordered = serializers.IntegerField()
+    quantity_received = serializers.IntegerField()
+    unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class PurchaseOrderOutputSerializer(serializers.ModelSerializer):
+    supplier = serializers.CharField(source="supplier.name")
+    supplier_id = serializers.IntegerField()
+    warehouse = serializers.CharField(source="warehouse.code")
+    lines = PurchaseLineOutputSerializer(many=True)
+
+    class Meta:
+        model = PurchaseOrder
+        fields = [
+            "id",
+            "supplier",
+            "supplier_id",
+            "warehouse",
+            "status",
+            "expected_date",
+            "created_at",
+            "sent_at",
+            "note",
+            "lines",
+        ]
+
+
+class TransferLineOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField(source="product.sku")
+    quantity = serializers.IntegerField()
+
+
+class TransferOutputSerializer(serializers.ModelSerializer):
+    from_warehouse = serializers.CharField(source="from_warehouse.code")
+    to_warehouse = serializers.CharField(source="to_warehouse.code")
+    created_by = serializers.CharField(source="created_by.username")
+    lines = TransferLineOutputSerializer(many=True)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id",
+            "from_warehouse",
+            "to_warehouse",
+            "created_by",
+            "created_at",
+            "note",
+            "lines",
+        ]
+
+
+class StocktakeLineOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.CharField(source="product.sku")
+    expected = serializers.IntegerField()
+    counted = serializers.IntegerField(allow_null=True)
+    variance = serializers.IntegerField(allow_null=True)
+
+
+class StocktakeOutputSerializer(serializers.ModelSerializer):
+    warehouse = serializers.CharField(source="warehouse.code")
+    location = serializers.CharField(source="location.code", allow_null=True)
+    lines = StocktakeLineOutputSerializer(many=True)
+
+    class Meta:
+        model = Stocktake
+        fields = [
+            "id",
+            "warehouse",
+            "location",
+            "status",
+            "created_at",
+            "counted_at",
+            "confirmed_at",
+            "note",
+            "lines",
+        ]
+
+
+# --- input pieces -----------------------------------------------------------
+
+
+class SkuQuantitySerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=settings.STOCKWISE_MAX_LINE_QUANTITY
+    )
+
+
+def resolve_skus(lines: list[dict], field: str = "lines") -> dict[str, Product]:
+    """Products for the lines' SKUs in one query; unknown SKUs are a 400."""
+    skus = {line["sku"] for line in lines}
+    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    unknown = sorted(skus - set(products))
+    if unknown:
+        raise serializers.ValidationError(
+            {field: [f"Unknown SKU: {', '.join(unknown)}."]}
+        )
+    return products
+
+
+def resolve_warehouse(code: str, field: str = "warehouse") -> Warehouse:
+    warehouse = Warehouse.objects.filter(code=code, is_active=True).first()
+    if warehouse is None:
+        raise serializers.ValidationError(
+            {field: [f"No active warehouse with code {code!r}."]}
+        )
+    return warehouse
+
+
+def resolve_location(
+    code: str | None, warehouse: Warehouse, field: str = "location"
+) -> Location | None:
+    if not code:
+        return None
+    location = Location.objects.filter(warehouse=warehouse, code=code).first()
+    if location is None:
+        raise serializers.ValidationError(
+            {field: [f"No location {code!r} in warehouse {warehouse.code}."]}
+        )
+    return location

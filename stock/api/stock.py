@@ -1,0 +1,298 @@
+"""Reads of stock (availability, warehouses, the ledger) and staff operations."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.permissions import CanManageStock, CanOperateStock, IsShop
+
+from ..filters import MovementFilter, StockLevelFilter
+from ..models import StockLevel, StockMovement, Stocktake, Transfer, Warehouse
+from ..services.operations import (
+    TransferLineInput,
+    stock_adjust,
+    stocktake_confirm,
+    stocktake_create,
+    stocktake_record_counts,
+    transfer_create,
+)
+from .serializers import (
+    ErrorSerializer,
+    MovementOutputSerializer,
+    SkuQuantitySerializer,
+    StockLevelOutputSerializer,
+    StocktakeOutputSerializer,
+    TransferOutputSerializer,
+    WarehouseOutputSerializer,
+    resolve_location,
+    resolve_skus,
+    resolve_warehouse,
+)
+
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+
+
+@extend_schema(tags=["stock"])
+class WarehouseListApi(ListAPIView):
+    permission_classes = [IsShop | CanOperateStock]
+    serializer_class = WarehouseOutputSerializer
+    queryset = Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+@extend_schema(tags=["stock"])
+class StockLevelListApi(ListAPIView):
+    """On hand, reserved and available per SKU and warehouse."""
+
+    permission_classes = [IsShop | CanOperateStock]
+    serializer_class = StockLevelOutputSerializer
+    filterset_class = StockLevelFilter
+    queryset = (
+        StockLevel.objects.select_related("product", "warehouse")
+        .filter(product__is_active=True)
+        .with_available()
+        .order_by("product__sku", "warehouse__code")
+    )
+
+
+@extend_schema(tags=["stock"])
+class MovementListApi(ListAPIView):
+    """The ledger, newest first; filter by sku, warehouse, kind, since, until."""
+
+    permission_classes = [CanOperateStock]
+    serializer_class = MovementOutputSerializer
+    filterset_class = MovementFilter
+    queryset = StockMovement.objects.select_related(
+        "product", "warehouse", "location", "actor_user", "actor_shop"
+    ).order_by("-created_at", "-id")
+
+
+class AdjustmentInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    warehouse = serializers.CharField(max_length=20)
+    location = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    quantity = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    reason = serializers.CharField(max_length=500)
+
+    def validate_quantity(self, value):
+        if value == 0:
+            raise serializers.ValidationError("Must not be zero.")
+        return value
+
+
+@extend_schema(
+    tags=["stock"],
+    request=AdjustmentInputSerializer,
+    responses={201: MovementOutputSerializer, 409: ErrorSerializer, **ERRORS},
+)
+class AdjustmentCreateApi(APIView):
+    permission_classes = [CanOperateStock]
+
+    def post(self, request):
+        serializer = AdjustmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        product = resolve_skus([data], field="sku")[data["sku"]]
+        warehouse = resolve_warehouse(data["warehouse"])
+        movement = stock_adjust(
+            product=product,
+            warehouse=warehouse,
+            quantity=data["quantity"],
+            reason=data["reason"],
+            actor=request.user,
+            location=resolve_location(data.get("location"), warehouse),
+        )
+        movement = MovementListApi.queryset.get(pk=movement.pk)
+        return Response(MovementOutputSerializer(movement).data, status=201)
+
+
+def _transfers():
+    return Transfer.objects.select_related(
+        "from_warehouse", "to_warehouse", "created_by"
+    ).prefetch_related("lines__product")
+
+
+class TransferInputSerializer(serializers.Serializer):
+    from_warehouse = serializers.CharField(max_length=20)
+    to_warehouse = serializers.CharField(max_length=20)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    lines = SkuQuantitySerializer(many=True, min_length=1, max_length=500)
+
+
+@extend_schema(tags=["stock"])
+class TransferListCreateApi(ListAPIView):
+    permission_classes = [CanOperateStock]
+    serializer_class = TransferOutputSerializer
+
+    def get_queryset(self):
+        return _transfers()
+
+    @extend_schema(
+        request=TransferInputSerializer,
+        responses={201: TransferOutputSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = TransferInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        products = resolve_skus(data["lines"])
+        transfer = transfer_create(
+            from_warehouse=resolve_warehouse(data["from_warehouse"], "from_warehouse"),
+            to_warehouse=resolve_warehouse(data["to_warehouse"], "to_warehouse"),
+            lines=[
+                TransferLineInput(products[line["sku"]], line["quantity"])
+                for line in data["lines"]
+            ],
+            actor=request.user,
+            note=data.get("note", ""),
+        )
+        return Response(
+            TransferOutputSerializer(_transfers().get(pk=transfer.pk)).data, status=201
+        )
+
+
+@extend_schema(
+    tags=["stock"],
+    responses={200: TransferOutputSerializer, 404: ErrorSerializer, **ERRORS},
+)
+class TransferDetailApi(APIView):
+    permission_classes = [CanOperateStock]
+
+    def get(self, request, pk: int):
+        return Response(
+            TransferOutputSerializer(get_object_or_404(_transfers(), pk=pk)).data
+        )
+
+
+def _stocktakes():
+    return Stocktake.objects.select_related("warehouse", "location").prefetch_related(
+        "lines__product"
+    )
+
+
+class StocktakeInputSerializer(serializers.Serializer):
+    warehouse = serializers.CharField(max_length=20)
+    location = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    skus = serializers.ListField(
+        child=serializers.CharField(max_length=64), required=False, max_length=2000
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+@extend_schema(tags=["counts"])
+class StocktakeListCreateApi(ListAPIView):
+    """Count sheets; creating one lists what the books hold there."""
+
+    permission_classes = [CanOperateStock]
+    serializer_class = StocktakeOutputSerializer
+
+    def get_queryset(self):
+        return _stocktakes()
+
+    @extend_schema(
+        request=StocktakeInputSerializer,
+        responses={201: StocktakeOutputSerializer, 409: ErrorSerializer, **ERRORS},
+    )
+    def post(self, request):
+        serializer = StocktakeInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        warehouse = resolve_warehouse(data["warehouse"])
+        skus = data.get("skus") or []
+        products = (
+            resolve_skus([{"sku": s} for s in skus], field="skus") if skus else {}
+        )
+        stocktake = stocktake_create(
+            warehouse=warehouse,
+            location=resolve_location(data.get("location"), warehouse),
+            products=list(products.values()),
+            actor=request.user,
+            note=data.get("note", ""),
+        )
+        return Response(
+            StocktakeOutputSerializer(_stocktakes().get(pk=stocktake.pk)).data,
+            status=201,
+        )
+
+
+@extend_schema(
+    tags=["counts"],
+    responses={200: StocktakeOutputSerializer, 404: ErrorSerializer, **ERRORS},
+)
+class StocktakeDetailApi(APIView):
+    permission_classes = [CanOperateStock]
+
+    def get(self, request, pk: int):
+        return Response(
+            StocktakeOutputSerializer(get_object_or_404(_stocktakes(), pk=pk)).data
+        )
+
+
+class CountLineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(max_length=64)
+    counted = serializers.IntegerField(min_value=0, max_value=10_000_000)
+
+
+class CountsInputSerializer(serializers.Serializer):
+    lines = CountLineInputSerializer(many=True, min_length=1, max_length=5000)
+
+
+@extend_schema(
+    tags=["counts"],
+    request=CountsInputSerializer,
+    responses={
+        200: StocktakeOutputSerializer,
+        404: ErrorSerializer,
+        409: ErrorSerializer,
+        **ERRORS,
+    },
+)
+class StocktakeSubmitApi(APIView):
+    """Record counted quantities by SKU (SKUs not on the sheet are added)."""
+
+    permission_classes = [CanOperateStock]
+
+    def post(self, request, pk: int):
+        stocktake = get_object_or_404(_stocktakes(), pk=pk)
+        serializer = CountsInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lines = serializer.validated_data["lines"]
+        products = resolve_skus(lines)
+        line_ids = {line.product.sku: line.pk for line in stocktake.lines.all()}
+        counts = {
+            line_ids[item["sku"]]: item["counted"]
+            for item in lines
+            if item["sku"] in line_ids
+        }
+        extra = {
+            products[item["sku"]]: item["counted"]
+            for item in lines
+            if item["sku"] not in line_ids
+        }
+        stocktake_record_counts(
+            stocktake=stocktake, counts=counts, extra=extra, actor=request.user
+        )
+        return Response(StocktakeOutputSerializer(_stocktakes().get(pk=pk)).data)
+
+
+@extend_schema(
+    tags=["counts"],
+    request=None,
+    responses={
+        200: StocktakeOutputSerializer,
+        404: ErrorSerializer,
+        409: ErrorSerializer,
+        **ERRORS,
+    },
+)
+class StocktakeConfirmApi(APIView):
+    """Managers: post the count corrections."""
+
+    permission_classes = [CanManageStock]
+
+    def post(self, request, pk: int):
+        stocktake = get_object_or_404(Stocktake, pk=pk)
+        stocktake_confirm(stocktake=stocktake, actor=request.user)
+        return Response(StocktakeOutputSerializer(_stocktakes().get(pk=pk)).data)

@@ -1,0 +1,54 @@
+import django_filters
+
+from .models import (
+    MovementKind,
+    PurchaseOrder,
+    SalesOrder,
+    StockLevel,
+    StockMovement,
+)
+
+
+class StockLevelFilter(django_filters.FilterSet):
+    sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact")
+    warehouse = django_filters.CharFilter(
+        field_name="warehouse__code", lookup_expr="iexact"
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["sku", "warehouse"]
+
+
+class MovementFilter(django_filters.FilterSet):
+    sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact")
+    warehouse = django_filters.CharFilter(
+        field_name="warehouse__code", lookup_expr="iexact"
+    )
+    kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = StockMovement
+        fields = ["sku", "warehouse", "kind", "since", "until"]
+
+
+class SalesOrderFilter(django_filters.FilterSet):
+    external_id = django_filters.CharFilter()
+    status = django_filters.CharFilter()
+    warehouse = django_filters.CharFilter(field_name="warehouse__code")
+
+    class Meta:
+        model = SalesOrder
+        fields = ["external_id", "status", "warehouse"]
+
+
+class PurchaseOrderFilter(django_filters.FilterSet):
+    status = django_filters.CharFilter()
+    warehouse = django_filters.CharFilter(field_name="warehouse__code")
+    supplier = django_filters.NumberFilter(field_name="supplier_id")
+
+    class Meta:
+        model = PurchaseOrder
+        fields = ["status", "warehouse", "supplier"]

@@ -1,0 +1,101 @@
+"""Warehouses, their bins, and the per product x warehouse balance."""
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    capacity_units = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Total units the warehouse can hold."
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        permissions = [
+            ("operate_stock", "Can receive, ship, transfer, adjust and count stock"),
+            ("manage_stock", "Can confirm counts and manage purchase orders"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.name}"
+
+
+class LocationKind(models.TextChoices):
+    STORAGE = "storage", "storage"
+    RECEIVING = "receiving", "receiving"
+    RETURNS = "returns", "returns"
+
+
+class Location(models.Model):
+    warehouse = models.ForeignKey(
+        Warehouse, related_name="locations", on_delete=models.PROTECT
+    )
+    code = models.CharField(max_length=40)
+    kind = models.CharField(
+        max_length=16, choices=LocationKind.choices, default=LocationKind.STORAGE
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["warehouse__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "code"], name="location_unique_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.warehouse.code}/{self.code}"
+
+
+class StockLevelQuerySet(models.QuerySet):
+    def with_available(self):
+        return self.annotate(available_qty=F("on_hand") - F("reserved"))
+
+
+class StockLevel(models.Model):
+    """Running sum of the ledger for one product in one warehouse.
+
+    Only stock.services.ledger writes it; stock_reconcile proves it equals the
+    ledger. `reserved` is what open sales orders hold.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", related_name="stock_levels", on_delete=models.PROTECT
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, related_name="stock_levels", on_delete=models.PROTECT
+    )
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StockLevelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product_id", "warehouse_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"], name="stocklevel_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="stocklevel_on_hand_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stocklevel_reserved_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")),
+                name="stocklevel_reserved_lte_on_hand",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.warehouse_id}: {self.on_hand}"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved

@@ -1,0 +1,91 @@
+"""Idempotent shop POSTs: a repeated Idempotency-Key replays the first answer.
+
+The key is claimed by inserting its row inside the same transaction as the
+work, so a concurrent request with the same key waits on the unique index and
+then replays; a failed request leaves no key behind.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog.models import Shop
+
+from ..exceptions import StockError
+from ..models import IdempotencyRecord
+
+
+class IdempotencyKeyReused(StockError):
+    status_code = 422
+    code = "idempotency_key_reused"
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int
+    body: dict
+    replayed: bool
+
+
+def request_fingerprint(*, method: str, path: str, body) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def idempotent_call(
+    *,
+    shop: Shop,
+    key: str,
+    method: str,
+    path: str,
+    fingerprint: str,
+    call: Callable[[], tuple[int, dict]],
+) -> StoredResponse:
+    """Run call() once per (shop, key); StockErrors it raises are stored too."""
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    shop=shop,
+                    key=key,
+                    method=method,
+                    path=path,
+                    request_hash=fingerprint,
+                    created_at=now,
+                )
+        except IntegrityError:
+            record = IdempotencyRecord.objects.select_for_update().get(
+                shop=shop, key=key
+            )
+            if record.created_at > now - settings.STOCKWISE_IDEMPOTENCY_TTL:
+                if record.request_hash != fingerprint:
+                    raise IdempotencyKeyReused(
+                        "This Idempotency-Key was used with a different request.",
+                        field="Idempotency-Key",
+                    ) from None
+                return StoredResponse(record.status_code, record.response_body, True)
+            # An expired key starts afresh.
+            record.request_hash, record.method, record.path = fingerprint, method, path
+            record.created_at = now
+        try:
+            with transaction.atomic():
+                status_code, body = call()
+        except StockError as error:
+            if error.status_code >= 500 or isinstance(error, IdempotencyKeyReused):
+                raise
+            status_code, body = error.status_code, error.as_dict()
+        record.status_code, record.response_body = status_code, body
+        record.save()
+    return StoredResponse(status_code, body, False)
+
+
+def idempotency_purge() -> int:
+    cutoff = timezone.now() - settings.STOCKWISE_IDEMPOTENCY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,207 @@
+"""The one writer of the ledger and its balances.
+
+`ledger_post` changes on-hand and reserved quantities of StockLevel rows with
+conditional UPDATEs (never read-compute-write), taken in (product, warehouse)
+order so two transactions touching the same rows never deadlock, and writes one
+immutable StockMovement per on-hand change in the same transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Product, Shop
+
+from ..exceptions import InsufficientStock, InvalidInput, Shortage
+from ..models import StockLevel, StockMovement, Warehouse
+from ..models.ledger import KIND_SIGN
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    product_id: int
+    warehouse_id: int
+    quantity: int = 0  # change of on hand; a movement is written when non-zero
+    reserved: int = 0  # change of reserved
+    kind: str = ""
+    location_id: int | None = None
+
+
+def _check_lines(lines: Sequence[LedgerLine]) -> None:
+    for line in lines:
+        if line.quantity:
+            sign = KIND_SIGN.get(line.kind)
+            if sign is None:
+                raise InvalidInput(
+                    f"Unknown movement kind {line.kind!r}.", field="kind"
+                )
+            if sign and (line.quantity > 0) != (sign > 0):
+                raise InvalidInput(
+                    f"A {line.kind} cannot have quantity {line.quantity}.",
+                    field="quantity",
+                )
+
+
+def _ensure_levels(pairs: set[tuple[int, int]]) -> None:
+    product_ids = {p for p, _ in pairs}
+    warehouse_ids = {w for _, w in pairs}
+    existing = set(
+        StockLevel.objects.filter(
+            product_id__in=product_ids, warehouse_id__in=warehouse_ids
+        ).values_list("product_id", "warehouse_id")
+    )
+    missing = pairs - existing
+    if missing:
+        StockLevel.objects.bulk_create(
+            [StockLevel(product_id=p, warehouse_id=w) for p, w in sorted(missing)],
+            ignore_conflicts=True,
+        )
+
+
+def _shortages(failed: list[tuple[int, int, int, int]]) -> list[Shortage]:
+    products = dict(
+        Product.objects.filter(pk__in={f[0] for f in failed}).values_list("pk", "sku")
+    )
+    warehouses = dict(
+        Warehouse.objects.filter(pk__in={f[1] for f in failed}).values_list(
+            "pk", "code"
+        )
+    )
+    levels = {
+        (lv.product_id, lv.warehouse_id): lv
+        for lv in StockLevel.objects.filter(
+            product_id__in=products, warehouse_id__in=warehouses
+        )
+    }
+    result = []
+    for product_id, warehouse_id, dq, dr in failed:
+        level = levels.get((product_id, warehouse_id))
+        available = level.available if level else 0
+        result.append(
+            Shortage(
+                sku=products[product_id],
+                warehouse=warehouses[warehouse_id],
+                requested=max(-dq, dr, dr - dq),
+                available=available,
+            )
+        )
+    return result
+
+
+def ledger_post(
+    *,
+    lines: Sequence[LedgerLine],
+    reference_type: str,
+    reference_id: str = "",
+    actor_user=None,
+    actor_shop: Shop | None = None,
+    note: str = "",
+    occurred_at: datetime | None = None,
+) -> list[StockMovement]:
+    """Apply lines atomically; raise InsufficientStock naming every short line."""
+    _check_lines(lines)
+    deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for line in lines:
+        delta = deltas[(line.product_id, line.warehouse_id)]
+        delta[0] += line.quantity
+        delta[1] += line.reserved
+    now = occurred_at or timezone.now()
+    with transaction.atomic():
+        _ensure_levels(set(deltas))
+        failed = []
+        for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
+            if dq == 0 and dr == 0:
+                continue
+            rows = StockLevel.objects.filter(
+                product_id=product_id, warehouse_id=warehouse_id
+            )
+            if dq < 0:
+                rows = rows.filter(on_hand__gte=-dq)
+            if dr < 0:
+                rows = rows.filter(reserved__gte=-dr)
+            if dr - dq > 0:  # available after = on_hand + dq - reserved - dr >= 0
+                rows = rows.filter(on_hand__gte=F("reserved") + (dr - dq))
+            updated = rows.update(
+                on_hand=F("on_hand") + dq, reserved=F("reserved") + dr, updated_at=now
+            )
+            if not updated:
+                failed.append((product_id, warehouse_id, dq, dr))
+        if failed:
+            raise InsufficientStock(_shortages(failed))
+
+        moving = [line for line in lines if line.quantity]
+        if not moving:
+            return []
+        balances = _balances({(m.product_id, m.warehouse_id) for m in moving})
+        # Balance after each movement: walk the lines of a pair backwards from
+        # the final balance the UPDATE left.
+        after: list[int] = [0] * len(moving)
+        for index in range(len(moving) - 1, -1, -1):
+            pair = (moving[index].product_id, moving[index].warehouse_id)
+            after[index] = balances[pair]
+            balances[pair] -= moving[index].quantity
+        movements = [
+            StockMovement(
+                product_id=line.product_id,
+                warehouse_id=line.warehouse_id,
+                location_id=line.location_id,
+                quantity=line.quantity,
+                balance_after=balance,
+                kind=line.kind,
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+                actor_user=actor_user if getattr(actor_user, "pk", None) else None,
+                actor_shop=actor_shop,
+                created_at=now,
+                note=note[:500],
+            )
+            for line, balance in zip(moving, after, strict=True)
+        ]
+        return StockMovement.objects.bulk_create(movements)
+
+
+def _balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    rows = StockLevel.objects.filter(
+        product_id__in={p for p, _ in pairs}, warehouse_id__in={w for _, w in pairs}
+    ).values_list("product_id", "warehouse_id", "on_hand")
+    return {(p, w): on_hand for p, w, on_hand in rows if (p, w) in pairs}
+
+
+def ledger_load_history(
+    *, movements: Sequence[StockMovement], reference_type: str
+) -> int:
+    """Bulk-load a history of movements for pairs that have no ledger yet.
+
+    For demo data and migrations from another system: the rows must be in time
+    order per pair and keep every running balance >= 0; balance_after is
+    computed here and the balances are set to the ledger's sums.
+    """
+    running: dict[tuple[int, int], int] = defaultdict(int)
+    for movement in movements:
+        pair = (movement.product_id, movement.warehouse_id)
+        running[pair] += movement.quantity
+        if movement.quantity == 0 or running[pair] < 0:
+            raise InvalidInput(
+                f"History for product {pair[0]} in warehouse {pair[1]} goes below "
+                f"zero or has a zero movement on {movement.created_at:%Y-%m-%d}."
+            )
+        movement.balance_after = running[pair]
+        movement.reference_type = reference_type
+    with transaction.atomic():
+        if StockMovement.objects.filter(
+            product_id__in={p for p, _ in running},
+            warehouse_id__in={w for _, w in running},
+        ).exists():
+            raise InvalidInput("History can only be loaded into an empty ledger.")
+        StockMovement.objects.bulk_create(movements, batch_size=5000)
+        _ensure_levels(set(running))
+        for (product_id, warehouse_id), total in running.items():
+            StockLevel.objects.filter(
+                product_id=product_id, warehouse_id=warehouse_id
+            ).update(on_hand=F("on_hand") + total)
+    return len(movements)

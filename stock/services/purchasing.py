@@ -1,0 +1,181 @@
+"""Purchase orders: draft, send, receive (partly or in full), cancel."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalog.models import Product, Supplier, SupplierProduct
+
+from ..exceptions import InvalidInput, InvalidState
+from ..models import (
+    Location,
+    MovementKind,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseOrderStatus,
+    ReferenceType,
+    Warehouse,
+)
+from .ledger import LedgerLine, ledger_post
+
+RECEIVABLE = (PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTIALLY_RECEIVED)
+
+
+@dataclass(frozen=True)
+class PurchaseLineInput:
+    product: Product
+    quantity: int
+    unit_cost: Decimal | None = None
+
+
+def purchase_order_create(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    lines: list[PurchaseLineInput],
+    actor=None,
+    expected_date: date | None = None,
+    note: str = "",
+) -> PurchaseOrder:
+    if not lines:
+        raise InvalidInput("A purchase order needs at least one line.", field="lines")
+    quantities: dict[int, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise InvalidInput(
+                f"Quantity for {line.product.sku} must be positive.", field="lines"
+            )
+        quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
+    costs = dict(
+        SupplierProduct.objects.filter(
+            supplier=supplier, product_id__in=quantities
+        ).values_list("product_id", "unit_cost")
+    )
+    with transaction.atomic():
+        order = PurchaseOrder.objects.create(
+            supplier=supplier,
+            warehouse=warehouse,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            expected_date=expected_date,
+            note=note,
+        )
+        given = {line.product.pk: line for line in lines}
+        PurchaseOrderLine.objects.bulk_create(
+            PurchaseOrderLine(
+                purchase_order=order,
+                product_id=product_id,
+                quantity_ordered=quantity,
+                unit_cost=(
+                    given[product_id].unit_cost
+                    if given[product_id].unit_cost is not None
+                    else costs.get(product_id, given[product_id].product.unit_cost)
+                ),
+            )
+            for product_id, quantity in quantities.items()
+        )
+    return order
+
+
+def purchase_order_send(*, purchase_order: PurchaseOrder, actor=None) -> PurchaseOrder:
+    now = timezone.now()
+    changed = PurchaseOrder.objects.filter(
+        pk=purchase_order.pk, status=PurchaseOrderStatus.DRAFT
+    ).update(status=PurchaseOrderStatus.SENT, sent_at=now)
+    if not changed:
+        raise InvalidState("Only a draft purchase order can be sent.", field="status")
+    purchase_order.status, purchase_order.sent_at = PurchaseOrderStatus.SENT, now
+    return purchase_order
+
+
+def purchase_order_cancel(
+    *, purchase_order: PurchaseOrder, actor=None
+) -> PurchaseOrder:
+    changed = PurchaseOrder.objects.filter(
+        pk=purchase_order.pk,
+        status__in=[PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT],
+    ).update(status=PurchaseOrderStatus.CANCELLED)
+    if not changed:
+        raise InvalidState(
+            "Only a draft or sent purchase order with nothing received can be "
+            "cancelled.",
+            field="status",
+        )
+    purchase_order.status = PurchaseOrderStatus.CANCELLED
+    return purchase_order
+
+
+def purchase_order_receive(
+    *,
+    purchase_order: PurchaseOrder,
+    quantities: dict[int, int],
+    actor,
+    location: Location | None = None,
+) -> PurchaseOrder:
+    """Receive quantities per line id; refuse receiving more than is open."""
+    quantities = {line_id: q for line_id, q in quantities.items() if q}
+    if not quantities:
+        raise InvalidInput("Enter a quantity for at least one line.", field="lines")
+    if any(q < 0 for q in quantities.values()):
+        raise InvalidInput("Received quantities cannot be negative.", field="lines")
+    if location is not None and location.warehouse_id != purchase_order.warehouse_id:
+        raise InvalidInput(
+            "The location is not in the order's warehouse.", field="location"
+        )
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
+        if order.status not in RECEIVABLE:
+            raise InvalidState(
+                f"Purchase order {order} is {order.get_status_display()}; only a "
+                "sent order can be received.",
+                field="status",
+            )
+        lines = {
+            line.pk: line
+            for line in order.lines.select_related("product").filter(pk__in=quantities)
+        }
+        unknown = set(quantities) - set(lines)
+        if unknown:
+            raise InvalidInput(
+                f"Lines {sorted(unknown)} are not on {order}.", field="lines"
+            )
+        for line_id, quantity in sorted(quantities.items()):
+            line = lines[line_id]
+            changed = PurchaseOrderLine.objects.filter(
+                pk=line_id, quantity_received__lte=F("quantity_ordered") - quantity
+            ).update(quantity_received=F("quantity_received") + quantity)
+            if not changed:
+                line.refresh_from_db(fields=["quantity_received"])
+                raise InvalidInput(
+                    f"{line.product.sku}: receiving {quantity} would exceed the "
+                    f"{line.quantity_open} still open.",
+                    field="lines",
+                )
+        ledger_post(
+            lines=[
+                LedgerLine(
+                    lines[line_id].product_id,
+                    order.warehouse_id,
+                    quantity=quantity,
+                    kind=MovementKind.RECEIPT,
+                    location_id=location.pk if location else None,
+                )
+                for line_id, quantity in sorted(quantities.items())
+            ],
+            reference_type=ReferenceType.PURCHASE_ORDER,
+            reference_id=str(order.pk),
+            actor_user=actor,
+        )
+        open_left = order.lines.filter(
+            quantity_received__lt=F("quantity_ordered")
+        ).exists()
+        order.status = (
+            PurchaseOrderStatus.PARTIALLY_RECEIVED
+            if open_left
+            else PurchaseOrderStatus.RECEIVED
+        )
+        order.save(update_fields=["status"])
+    return order
