@@ -7,6 +7,16 @@ from rest_framework.test import APIClient
 from tests import factories
 
 
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hasher():
+    # Real hashing costs ~0.2 s per user; the tests create hundreds of users.
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+
+
 def pytest_collection_modifyitems(config, items):
     on_postgres = bool(os.environ.get("DATABASE_URL", "").startswith("postgres"))
     has_redis = bool(os.environ.get("REDIS_URL"))
@@ -76,3 +86,55 @@ def user_client(user) -> APIClient:
 @pytest.fixture
 def is_postgres():
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the test database and REDIS_URL."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from config.celery import app
+
+    with django_db_blocker.unblock():
+        db = connection.settings_dict
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
+        f"/{db['NAME']}"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0)
+        if replies:
+            break
+        if worker.poll() is not None:
+            raise RuntimeError("The Celery worker exited during start-up.")
+    else:
+        worker.kill()
+        raise RuntimeError("The Celery worker did not answer a ping within 60 s.")
+    yield worker
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()

@@ -1,0 +1,169 @@
+from django.contrib import admin
+
+from .models import (
+    IdempotencyRecord,
+    Location,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    SalesOrder,
+    SalesOrderLine,
+    StockLevel,
+    StockMovement,
+    Stocktake,
+    StocktakeLine,
+    Transfer,
+    TransferLine,
+    Warehouse,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the stock services may write: visible, never editable here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    extra = 0
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "capacity_units", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]
+    inlines = [LocationInline]
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "is_active"]
+    list_filter = ["warehouse", "kind", "is_active"]
+    search_fields = ["code", "warehouse__code"]
+    list_select_related = ["warehouse"]
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["product", "warehouse", "on_hand", "reserved", "updated_at"]
+    list_filter = ["warehouse"]
+    search_fields = ["product__sku", "product__name"]
+    list_select_related = ["product", "warehouse"]
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "product",
+        "warehouse",
+        "location",
+        "kind",
+        "quantity",
+        "balance_after",
+        "reference_type",
+        "reference_id",
+        "actor_user",
+        "actor_shop",
+    ]
+    list_filter = ["kind", "reference_type", "warehouse"]
+    search_fields = ["product__sku", "reference_id", "note"]
+    list_select_related = [
+        "product",
+        "warehouse",
+        "location__warehouse",
+        "actor_user",
+        "actor_shop",
+    ]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+
+class SalesOrderLineInline(ReadOnlyInline):
+    model = SalesOrderLine
+
+
+@admin.register(SalesOrder)
+class SalesOrderAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "shop",
+        "external_id",
+        "warehouse",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "shop", "warehouse"]
+    search_fields = ["external_id"]
+    list_select_related = ["shop", "warehouse"]
+    inlines = [SalesOrderLineInline]
+
+
+class PurchaseOrderLineInline(ReadOnlyInline):
+    model = PurchaseOrderLine
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "supplier", "warehouse", "status", "expected_date"]
+    list_filter = ["status", "supplier", "warehouse"]
+    search_fields = ["supplier__name", "note"]
+    list_select_related = ["supplier", "warehouse"]
+    inlines = [PurchaseOrderLineInline]
+
+
+class TransferLineInline(ReadOnlyInline):
+    model = TransferLine
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "from_warehouse",
+        "to_warehouse",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["from_warehouse", "to_warehouse"]
+    list_select_related = ["from_warehouse", "to_warehouse", "created_by"]
+    inlines = [TransferLineInline]
+
+
+class StocktakeLineInline(ReadOnlyInline):
+    model = StocktakeLine
+
+
+@admin.register(Stocktake)
+class StocktakeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "warehouse", "location", "status", "created_at"]
+    list_filter = ["status", "warehouse"]
+    list_select_related = ["warehouse", "location__warehouse"]
+    inlines = [StocktakeLineInline]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["shop", "key", "method", "path", "status_code", "created_at"]
+    list_filter = ["shop"]
+    search_fields = ["key"]
+    list_select_related = ["shop"]

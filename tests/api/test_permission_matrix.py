@@ -1,0 +1,249 @@
+"""Every role x every API endpoint x method answers the status it should.
+
+An endpoint added without a row here fails test_every_endpoint_has_a_row.
+"""
+
+import itertools
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from stock.services.operations import (
+    TransferLineInput,
+    stocktake_create,
+    stocktake_record_counts,
+    transfer_create,
+)
+from stock.services.orders import OrderLineInput, sales_order_create
+from stock.services.purchasing import (
+    PurchaseLineInput,
+    purchase_order_create,
+    purchase_order_send,
+)
+from tests import factories
+
+ROLES = ["anonymous", "nobody", "staff", "manager", "admin", "shop_a", "shop_b"]
+
+
+def expect(
+    anonymous=401,
+    nobody=403,
+    staff=403,
+    manager=403,
+    admin=403,
+    shops=403,
+    shop_a=None,
+    shop_b=None,
+    staff_roles=None,
+):
+    if staff_roles is not None:
+        staff = manager = admin = staff_roles
+    return {
+        "anonymous": anonymous,
+        "nobody": nobody,
+        "staff": staff,
+        "manager": manager,
+        "admin": admin,
+        "shop_a": shop_a if shop_a is not None else shops,
+        "shop_b": shop_b if shop_b is not None else shops,
+    }
+
+
+SHOPS_AND_STAFF = expect(staff_roles=200, shops=200)
+STAFF_READ = expect(staff_roles=200)
+
+# (route, method) -> (path template, body, expected status per role)
+MATRIX = {
+    ("products/", "GET"): ("products/", None, SHOPS_AND_STAFF),
+    ("warehouses/", "GET"): ("warehouses/", None, SHOPS_AND_STAFF),
+    ("stock-levels/", "GET"): ("stock-levels/", None, SHOPS_AND_STAFF),
+    ("movements/", "GET"): ("movements/", None, STAFF_READ),
+    ("adjustments/", "POST"): (
+        "adjustments/",
+        {"sku": "MUG-001", "warehouse": "main", "quantity": 1, "reason": "found"},
+        expect(staff_roles=201),
+    ),
+    ("orders/", "GET"): ("orders/", None, SHOPS_AND_STAFF),
+    ("orders/", "POST"): (
+        "orders/",
+        {"external_id": "NEW-1", "lines": [{"sku": "MUG-001", "quantity": 1}]},
+        expect(staff_roles=403, shops=201),
+    ),
+    ("orders/<int:pk>/", "GET"): (
+        "orders/{order}/",
+        None,
+        expect(staff_roles=200, shop_a=200, shop_b=404),
+    ),
+    ("orders/<int:pk>/cancel/", "POST"): (
+        "orders/{order}/cancel/",
+        None,
+        expect(staff_roles=200, shop_a=200, shop_b=404),
+    ),
+    ("orders/<int:pk>/ship/", "POST"): (
+        "orders/{order}/ship/",
+        None,
+        expect(staff_roles=200),
+    ),
+    ("transfers/", "GET"): ("transfers/", None, STAFF_READ),
+    ("transfers/", "POST"): (
+        "transfers/",
+        {
+            "from_warehouse": "main",
+            "to_warehouse": "east",
+            "lines": [{"sku": "MUG-001", "quantity": 1}],
+        },
+        expect(staff_roles=201),
+    ),
+    ("transfers/<int:pk>/", "GET"): ("transfers/{transfer}/", None, STAFF_READ),
+    ("counts/", "GET"): ("counts/", None, STAFF_READ),
+    ("counts/", "POST"): ("counts/", {"warehouse": "main"}, expect(staff_roles=201)),
+    ("counts/<int:pk>/", "GET"): ("counts/{count}/", None, STAFF_READ),
+    ("counts/<int:pk>/submit/", "POST"): (
+        "counts/{count}/submit/",
+        {"lines": [{"sku": "MUG-001", "counted": 49}]},
+        expect(staff_roles=200),
+    ),
+    ("counts/<int:pk>/confirm/", "POST"): (
+        "counts/{submitted_count}/confirm/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("purchase-orders/", "GET"): ("purchase-orders/", None, STAFF_READ),
+    ("purchase-orders/", "POST"): (
+        "purchase-orders/",
+        {
+            "supplier_id": "{supplier}",
+            "warehouse": "main",
+            "lines": [{"sku": "MUG-001", "quantity": 10}],
+        },
+        expect(staff=403, manager=201, admin=201),
+    ),
+    ("purchase-orders/<int:pk>/", "GET"): (
+        "purchase-orders/{draft_po}/",
+        None,
+        STAFF_READ,
+    ),
+    ("purchase-orders/<int:pk>/send/", "POST"): (
+        "purchase-orders/{draft_po}/send/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("purchase-orders/<int:pk>/cancel/", "POST"): (
+        "purchase-orders/{draft_po}/cancel/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("purchase-orders/<int:pk>/receive/", "POST"): (
+        "purchase-orders/{sent_po}/receive/",
+        {"lines": [{"sku": "MUG-001", "quantity": 2}]},
+        expect(staff_roles=200),
+    ),
+}
+
+
+def api_routes():
+    """(route, method) for every view under /api/v1/."""
+    api = next(
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and str(p.pattern) == "api/v1/"
+    )
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                view = pattern.callback.cls
+                for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                    if hasattr(view, method.lower()):
+                        yield prefix + str(pattern.pattern), method
+
+    return set(walk(api.url_patterns))
+
+
+def test_every_endpoint_has_a_row():
+    assert api_routes() == set(MATRIX)
+
+
+@pytest.fixture
+def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
+    staff = factories.user("staff")
+    manager = factories.user("manager")
+    factories.stock(product, warehouse, 50)
+    order, _ = sales_order_create(
+        shop=shop_a[0], external_id="A-1", lines=[OrderLineInput(product, 1)]
+    )
+    supplier = factories.supplier()
+    draft_po = purchase_order_create(
+        supplier=supplier, warehouse=warehouse, lines=[PurchaseLineInput(product, 5)]
+    )
+    sent_po = purchase_order_create(
+        supplier=supplier, warehouse=warehouse, lines=[PurchaseLineInput(product, 5)]
+    )
+    purchase_order_send(purchase_order=sent_po)
+    transfer = transfer_create(
+        from_warehouse=warehouse,
+        to_warehouse=other_warehouse,
+        lines=[TransferLineInput(product, 1)],
+        actor=staff,
+    )
+    count = stocktake_create(warehouse=warehouse, actor=staff)
+    submitted = stocktake_create(warehouse=warehouse, actor=staff)
+    stocktake_record_counts(
+        stocktake=submitted,
+        counts={line.pk: 49 for line in submitted.lines.all()},
+        actor=staff,
+    )
+    ids = {
+        "order": order.pk,
+        "draft_po": draft_po.pk,
+        "sent_po": sent_po.pk,
+        "transfer": transfer.pk,
+        "count": count.pk,
+        "submitted_count": submitted.pk,
+        "supplier": supplier.pk,
+    }
+    clients = {"anonymous": APIClient()}
+    for role, account in {
+        "nobody": factories.user(None),
+        "staff": staff,
+        "manager": manager,
+        "admin": factories.user("admin"),
+    }.items():
+        clients[role] = APIClient()
+        clients[role].force_login(account)
+    for role, (_, key) in {"shop_a": shop_a, "shop_b": shop_b}.items():
+        clients[role] = APIClient()
+        clients[role].credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return ids, clients
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        filled = value.format(**ids)
+        return int(filled) if value.startswith("{") and filled.isdigit() else filled
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("route", "method", "role"),
+    [(r, m, role) for (r, m), role in itertools.product(MATRIX, ROLES)],
+)
+def test_permission_matrix(world, route, method, role):
+    ids, clients = world
+    path, body, expected = MATRIX[(route, method)]
+    url = "/api/v1/" + path.format(**ids)
+    client = clients[role]
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(
+            url, _fill(body, ids), format="json", HTTP_IDEMPOTENCY_KEY=f"{role}-key"
+        )
+    assert response.status_code == expected[role], (role, url, response.content)
