@@ -11,5 +11,7 @@ class ShopKeyAuthenticationScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A shop API key: `Authorization: Bearer sw_<prefix>_<secret>`.",
+            "description": (
+                "A shop API key: `Authorization: Bearer sw_<prefix>_<secret>`."
+            ),
         }

@@ -129,9 +129,12 @@ def test_ledger_rows_cannot_be_changed_in_the_database(product, warehouse):
         # SQLite keeps DELETE for flush; see migration 0002.
         statements.append(f"DELETE FROM {table} WHERE id = %s")
     for sql in statements:
-        with pytest.raises(Exception) as error, transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [movement.pk])
+        with (
+            pytest.raises(Exception) as error,
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [movement.pk])
         assert "immutable" in str(error.value)
     assert StockMovement.objects.get(pk=movement.pk).quantity == 1
 
