@@ -1,0 +1,164 @@
+"""Demand history, forecast runs and the forecasts they stored."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class DemandSource(models.TextChoices):
+    LEDGER = "ledger", "derived from the ledger"
+    IMPORT = "import", "imported"
+
+
+class DemandDay(models.Model):
+    """Demand of one product in one warehouse on one day.
+
+    `censored` marks a day the product was out of stock (it opened at zero, or
+    sold out): what sold is then a lower bound of demand, not demand itself.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", related_name="demand_days", on_delete=models.CASCADE
+    )
+    warehouse = models.ForeignKey(
+        "stock.Warehouse", related_name="demand_days", on_delete=models.CASCADE
+    )
+    date = models.DateField()
+    quantity = models.PositiveIntegerField()
+    censored = models.BooleanField(default=False)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    promo = models.BooleanField(default=False)
+    source = models.CharField(
+        max_length=8, choices=DemandSource.choices, default=DemandSource.LEDGER
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse", "date"], name="demandday_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.warehouse_id} {self.date}: {self.quantity}"
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    RUNNING = "running", "running"
+    SUCCEEDED = "succeeded", "succeeded"
+    FAILED = "failed", "failed"
+
+
+class ForecastRun(models.Model):
+    status = models.CharField(
+        max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING
+    )
+    horizon = models.PositiveIntegerField()
+    history_end = models.DateField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+    )
+    trigger = models.CharField(max_length=20, default="manual")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    n_series = models.PositiveIntegerField(default=0)
+    n_chunks = models.PositiveIntegerField(default=0)
+    n_fallbacks = models.PositiveIntegerField(default=0)
+    n_failures = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one run in flight: a second request joins the first.
+            models.UniqueConstraint(
+                fields=["trigger"],
+                condition=Q(status__in=["pending", "running"]),
+                name="forecastrun_one_active_per_trigger",
+            )
+        ]
+
+    def __str__(self):
+        return f"Forecast run #{self.pk} ({self.status})"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class ForecastChunk(models.Model):
+    """One slice of a run's series, fitted by one worker task."""
+
+    run = models.ForeignKey(
+        ForecastRun, related_name="chunks", on_delete=models.CASCADE
+    )
+    index = models.PositiveIntegerField()
+    pairs = models.JSONField(help_text="[[product_id, warehouse_id], ...]")
+    status = models.CharField(
+        max_length=12, choices=RunStatus.choices, default=RunStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    n_fallbacks = models.PositiveIntegerField(default=0)
+    n_failures = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["run_id", "index"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "index"], name="forecastchunk_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"run {self.run_id} chunk {self.index} ({self.status})"
+
+
+class SeriesForecast(models.Model):
+    """The forecast a run stored for one product x warehouse, with its backtest."""
+
+    run = models.ForeignKey(
+        ForecastRun, related_name="forecasts", on_delete=models.CASCADE
+    )
+    product = models.ForeignKey(
+        "catalog.Product", related_name="forecasts", on_delete=models.CASCADE
+    )
+    warehouse = models.ForeignKey(
+        "stock.Warehouse", related_name="forecasts", on_delete=models.CASCADE
+    )
+    model = models.CharField(max_length=40)
+    demand_class = models.CharField(max_length=16, blank=True)
+    rmsse = models.FloatField(null=True, blank=True)
+    mase = models.FloatField(null=True, blank=True)
+    wape = models.FloatField(null=True, blank=True)
+    bias = models.FloatField(null=True, blank=True)
+    cover80 = models.FloatField(null=True, blank=True)
+    n_obs = models.PositiveIntegerField(default=0)
+    fallback = models.BooleanField(default=False)
+    fallback_reason = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField()
+    # {"mean": [...], "q0.1": [...], ...}: one value per day from start_date.
+    values = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "product", "warehouse"], name="seriesforecast_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["product", "warehouse", "-run"])]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.warehouse_id} run {self.run_id}: {self.model}"

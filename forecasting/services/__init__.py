@@ -1,0 +1,1 @@
+"""Writes of the forecasting app: demand history, runs, forecasts."""
