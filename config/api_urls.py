@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("stock.api.urls")),
+    path("", include("forecasting.api.urls")),
 ]

@@ -109,6 +109,11 @@ MATRIX = {
         None,
         expect(staff=403, manager=200, admin=200),
     ),
+    ("forecasts/", "GET"): (
+        "forecasts/",
+        None,
+        expect(staff=403, manager=200, admin=200, shops=200),
+    ),
     ("purchase-orders/", "GET"): ("purchase-orders/", None, STAFF_READ),
     ("purchase-orders/", "POST"): (
         "purchase-orders/",
