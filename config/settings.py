@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +148,11 @@ CELERY_BEAT_SCHEDULE = {
     "stock-reconcile-nightly": {
         "task": "stock.tasks.stock_reconcile_task",
         "schedule": timedelta(hours=24),
+    },
+    "forecast-retrain-nightly": {
+        "task": "forecasting.tasks.forecast_retrain_task",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"trigger": "schedule"},
     },
     "idempotency-keys-purge": {
         "task": "stock.tasks.idempotency_purge_task",
