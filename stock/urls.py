@@ -1,3 +1,5 @@
+"""Staff and manager web pages; the REST API lives under /api/v1/."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -11,4 +13,22 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("products/", views.product_list, name="product-list"),
+    path("products/<path:sku>/", views.product_detail, name="product-detail"),
+    path("orders/", views.order_list, name="order-list"),
+    path("orders/<int:pk>/", views.order_detail, name="order-detail"),
+    path("orders/<int:pk>/ship/", views.order_ship, name="order-ship"),
+    path("purchase-orders/", views.purchase_order_list, name="purchase-order-list"),
+    path(
+        "purchase-orders/<int:pk>/receive/",
+        views.purchase_order_receive,
+        name="purchase-order-receive",
+    ),
+    path("transfers/new/", views.transfer_create, name="transfer-create"),
+    path("adjust/", views.adjust, name="adjust"),
+    path("counts/", views.count_list, name="count-list"),
+    path("counts/new/", views.count_create, name="count-create"),
+    path("counts/<int:pk>/", views.count_detail, name="count-detail"),
+    path("counts/<int:pk>/confirm/", views.count_confirm, name="count-confirm"),
+    path("counts/<int:pk>/cancel/", views.count_cancel, name="count-cancel"),
 ]

@@ -1,9 +1,0 @@
-"""Staff and manager web pages."""
-
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-
-
-@login_required
-def home(request):
-    return render(request, "stock/home.html")

@@ -1,0 +1,143 @@
+"""Sales orders to ship and purchase orders to receive."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..exceptions import StockError
+from ..forms import (
+    ActionForm,
+    OrderFilterForm,
+    PurchaseOrderFilterForm,
+    ReceiveForm,
+    add_service_error,
+)
+from ..models import PurchaseOrder, SalesOrder, SalesOrderStatus
+from ..services import purchasing
+from ..services.orders import sales_order_ship
+from . import queries
+from .access import operator_required, paginate, query_without_page, with_default
+
+
+def _order_or_404(pk: int) -> SalesOrder:
+    try:
+        return queries.order_get(pk=pk)
+    except SalesOrder.DoesNotExist:
+        raise Http404 from None
+
+
+def _purchase_order_or_404(pk: int) -> PurchaseOrder:
+    try:
+        return queries.purchase_order_get(pk=pk)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+
+
+@operator_required
+def order_list(request):
+    form = OrderFilterForm(request.GET or None)
+    shop = form.cleaned_data.get("shop") if form.is_valid() else None
+    page = paginate(request, queries.reserved_orders_get(shop=shop))
+    return render(
+        request,
+        "stock/order_list.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+def _render_order(request, order, form=None):
+    return render(
+        request,
+        "stock/order_detail.html",
+        {
+            "order": order,
+            "lines": queries.order_lines_get(order=order),
+            "form": form or ActionForm(),
+            "can_ship": order.status == SalesOrderStatus.RESERVED,
+        },
+    )
+
+
+@operator_required
+def order_detail(request, pk: int):
+    return _render_order(request, _order_or_404(pk))
+
+
+@require_POST
+@operator_required
+def order_ship(request, pk: int):
+    order = _order_or_404(pk)
+    form = ActionForm(request.POST)
+    try:
+        sales_order_ship(order=order, actor=request.user)
+    except StockError as error:
+        add_service_error(form, error)
+        order.refresh_from_db(fields=["status"])
+        return _render_order(request, order, form)
+    messages.success(
+        request,
+        _("Order %(order)s shipped.") % {"order": order.external_id},
+    )
+    return redirect("order-list")
+
+
+@operator_required
+def purchase_order_list(request):
+    form = PurchaseOrderFilterForm(
+        with_default(request.GET, status=PurchaseOrderFilterForm.OPEN)
+    )
+    status = (
+        form.cleaned_data["status"] if form.is_valid() else PurchaseOrderFilterForm.OPEN
+    )
+    page = paginate(request, queries.purchase_orders_get(status=status))
+    return render(
+        request,
+        "stock/purchase_order_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@operator_required
+def purchase_order_receive(request, pk: int):
+    purchase_order = _purchase_order_or_404(pk)
+    lines = queries.purchase_order_lines_get(purchase_order=purchase_order)
+    form = ReceiveForm(
+        request.POST if request.method == "POST" else None,
+        purchase_order=purchase_order,
+        lines=lines,
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            purchase_order = purchasing.purchase_order_receive(
+                purchase_order=purchase_order,
+                quantities=form.quantities(),
+                actor=request.user,
+                location=form.cleaned_data["location"],
+            )
+        except StockError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Received on %(po)s; it is now %(status)s.")
+                % {"po": purchase_order, "status": purchase_order.get_status_display()},
+            )
+            return redirect("purchase-order-receive", pk=purchase_order.pk)
+    return render(
+        request,
+        "stock/purchase_order_receive.html",
+        {
+            "purchase_order": purchase_order,
+            "lines": lines,
+            "form": form,
+            "receivable": queries.is_receivable(purchase_order),
+        },
+    )

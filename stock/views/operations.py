@@ -1,0 +1,217 @@
+"""Staff operations: transfers, adjustments and stock counts."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.permissions import MANAGE_STOCK
+
+from ..exceptions import StockError
+from ..forms import (
+    ActionForm,
+    AdjustForm,
+    CountForm,
+    StocktakeCreateForm,
+    StocktakeFilterForm,
+    TransferForm,
+    TransferLineFormSet,
+    add_service_error,
+)
+from ..models import Stocktake, StocktakeStatus
+from ..services import operations
+from . import queries
+from .access import (
+    manager_required,
+    operator_required,
+    paginate,
+    query_without_page,
+    with_default,
+)
+
+
+@operator_required
+def transfer_create(request):
+    data = request.POST if request.method == "POST" else None
+    form = TransferForm(data)
+    lines = TransferLineFormSet(data, prefix="lines")
+    if data is not None and form.is_valid() and lines.is_valid():
+        try:
+            transfer = operations.transfer_create(
+                from_warehouse=form.cleaned_data["from_warehouse"],
+                to_warehouse=form.cleaned_data["to_warehouse"],
+                lines=[
+                    operations.TransferLineInput(product, quantity)
+                    for product, quantity in lines.lines()
+                ],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except StockError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Transfer %(transfer)s from %(from)s to %(to)s done.")
+                % {
+                    "transfer": transfer,
+                    "from": transfer.from_warehouse.code,
+                    "to": transfer.to_warehouse.code,
+                },
+            )
+            return redirect("transfer-create")
+    return render(request, "stock/transfer_form.html", {"form": form, "lines": lines})
+
+
+@operator_required
+def adjust(request):
+    form = AdjustForm(
+        request.POST if request.method == "POST" else None,
+        initial={"sku": request.GET.get("sku", "")},
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            movement = operations.stock_adjust(
+                product=data["product"],
+                warehouse=data["warehouse"],
+                quantity=data["quantity"],
+                reason=data["reason"],
+                actor=request.user,
+                location=data["location"],
+            )
+        except StockError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(sku)s adjusted by %(quantity)+d at %(warehouse)s; on hand now "
+                    "%(balance)d."
+                )
+                % {
+                    "sku": data["product"].sku,
+                    "quantity": movement.quantity,
+                    "warehouse": data["warehouse"].code,
+                    "balance": movement.balance_after,
+                },
+            )
+            return redirect("adjust")
+    return render(request, "stock/adjust_form.html", {"form": form})
+
+
+@operator_required
+def count_list(request):
+    form = StocktakeFilterForm(
+        with_default(request.GET, status=StocktakeFilterForm.ACTIVE)
+    )
+    status = form.cleaned_data["status"] if form.is_valid() else form.ACTIVE
+    page = paginate(request, queries.stocktakes_get(status=status))
+    return render(
+        request,
+        "stock/count_list.html",
+        {"form": form, "page": page, "query": query_without_page(request)},
+    )
+
+
+@operator_required
+def count_create(request):
+    form = StocktakeCreateForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            sheet = operations.stocktake_create(
+                warehouse=form.cleaned_data["warehouse"],
+                location=form.cleaned_data["location"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except StockError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request, _("%(sheet)s is ready to count.") % {"sheet": sheet}
+            )
+            return redirect("count-detail", pk=sheet.pk)
+    return render(request, "stock/count_form.html", {"form": form})
+
+
+def _sheet_or_404(pk: int) -> Stocktake:
+    try:
+        return queries.stocktake_get(pk=pk)
+    except Stocktake.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_count(request, sheet, form=None, action_form=None):
+    lines = queries.stocktake_lines_get(stocktake=sheet)
+    editable = sheet.status in (StocktakeStatus.OPEN, StocktakeStatus.SUBMITTED)
+    return render(
+        request,
+        "stock/count_detail.html",
+        {
+            "sheet": sheet,
+            "lines": lines,
+            "form": form or CountForm(lines=lines),
+            "action_form": action_form or ActionForm(),
+            "editable": editable,
+            "can_confirm": sheet.status == StocktakeStatus.SUBMITTED,
+            # Counters count blind; the book quantity is for the manager.
+            "show_expected": request.user.has_perm(MANAGE_STOCK),
+        },
+    )
+
+
+@operator_required
+def count_detail(request, pk: int):
+    sheet = _sheet_or_404(pk)
+    if request.method != "POST":
+        return _render_count(request, sheet)
+    form = CountForm(request.POST, lines=queries.stocktake_lines_get(stocktake=sheet))
+    if form.is_valid():
+        try:
+            operations.stocktake_record_counts(
+                stocktake=sheet, counts=form.counts(), actor=request.user
+            )
+        except StockError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Counts saved; %(sheet)s awaits a manager's confirmation.")
+                % {"sheet": sheet},
+            )
+            return redirect("count-detail", pk=sheet.pk)
+    return _render_count(request, sheet, form=form)
+
+
+@require_POST
+@manager_required
+def count_confirm(request, pk: int):
+    sheet = _sheet_or_404(pk)
+    action_form = ActionForm(request.POST)
+    try:
+        operations.stocktake_confirm(stocktake=sheet, actor=request.user)
+    except StockError as error:
+        add_service_error(action_form, error)
+        return _render_count(request, _sheet_or_404(pk), action_form=action_form)
+    messages.success(
+        request,
+        _("%(sheet)s confirmed; differences were posted to the ledger.")
+        % {"sheet": sheet},
+    )
+    return redirect("count-detail", pk=sheet.pk)
+
+
+@require_POST
+@manager_required
+def count_cancel(request, pk: int):
+    sheet = _sheet_or_404(pk)
+    action_form = ActionForm(request.POST)
+    try:
+        operations.stocktake_cancel(stocktake=sheet, actor=request.user)
+    except StockError as error:
+        add_service_error(action_form, error)
+        return _render_count(request, _sheet_or_404(pk), action_form=action_form)
+    messages.success(request, _("%(sheet)s cancelled.") % {"sheet": sheet})
+    return redirect("count-list")
