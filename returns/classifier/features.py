@@ -1,0 +1,221 @@
+"""Turning raw return records into model features: text cleaning, the tokenizer for
+mixed Chinese/English text, and the feature transformers of both models.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder
+
+from returns.classifier.rules import normalise_reason_code
+
+# Complaints state the problem early and the request late; a 10,000-character rant
+# keeps both ends, and vectorising stays bounded.
+MAX_TEXT_CHARS = 1000
+HEAD_CHARS = 700
+FEATURE_COLUMNS = (
+    "text",
+    "reason_code",
+    "product_category",
+    "condition",
+    "days_since_order",
+    "unit_cost",
+)
+_REPEATS = re.compile(r"(.)\1{3,}")
+_TOKENS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[\u3400-\u9fff]")
+_CONTENT = re.compile(r"[^\W\d_]")
+# An explicit token for "no inspection note": a feature of its own, and it keeps the
+# condition vocabulary non-empty when a training set carries no notes at all.
+NO_CONDITION = "(none)"
+DAY_BUCKETS = ((3, "0-3"), (7, "4-7"), (14, "8-14"), (30, "15-30"), (60, "31-60"))
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays: not a scalar "missing"
+        return False
+
+
+def clean_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Normalise any value to comparable text: NFKC, lower case, squeezed repeats."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    text = str(value)
+    if len(text) > 4 * max_chars:  # cheap cut before the full normalisation
+        text = text[: 4 * HEAD_CHARS] + " " + text[-4 * (max_chars - HEAD_CHARS) :]
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _REPEATS.sub(r"\1\1\1", " ".join(text.split()))
+    if len(text) > max_chars:
+        tail = max_chars - HEAD_CHARS
+        text = text[:HEAD_CHARS] + " … " + text[-tail:]
+    return text
+
+
+def has_content(text: str) -> bool:
+    """Whether cleaned text holds at least two letters (any script) to learn from."""
+    return len(_CONTENT.findall(text)) >= 2
+
+
+def mixed_tokens(text: str) -> list[str]:
+    """English words and single Chinese characters, so word bigrams span both."""
+    return _TOKENS.findall(text)
+
+
+def _number(value: object) -> float:
+    if _is_missing(value) or isinstance(value, bool):
+        return math.nan
+    try:
+        number = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def day_bucket(days: float) -> str:
+    if math.isnan(days):
+        return "unknown"
+    for limit, name in DAY_BUCKETS:
+        if days <= limit:
+            return name
+    return "60+"
+
+
+def records_to_frame(records: object) -> pd.DataFrame:
+    """Coerce records (DataFrame, mapping, iterable of mappings) to clean features.
+
+    Anything unreadable becomes an empty/missing value rather than an error.
+    """
+    if isinstance(records, pd.DataFrame):
+        rows: Iterable[object] = records.to_dict("records")
+    elif isinstance(records, Mapping):
+        rows = [records]
+    elif isinstance(records, str | bytes) or records is None:
+        rows = [{"text": records}]
+    else:
+        try:
+            rows = list(records)  # type: ignore[call-overload]
+        except TypeError:
+            rows = [{"text": records}]
+    cleaned = []
+    for row in rows:
+        if not isinstance(row, Mapping):
+            row = {"text": row}
+        days = _number(row.get("days_since_order"))
+        cost = _number(row.get("unit_cost"))
+        cleaned.append(
+            {
+                "text": clean_text(row.get("text")),
+                "reason_code": normalise_reason_code(row.get("reason_code")),
+                "product_category": clean_text(row.get("product_category"))[:40],
+                "condition": clean_text(row.get("condition"), max_chars=300)
+                or NO_CONDITION,
+                "days_since_order": days,
+                "days_bucket": day_bucket(days),
+                "unit_cost": cost,
+                "log_cost": math.log1p(cost) if cost >= 0 else math.nan,
+            }
+        )
+    frame = pd.DataFrame(cleaned)
+    if frame.empty:
+        frame = pd.DataFrame(columns=[*FEATURE_COLUMNS, "days_bucket", "log_cost"])
+    return frame
+
+
+def category_features() -> ColumnTransformer:
+    """Sparse features of the reason-category model."""
+    return ColumnTransformer(
+        [
+            (
+                "text_chars",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=(1, 4),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=60000,
+                    dtype=np.float32,
+                ),
+                "text",
+            ),
+            (
+                "text_words",
+                TfidfVectorizer(
+                    tokenizer=mixed_tokens,
+                    token_pattern=None,
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                ),
+                "text",
+            ),
+            (
+                "condition",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(1, 3), min_df=2, dtype=np.float32
+                ),
+                "condition",
+            ),
+            (
+                "codes",
+                OneHotEncoder(handle_unknown="ignore"),
+                ["reason_code", "product_category", "days_bucket"],
+            ),
+        ],
+        transformer_weights={
+            "text_chars": 1.0,
+            "text_words": 0.7,
+            "condition": 0.8,
+            "codes": 0.8,
+        },
+    )
+
+
+def disposition_features() -> ColumnTransformer:
+    """Dense features of the disposition model (category probabilities come later)."""
+    return ColumnTransformer(
+        [
+            (
+                "condition",
+                CountVectorizer(
+                    tokenizer=mixed_tokens,
+                    token_pattern=None,
+                    lowercase=False,
+                    min_df=3,
+                    max_features=150,
+                    binary=True,
+                ),
+                "condition",
+            ),
+            (
+                "product",
+                OneHotEncoder(handle_unknown="ignore"),
+                ["product_category"],
+            ),
+            (
+                "numbers",
+                # Median + "was missing" flag; keeps all-missing columns (a shop
+                # that never sends cost) instead of failing the tree binning.
+                SimpleImputer(
+                    strategy="median", add_indicator=True, keep_empty_features=True
+                ),
+                ["log_cost", "days_since_order"],
+            ),
+        ],
+        sparse_threshold=0.0,
+    )

@@ -1,0 +1,1 @@
+"""Bootstrap data for the returns classifier (synthetic, see README.md)."""
