@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("catalog.api.urls")),
     path("", include("stock.api.urls")),
     path("", include("forecasting.api.urls")),
+    path("", include("returns.api.urls")),
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("", include("returns.urls")),
     path("", include("stock.urls")),
 ]

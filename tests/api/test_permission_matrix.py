@@ -9,13 +9,19 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from returns.services.intake import ReturnLineInput, return_create
+from returns.services.review import return_receive, return_review
 from stock.services.operations import (
     TransferLineInput,
     stocktake_create,
     stocktake_record_counts,
     transfer_create,
 )
-from stock.services.orders import OrderLineInput, sales_order_create
+from stock.services.orders import (
+    OrderLineInput,
+    sales_order_create,
+    sales_order_ship,
+)
 from stock.services.purchasing import (
     PurchaseLineInput,
     purchase_order_create,
@@ -114,6 +120,42 @@ MATRIX = {
         None,
         expect(staff=403, manager=200, admin=200, shops=200),
     ),
+    ("returns/", "GET"): ("returns/", None, SHOPS_AND_STAFF),
+    ("returns/", "POST"): (
+        "returns/",
+        {
+            "order_reference": "SHIP-1",
+            "reason_text": "too small",
+            "lines": [{"sku": "MUG-001", "quantity": 1}],
+        },
+        # Shop B has no order SHIP-1: a 400 naming order_reference.
+        expect(staff_roles=201, shop_a=201, shop_b=400),
+    ),
+    ("returns/<int:pk>/", "GET"): (
+        "returns/{return}/",
+        None,
+        expect(staff_roles=200, shop_a=200, shop_b=404),
+    ),
+    ("returns/<int:pk>/review/", "POST"): (
+        "returns/{return}/review/",
+        {"category": "size_fit", "disposition": "restock"},
+        expect(staff_roles=200),
+    ),
+    ("returns/<int:pk>/receive/", "POST"): (
+        "returns/{return}/receive/",
+        None,
+        expect(staff_roles=200),
+    ),
+    ("returns/<int:pk>/resolve/", "POST"): (
+        "returns/{ready_return}/resolve/",
+        None,
+        expect(staff_roles=200),
+    ),
+    ("returns/<int:pk>/reject/", "POST"): (
+        "returns/{return}/reject/",
+        {"note": "not our product"},
+        expect(staff_roles=200),
+    ),
     ("purchase-orders/", "GET"): ("purchase-orders/", None, STAFF_READ),
     ("purchase-orders/", "POST"): (
         "purchase-orders/",
@@ -201,7 +243,31 @@ def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
         counts={line.pk: 49 for line in submitted.lines.all()},
         actor=staff,
     )
+    shipped, _ = sales_order_create(
+        shop=shop_a[0], external_id="SHIP-1", lines=[OrderLineInput(product, 5)]
+    )
+    sales_order_ship(order=shipped, actor=staff)
+    open_return, _ = return_create(
+        shop=shop_a[0],
+        order_reference="SHIP-1",
+        lines=[ReturnLineInput(product, 1)],
+        reason_text="wrong colour",
+    )
+    ready_return, _ = return_create(
+        shop=shop_a[0],
+        order_reference="SHIP-1",
+        lines=[ReturnLineInput(product, 1)],
+    )
+    return_review(
+        request=ready_return,
+        category="changed_mind",
+        disposition="restock",
+        actor=staff,
+    )
+    return_receive(request=ready_return, actor=staff)
     ids = {
+        "return": open_return.pk,
+        "ready_return": ready_return.pk,
         "order": order.pk,
         "draft_po": draft_po.pk,
         "sent_po": sent_po.pk,

@@ -1,0 +1,1 @@
+"""Writes of the returns app: intake, classification, review, processing."""

@@ -1,0 +1,198 @@
+"""Classify returns with the active model, apply the approval rule, learn from staff.
+
+Model versions live in the database, so every web process and worker uses the
+same one; each process keeps the unpickled model of the active version in memory.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+
+import pandas as pd
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from returns import classifier
+
+from ..models import (
+    ApprovalRule,
+    ClassificationStatus,
+    ClassifierVersion,
+    ReturnRequest,
+)
+
+logger = logging.getLogger(__name__)
+_cache: dict[str, classifier.TrainedModel] = {}
+# The bootstrap model is a pure function of the shipped training set, so a
+# process trains it at most once, whatever happens to the database.
+_bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
+_lock = threading.Lock()
+RETRAIN_MIN_NEW_LABELS = 25
+
+
+def approval_rule_get() -> ApprovalRule:
+    rule = ApprovalRule.objects.order_by("pk").first()
+    if rule is None:
+        rule = ApprovalRule.objects.create(
+            min_confidence=classifier.DEFAULT_THRESHOLD,
+            max_value=classifier.DEFAULT_VALUE_LIMIT,
+        )
+    return rule
+
+
+def _store_version(
+    model: classifier.TrainedModel,
+    *,
+    n_corrections: int,
+    active: bool,
+    note: str,
+    payload: bytes | None = None,
+) -> ClassifierVersion:
+    return ClassifierVersion.objects.create(
+        version=model.version,
+        macro_f1=float(model.metadata.get("macro_f1", 0.0)),
+        n_samples=int(model.metadata.get("n_samples", 0)),
+        n_corrections=n_corrections,
+        metadata={k: v for k, v in model.metadata.items() if _jsonable(v)},
+        payload=payload if payload is not None else model.to_bytes(),
+        is_active=active,
+        promotion_note=note[:200],
+    )
+
+
+def _jsonable(value) -> bool:
+    return isinstance(value, str | int | float | bool | list | dict | type(None))
+
+
+def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
+    """The active model; the shipped bootstrap set trains the first one."""
+    version = ClassifierVersion.objects.filter(is_active=True).first()
+    if version is None:
+        with _lock:
+            version = ClassifierVersion.objects.filter(is_active=True).first()
+            if version is None:
+                if not _bootstrap:
+                    trained = classifier.train(tune_threshold=False)
+                    _bootstrap.append((trained, trained.to_bytes()))
+                model, payload = _bootstrap[0]
+                try:
+                    with transaction.atomic():
+                        version = _store_version(
+                            model,
+                            n_corrections=0,
+                            active=True,
+                            note="bootstrap",
+                            payload=payload,
+                        )
+                except IntegrityError:
+                    version = ClassifierVersion.objects.get(is_active=True)
+                _cache[version.version] = model
+    model = _cache.get(version.version)
+    if model is None:
+        model = classifier.TrainedModel.from_bytes(bytes(version.payload))
+        _cache.clear()
+        _cache[version.version] = model
+    return version, model
+
+
+def _features(request: ReturnRequest) -> dict:
+    lines = list(request.lines.all())
+    shipped = request.sales_order.shipped_at if request.sales_order else None
+    days = (request.created_at - shipped).days if shipped else None
+    return {
+        "text": request.reason_text,
+        "reason_code": request.reason_code,
+        "product_category": lines[0].product.category.name if lines else "",
+        "condition": " ".join(line.condition_notes for line in lines),
+        "days_since_order": days,
+        "unit_cost": max((float(line.product.unit_cost) for line in lines), default=0),
+    }
+
+
+def return_classify(*, request_id: int) -> ReturnRequest:
+    """Predict reason and disposition once; auto-accept when the rule allows."""
+    request = ReturnRequest.objects.select_related("sales_order").get(pk=request_id)
+    if request.classification_status == ClassificationStatus.DONE:
+        return request
+    lines = request.lines.select_related("product__category")
+    request._prefetched_objects_cache = {"lines": list(lines)}
+    version, model = classifier_active()
+    (prediction,) = classifier.predict(model, [_features(request)])
+    rule = approval_rule_get()
+    decision = classifier.auto_accept(
+        category=prediction.category,
+        confidence=prediction.category_confidence,
+        reason_code=request.reason_code,
+        value=float(request.value),
+        threshold=rule.min_confidence,
+        value_limit=float(rule.max_value),
+    )
+    accepted = rule.enabled and decision.accepted
+    reasons = list(decision.reasons) + ([] if rule.enabled else ["rule disabled"])
+    fields = dict(
+        classification_status=ClassificationStatus.DONE,
+        predicted_category=prediction.category,
+        category_confidence=prediction.category_confidence,
+        alternatives=[[c, round(p, 4)] for c, p in prediction.top_alternatives],
+        predicted_disposition=prediction.disposition,
+        disposition_confidence=prediction.disposition_confidence,
+        model_version=version.version,
+        auto_accepted=accepted,
+        review_reasons=[] if accepted else reasons,
+    )
+    if accepted:
+        fields.update(category=prediction.category, disposition=prediction.disposition)
+    # Only a pending request is written, so a second run changes nothing.
+    ReturnRequest.objects.filter(
+        pk=request.pk, classification_status=ClassificationStatus.PENDING
+    ).update(**fields)
+    request.refresh_from_db()
+    return request
+
+
+def return_classification_fail(*, request_id: int, error: str) -> None:
+    ReturnRequest.objects.filter(
+        pk=request_id, classification_status=ClassificationStatus.PENDING
+    ).update(classification_status=ClassificationStatus.FAILED, review_reasons=[error])
+
+
+def _labelled_rows() -> pd.DataFrame:
+    """Staff decisions (accepted or corrected) as training rows."""
+    rows = []
+    reviewed = ReturnRequest.objects.filter(reviewed_by__isnull=False).exclude(
+        category=""
+    )
+    for request in reviewed.select_related("sales_order").prefetch_related(
+        "lines__product__category"
+    ):
+        features = _features(request)
+        features.update(category=request.category, disposition=request.disposition)
+        rows.append(features)
+    return pd.DataFrame(rows)
+
+
+def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
+    """Train on the shipped set plus staff labels; promote only if not worse."""
+    current_version, current = classifier_active()
+    labels = _labelled_rows()
+    new_labels = len(labels) - current_version.n_corrections
+    if not force and new_labels < RETRAIN_MIN_NEW_LABELS:
+        return None
+    candidate = classifier.train(corrections=labels if len(labels) else None)
+    decision = classifier.should_promote(candidate, current)
+    with transaction.atomic():
+        if decision.promote:
+            ClassifierVersion.objects.filter(is_active=True).update(is_active=False)
+        version = _store_version(
+            candidate,
+            n_corrections=len(labels),
+            active=decision.promote,
+            note=decision.reason,
+        )
+    logger.info("Classifier %s: %s", version.version, decision.reason)
+    return version
+
+
+def classifier_retrain_due(*, every: timedelta = timedelta(days=7)) -> bool:
+    newest = ClassifierVersion.objects.order_by("-created_at").first()
+    return newest is None or newest.created_at < timezone.now() - every

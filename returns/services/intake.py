@@ -1,0 +1,163 @@
+"""Return intake from shops and staff, with the checks that keep stock honest."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+
+from catalog.models import Product, Shop
+from stock.exceptions import InvalidInput, InvalidState
+from stock.models import SalesOrder, SalesOrderStatus, Warehouse
+
+from ..models import ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
+
+MAX_REASON_CHARS = 10_000
+
+
+@dataclass(frozen=True)
+class ReturnLineInput:
+    product: Product
+    quantity: int
+    condition_notes: str = ""
+
+
+def _returnable(order: SalesOrder) -> dict[int, int]:
+    """Quantity per product still returnable on a shipped order."""
+    shipped = {line.product_id: line.quantity for line in order.lines.all()}
+    returned = dict(
+        ReturnLine.objects.filter(request__sales_order=order)
+        .exclude(request__status=ReturnStatus.REJECTED)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    return {pid: qty - returned.get(pid, 0) for pid, qty in shipped.items()}
+
+
+def _same_request(existing: ReturnRequest, lines: list[ReturnLineInput]) -> bool:
+    stored = {line.product_id: line.quantity for line in existing.lines.all()}
+    return stored == {line.product.pk: line.quantity for line in lines}
+
+
+def return_create(
+    *,
+    order_reference: str,
+    lines: list[ReturnLineInput],
+    reason_text: str = "",
+    reason_code: str = "",
+    shop: Shop | None = None,
+    external_id: str = "",
+    warehouse: Warehouse | None = None,
+    actor=None,
+) -> tuple[ReturnRequest, bool]:
+    """Open a return against a shipped order; (request, created).
+
+    A shop's return re-sent with the same external_id is returned as it was.
+    Quantities are checked against what was shipped minus what is already
+    being returned, so the same goods can never come back twice.
+    """
+    if len(reason_text) > MAX_REASON_CHARS:
+        raise InvalidInput(
+            f"reason_text may be at most {MAX_REASON_CHARS} characters.",
+            field="reason_text",
+        )
+    if not lines:
+        raise InvalidInput("A return needs at least one line.", field="lines")
+    if shop is not None and external_id:
+        existing = ReturnRequest.objects.filter(
+            shop=shop, external_id=external_id
+        ).first()
+        if existing is not None:
+            if not _same_request(existing, lines):
+                raise InvalidState(
+                    f"Return {external_id!r} already exists with different lines.",
+                    field="external_id",
+                )
+            return existing, False
+    orders = SalesOrder.objects.filter(external_id=order_reference)
+    if shop is not None:
+        orders = orders.filter(shop=shop)
+    order = orders.select_related("warehouse").first()
+    if order is None:
+        raise InvalidInput(
+            f"No order {order_reference!r} is known for this shop.",
+            field="order_reference",
+        )
+    if order.status != SalesOrderStatus.SHIPPED:
+        raise InvalidState(
+            f"Order {order_reference!r} is {order.status}; only shipped orders can "
+            "be returned.",
+            field="order_reference",
+        )
+    quantities: dict[int, ReturnLineInput] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise InvalidInput("Quantities must be positive.", field="lines")
+        seen = quantities.get(line.product.pk)
+        quantities[line.product.pk] = ReturnLineInput(
+            line.product,
+            line.quantity + (seen.quantity if seen else 0),
+            line.condition_notes or (seen.condition_notes if seen else ""),
+        )
+    try:
+        with transaction.atomic():
+            # Lock the order so two returns of it cannot both pass the check.
+            SalesOrder.objects.select_for_update().filter(pk=order.pk).first()
+            returnable = _returnable(order)
+            over = [
+                f"{line.product.sku} (returnable {max(returnable.get(pid, 0), 0)}, "
+                f"asked {line.quantity})"
+                for pid, line in quantities.items()
+                if line.quantity > returnable.get(pid, 0)
+            ]
+            if over:
+                raise InvalidInput(
+                    "More than was shipped and not yet returned: " + ", ".join(over),
+                    field="lines",
+                )
+            request = ReturnRequest.objects.create(
+                shop=shop or order.shop,
+                external_id=external_id,
+                order_reference=order_reference,
+                sales_order=order,
+                warehouse=warehouse or order.warehouse,
+                reason_text=reason_text,
+                reason_code=reason_code.strip().lower(),
+                created_by=actor if getattr(actor, "pk", None) else None,
+            )
+            ReturnLine.objects.bulk_create(
+                ReturnLine(
+                    request=request,
+                    product=line.product,
+                    quantity=line.quantity,
+                    condition_notes=line.condition_notes[:500],
+                )
+                for line in quantities.values()
+            )
+            ReturnEvent.objects.create(
+                request=request,
+                to_status=ReturnStatus.REQUESTED,
+                actor_user=request.created_by,
+                actor_shop=shop,
+            )
+    except IntegrityError:
+        existing = ReturnRequest.objects.filter(
+            shop=shop, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    _enqueue_classification(request)
+    return request, True
+
+
+def _enqueue_classification(request: ReturnRequest) -> None:
+    from ..tasks import return_classify_task
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # In-process mode: classify now, so the caller sees the result at once.
+        return_classify_task.apply(args=[request.pk])
+        request.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: return_classify_task.delay(request.pk))

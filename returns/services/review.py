@@ -1,0 +1,144 @@
+"""Staff review of classifications, and moving returned goods to their end."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from stock.exceptions import InvalidInput, InvalidState
+from stock.models import Location, LocationKind, MovementKind, ReferenceType
+from stock.services.ledger import LedgerLine, ledger_post
+
+from ..models import (
+    DISPOSITION_RESOLUTION,
+    Disposition,
+    ReasonCategory,
+    ReturnEvent,
+    ReturnRequest,
+    ReturnStatus,
+)
+
+
+def _move(request: ReturnRequest, to_status: str, allowed: list[str], actor, note=""):
+    changed = ReturnRequest.objects.filter(pk=request.pk, status__in=allowed).update(
+        status=to_status, updated_at=timezone.now()
+    )
+    if not changed:
+        request.refresh_from_db(fields=["status"])
+        raise InvalidState(
+            f"{request} is {request.status}; it cannot become {to_status}.",
+            field="status",
+        )
+    ReturnEvent.objects.create(
+        request=request,
+        from_status=request.status,
+        to_status=to_status,
+        actor_user=actor if getattr(actor, "pk", None) else None,
+        note=note[:500],
+    )
+    request.status = to_status
+
+
+def return_review(
+    *, request: ReturnRequest, category: str, disposition: str, actor
+) -> ReturnRequest:
+    """Accept (same values) or correct the proposed reason and disposition."""
+    if category not in ReasonCategory.values:
+        raise InvalidInput(f"Unknown category {category!r}.", field="category")
+    if disposition not in Disposition.values:
+        raise InvalidInput(f"Unknown disposition {disposition!r}.", field="disposition")
+    changed = ReturnRequest.objects.filter(
+        pk=request.pk,
+        status__in=[
+            ReturnStatus.REQUESTED,
+            ReturnStatus.RECEIVED,
+            ReturnStatus.INSPECTED,
+        ],
+    ).update(
+        category=category,
+        disposition=disposition,
+        reviewed_by=actor,
+        reviewed_at=timezone.now(),
+    )
+    if not changed:
+        raise InvalidState(f"{request} is closed; it can no longer be reviewed.")
+    request.refresh_from_db()
+    return request
+
+
+def return_receive(*, request: ReturnRequest, actor) -> ReturnRequest:
+    """The goods arrived; they wait in the returns location, not sellable."""
+    with transaction.atomic():
+        _move(request, ReturnStatus.RECEIVED, [ReturnStatus.REQUESTED], actor)
+    return request
+
+
+def return_inspect(*, request: ReturnRequest, actor, note: str = "") -> ReturnRequest:
+    with transaction.atomic():
+        _move(request, ReturnStatus.INSPECTED, [ReturnStatus.RECEIVED], actor, note)
+    return request
+
+
+def return_reject(*, request: ReturnRequest, actor, note: str) -> ReturnRequest:
+    if not note.strip():
+        raise InvalidInput("Say why the return is rejected.", field="note")
+    with transaction.atomic():
+        _move(
+            request,
+            ReturnStatus.REJECTED,
+            [ReturnStatus.REQUESTED, ReturnStatus.RECEIVED, ReturnStatus.INSPECTED],
+            actor,
+            note,
+        )
+    return request
+
+
+def return_resolve(*, request: ReturnRequest, actor) -> ReturnRequest:
+    """Carry out the decided disposition, exactly once.
+
+    restock puts the goods back into sellable stock through the ledger (a
+    return_restock movement); refurbish and return_to_vendor hold them on the
+    return; scrap writes them off. The status change and the ledger write share
+    one transaction, so a second resolve can never restock again.
+    """
+    request.refresh_from_db()
+    if not request.disposition:
+        raise InvalidState(
+            "Decide the disposition first (accept or correct the proposal).",
+            field="disposition",
+        )
+    with transaction.atomic():
+        _move(
+            request,
+            ReturnStatus.RESOLVED,
+            [ReturnStatus.RECEIVED, ReturnStatus.INSPECTED],
+            actor,
+            f"disposition: {request.disposition}",
+        )
+        ReturnRequest.objects.filter(pk=request.pk).update(
+            resolution=DISPOSITION_RESOLUTION[request.disposition]
+        )
+        if request.disposition == Disposition.RESTOCK:
+            storage = (
+                Location.objects.filter(
+                    warehouse=request.warehouse, kind=LocationKind.STORAGE
+                )
+                .order_by("code")
+                .first()
+            )
+            ledger_post(
+                lines=[
+                    LedgerLine(
+                        line.product_id,
+                        request.warehouse_id,
+                        quantity=line.quantity,
+                        kind=MovementKind.RETURN_RESTOCK,
+                        location_id=storage.pk if storage else None,
+                    )
+                    for line in request.lines.all()
+                ],
+                reference_type=ReferenceType.RETURN,
+                reference_id=str(request.pk),
+                actor_user=actor,
+                note=f"return {request}",
+            )
+    request.refresh_from_db()
+    return request

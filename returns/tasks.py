@@ -1,0 +1,41 @@
+"""Celery tasks for returns: classify after intake, retrain on new labels."""
+
+import logging
+
+from celery import shared_task
+
+from .services.classification import (
+    classifier_retrain,
+    classifier_retrain_due,
+    return_classification_fail,
+    return_classify,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def return_classify_task(self, request_id: int) -> dict:
+    try:
+        request = return_classify(request_id=request_id)
+    except Exception as error:
+        if self.request.retries < 3 and not self.request.is_eager:
+            raise self.retry(exc=error, countdown=2**self.request.retries) from error
+        logger.exception("Classifying return %s failed", request_id)
+        return_classification_fail(request_id=request_id, error=repr(error)[:200])
+        return {"request": request_id, "status": "failed"}
+    return {"request": request.pk, "category": request.predicted_category}
+
+
+@shared_task(acks_late=True)
+def classifier_retrain_task(force: bool = False) -> dict:
+    """Retrain when enough staff labels came in, or weekly on the schedule."""
+    version = classifier_retrain(force=force or classifier_retrain_due())
+    if version is None:
+        return {"retrained": False}
+    return {
+        "retrained": True,
+        "version": version.version,
+        "macro_f1": version.macro_f1,
+        "promoted": version.is_active,
+    }

@@ -1,0 +1,169 @@
+"""Return pages: the review queue, one return, the approval rule."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from stock.exceptions import StockError
+from stock.views.access import manager_required, operator_required, paginate
+
+from .forms import ApprovalRuleForm, RejectForm, ReviewForm
+from .models import ReturnRequest, ReturnStatus
+from .services.classification import approval_rule_get
+from .services.review import (
+    return_receive,
+    return_reject,
+    return_resolve,
+    return_review,
+)
+
+OPEN = [ReturnStatus.REQUESTED, ReturnStatus.RECEIVED, ReturnStatus.INSPECTED]
+VIEWS = {
+    "review": gettext_lazy("Needs review"),
+    "open": gettext_lazy("All open"),
+    "closed": gettext_lazy("Resolved or rejected"),
+}
+
+
+@operator_required
+def return_queue(request):
+    view = request.GET.get("view", "review")
+    rows = ReturnRequest.objects.select_related("shop", "warehouse").prefetch_related(
+        "lines__product"
+    )
+    if view == "closed":
+        rows = rows.exclude(status__in=OPEN)
+    else:
+        rows = rows.filter(status__in=OPEN)
+        if view == "review":
+            rows = rows.filter(category="")
+    page = paginate(request, rows.order_by("created_at", "id"))
+    for item in page:
+        item.review_form = ReviewForm(
+            initial={
+                "category": item.predicted_category,
+                "disposition": item.predicted_disposition,
+            },
+            prefix=f"r{item.pk}",
+        )
+    return render(
+        request,
+        "returns/queue.html",
+        {"page": page, "view": view, "views": VIEWS, "query": f"view={view}"},
+    )
+
+
+@operator_required
+def return_detail(request, pk: int):
+    found = get_object_or_404(
+        ReturnRequest.objects.select_related("shop", "warehouse", "sales_order"),
+        pk=pk,
+    )
+    lines = found.lines.select_related("product")
+    events = found.events.select_related("actor_user", "actor_shop")
+    review_form = ReviewForm(
+        initial={
+            "category": found.category or found.predicted_category,
+            "disposition": found.disposition or found.predicted_disposition,
+        }
+    )
+    return render(
+        request,
+        "returns/detail.html",
+        {
+            "item": found,
+            "lines": lines,
+            "events": events,
+            "review_form": review_form,
+            "reject_form": RejectForm(),
+            "is_open": found.status in OPEN,
+        },
+    )
+
+
+@require_POST
+@operator_required
+def return_review_submit(request, pk: int):
+    """Accept the proposal or correct it: one click from the queue."""
+    form = ReviewForm(request.POST, prefix=request.POST.get("prefix") or None)
+    if not form.is_valid():
+        messages.error(request, _("Choose a reason and a disposition."))
+        return redirect(request.POST.get("next") or "return-queue")
+    found = get_object_or_404(ReturnRequest, pk=pk)
+    try:
+        return_review(request=found, actor=request.user, **form.cleaned_data)
+    except StockError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(rma)s: %(category)s, %(disposition)s.")
+            % {
+                "rma": found,
+                "category": found.get_category_display(),
+                "disposition": found.get_disposition_display(),
+            },
+        )
+    next_url = request.POST.get("next")
+    return (
+        redirect(next_url)
+        if next_url and next_url.startswith("/")
+        else redirect("return-detail", pk)
+    )
+
+
+@require_POST
+@operator_required
+def return_receive_submit(request, pk: int):
+    found = get_object_or_404(ReturnRequest, pk=pk)
+    try:
+        return_receive(request=found, actor=request.user)
+        messages.success(request, _("Received into the returns area."))
+    except StockError as error:
+        messages.error(request, error.message)
+    return redirect("return-detail", pk)
+
+
+@require_POST
+@operator_required
+def return_resolve_submit(request, pk: int):
+    found = get_object_or_404(ReturnRequest, pk=pk)
+    try:
+        return_resolve(request=found, actor=request.user)
+        messages.success(
+            request, _("Resolved: %(r)s.") % {"r": found.get_resolution_display()}
+        )
+    except StockError as error:
+        messages.error(request, error.message)
+    return redirect("return-detail", pk)
+
+
+@require_POST
+@operator_required
+def return_reject_submit(request, pk: int):
+    found = get_object_or_404(ReturnRequest, pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the return is rejected."))
+        return redirect("return-detail", pk)
+    try:
+        return_reject(request=found, actor=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("Return rejected."))
+    except StockError as error:
+        messages.error(request, error.message)
+    return redirect("return-detail", pk)
+
+
+@manager_required
+def approval_rule_edit(request):
+    rule = approval_rule_get()
+    form = ApprovalRuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        updated = form.save(commit=False)
+        updated.updated_by = request.user
+        updated.save()
+        messages.success(request, _("Approval rule saved."))
+        return redirect("return-rule")
+    return render(request, "returns/rule.html", {"form": form, "rule": rule})
