@@ -56,6 +56,9 @@ def shop_api_key_authenticate(*, raw_key: str) -> ShopApiKey | None:
         return None
     now = timezone.now()
     # Touch last_used_at at most once a minute so reads do not become writes.
-    if api_key.last_used_at is None or (now - api_key.last_used_at).seconds > 60:
+    if (
+        api_key.last_used_at is None
+        or (now - api_key.last_used_at).total_seconds() > 60
+    ):
         ShopApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key

@@ -1,0 +1,620 @@
+"""Requests per second and latency of the shop API under gunicorn + PostgreSQL.
+
+    .venv/bin/python bench/api_load.py [--duration 20] [--workers 3] [--threads 4]
+        [--worker-class gthread|sync] [--concurrency 8] [--hot-stock 1000]
+        [--products 1000] [--profile]
+
+Creates its own database (stockwise_bench, dropped first and at the end), migrates
+it, loads 1,000 products x 3 warehouses with stock and one hot SKU, starts
+gunicorn (DEBUG=0), and drives each scenario for a fixed time from asyncio + httpx
+with keep-alive connections:
+
+- read_stock_levels: GET /api/v1/stock-levels/?page=N, every page in turn
+- write_hot_sku_orders: POST /api/v1/orders/ for 1 unit of the hot SKU at ams,
+  each with its own external_id and Idempotency-Key; the stock (1,000) runs out
+  during the run, so later orders answer 409 and the boundary is exercised
+
+Prints one JSON line per scenario. After the writes it checks the hot SKU's
+balance is exact: on hand unchanged, reserved = 201s x quantity = the sum of the
+reserved order lines, and the whole ledger reconciles. The machine may be
+shared, so each line also reports the CPU each request cost (gunicorn,
+PostgreSQL, this client) and the rate two idle cores would sustain at that
+cost. Exit status 1 when a target (reads >= 300/s with p95 < 100 ms; hot-SKU
+writes >= 100/s, exact, no 5xx) is missed. --profile prints a cProfile of
+in-process requests to stderr. Needs PostgreSQL at
+127.0.0.1:5432 (user postgres, trust auth). When Redis answers at 127.0.0.1:6379
+it uses database 15 for the cache and Celery, runs one Celery worker (orders
+enqueue alert evaluations), and removes its keys at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+CELERY = ROOT / ".venv" / "bin" / "celery"
+PG = "postgres://postgres@127.0.0.1:5432"
+HOT_SKU = "HOT-0001"
+HOT_WAREHOUSE = "ams"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=20.0, help="s per scenario")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
+    parser.add_argument(
+        "--worker-class", default="gthread", choices=["gthread", "sync"]
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="client requests")
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument(
+        "--hot-stock",
+        type=int,
+        default=1000,
+        help="units of the hot SKU; below rps x duration, so the run sells out",
+    )
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--database", default="stockwise_bench")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile reads/writes in process"
+    )
+    return parser.parse_args()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def recreate_database(name: str, *, drop_only: bool = False) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+REDIS_DB = 15
+
+
+def redis_cleanup() -> None:
+    """Remove what the run left in its Redis database: Celery results and
+    bindings, and the cache's coalescing keys."""
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
+    for pattern in ("celery-task-meta-*", "_kombu.*", "unacked*", ":1:stockwise:*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+
+
+def server_env(database: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"{PG}/{database}",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        # No collectstatic for a bench: WhiteNoise's warning about it is noise.
+        "PYTHONWARNINGS": "ignore:No directory at",
+    }
+    if redis_answers():
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+# --- data (in this process, through the project's services) -----------------
+
+
+def setup_django(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    warnings.filterwarnings("ignore", message="No directory at")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def load_catalog(products: int, hot_stock: int) -> dict:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from catalog.models import Category, Product, Shop
+    from catalog.services import shop_api_key_create
+    from stock.models import MovementKind, ReferenceType, StockMovement, Warehouse
+    from stock.services.ledger import ledger_load_history
+
+    warehouses = [
+        Warehouse.objects.create(code=code, name=name)
+        for code, name in [("ams", "Amsterdam"), ("ber", "Berlin"), ("lon", "London")]
+    ]
+    category = Category.objects.create(name="Bench")
+    Product.objects.bulk_create(
+        Product(
+            sku=f"BEN-{n:05d}",
+            name=f"Bench product {n}",
+            category=category,
+            unit_cost=Decimal("4.00"),
+            price=Decimal("9.99"),
+        )
+        for n in range(products - 1)
+    )
+    hot = Product.objects.create(
+        sku=HOT_SKU, name="Hot seller", category=category, price=Decimal("19.99")
+    )
+    rng = random.Random(7)
+    at = timezone.now() - timedelta(days=1)
+    movements = [
+        StockMovement(
+            product_id=product_id,
+            warehouse_id=warehouse.pk,
+            quantity=rng.randint(50, 500),
+            balance_after=0,
+            kind=MovementKind.RECEIPT,
+            created_at=at,
+        )
+        for product_id in Product.objects.exclude(pk=hot.pk).values_list(
+            "pk", flat=True
+        )
+        for warehouse in warehouses
+    ]
+    movements.append(
+        StockMovement(
+            product_id=hot.pk,
+            warehouse_id=warehouses[0].pk,
+            quantity=hot_stock,
+            balance_after=0,
+            kind=MovementKind.RECEIPT,
+            created_at=at,
+        )
+    )
+    ledger_load_history(movements=movements, reference_type=ReferenceType.IMPORT)
+    shop = Shop.objects.create(code="bench", name="Bench shop")
+    _, raw_key = shop_api_key_create(shop=shop, name="bench")
+    return {"key": raw_key, "levels": len(movements), "other_sku": "BEN-00000"}
+
+
+def queries_per_request(raw_key: str, sku: str) -> dict[str, int]:
+    """SQL queries one read and one order take (Django test client, in process)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    client.get("/api/v1/stock-levels/")  # let last_used_at settle
+    with CaptureQueriesContext(connection) as read:
+        assert client.get("/api/v1/stock-levels/?page=2").status_code == 200
+    body = {"external_id": "probe-1", "lines": [{"sku": sku, "quantity": 1}]}
+    with CaptureQueriesContext(connection) as write:
+        response = client.post(
+            "/api/v1/orders/",
+            body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="probe-1",
+        )
+        assert response.status_code == 201, response.content
+    return {"read": len(read), "write": len(write)}
+
+
+def verify_hot_sku(hot_stock: int, created: int, quantity: int) -> dict:
+    from django.db import connection
+    from django.db.models import Sum
+
+    from stock.models import SalesOrderLine, SalesOrderStatus, StockLevel
+    from stock.selectors import stock_reconcile
+
+    connection.close()
+    level = StockLevel.objects.get(product__sku=HOT_SKU, warehouse__code=HOT_WAREHOUSE)
+    held = (
+        SalesOrderLine.objects.filter(
+            product__sku=HOT_SKU, order__status=SalesOrderStatus.RESERVED
+        ).aggregate(total=Sum("quantity"))["total"]
+        or 0
+    )
+    exact = (
+        level.on_hand == hot_stock
+        and level.reserved == created * quantity == held
+        and level.available == hot_stock - created * quantity
+        and level.available >= 0
+    )
+    return {
+        "final_on_hand": level.on_hand,
+        "final_reserved": level.reserved,
+        "final_available": level.available,
+        "reserved_order_lines": held,
+        "exact_balance": exact,
+        "ledger_reconciles": stock_reconcile() == [],
+    }
+
+
+# --- CPU accounting: the machine is shared, so rps alone can mislead ----------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass
+    return children
+
+
+def _children_of(pids: list[int]) -> list[int]:
+    return [child for pid in pids for child in _children(pid)]
+
+
+def cpu_snapshot(
+    server: subprocess.Popen, database: str, workers: list[int]
+) -> dict[str, dict]:
+    """CPU seconds so far of gunicorn, Celery, the database's backends, this
+    client."""
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        backends = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]
+            )
+        ]
+    return {
+        "web": {pid: _cpu(pid) for pid in [server.pid, *_children(server.pid)]},
+        "celery": {pid: _cpu(pid) for pid in [*workers, *_children_of(workers)]},
+        "db": {pid: _cpu(pid) for pid in backends},
+        "client": {0: sum(os.times()[:2])},
+    }
+
+
+def cpu_used(before: dict, after: dict, requests: int) -> dict:
+    """CPU ms per request by part (gunicorn, Celery, PostgreSQL, this client),
+    and the rate two otherwise idle cores could sustain at that cost."""
+    used = {
+        part: sum(after[part][pid] - before[part].get(pid, 0.0) for pid in after[part])
+        for part in after
+    }
+    per = {part: used[part] * 1000 / max(requests, 1) for part in used}
+    total_ms = sum(per.values())  # the client shares the two cores too
+    return {
+        "cpu_ms_per_request": {part: round(ms, 2) for part, ms in per.items()},
+        "capacity_rps_2_idle_cores": round(2000 / total_ms) if total_ms else None,
+    }
+
+
+def profile_in_process(raw_key: str, sku: str, count: int = 200) -> None:
+    """cProfile of `count` reads and writes through the Django test client."""
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+    for name, call in [
+        ("read", lambda n: client.get(f"/api/v1/stock-levels/?page={n % 50 + 1}")),
+        (
+            "write",
+            lambda n: client.post(
+                "/api/v1/orders/",
+                {"external_id": f"prof-{n}", "lines": [{"sku": sku, "quantity": 1}]},
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"prof-{n}",
+            ),
+        ),
+    ]:
+        profiler = cProfile.Profile()
+        started = time.process_time()
+        profiler.enable()
+        for n in range(count):
+            call(n)
+        profiler.disable()
+        ms = (time.process_time() - started) * 1000 / count
+        print(f"--- profile: {name}, {ms:.1f} ms CPU per request", file=sys.stderr)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(
+            25
+        )
+
+
+# --- load ---------------------------------------------------------------------
+
+
+async def drive(base: str, key: str, concurrency: int, duration: float, request):
+    """Run `request(client, n)` from `concurrency` tasks for `duration` seconds."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    failures = 0
+    counter = iter(range(10**9))
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(
+        base_url=base, headers=headers, limits=limits, timeout=30
+    ) as client:
+
+        async def worker(deadline: float):
+            nonlocal failures
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                try:
+                    response = await request(client, next(counter))
+                except httpx.HTTPError:
+                    failures += 1
+                    continue
+                latencies.append(time.perf_counter() - started)
+                statuses[response.status_code] = (
+                    statuses.get(response.status_code, 0) + 1
+                )
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker(began + duration) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - began
+    latencies.sort()
+    count = len(latencies)
+    return {
+        "requests": count,
+        "seconds": round(elapsed, 1),
+        "rps": round(count / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if count else None,
+        "p95_ms": round(latencies[int(count * 0.95)] * 1000, 1) if count else None,
+        "p99_ms": round(latencies[int(count * 0.99)] * 1000, 1) if count else None,
+        "errors_5xx": sum(n for s, n in statuses.items() if s >= 500),
+        "connection_errors": failures,
+        "statuses": {str(s): n for s, n in sorted(statuses.items())},
+    }
+
+
+def read_scenario(base, key, concurrency: int, duration: float, pages: int) -> dict:
+    async def request(client, n):
+        return await client.get(f"/api/v1/stock-levels/?page={n % pages + 1}")
+
+    return asyncio.run(drive(base, key, concurrency, duration, request))
+
+
+def write_scenario(base, key, args, quantity: int) -> dict:
+    run = secrets.token_hex(3)
+
+    async def request(client, n):
+        order_id = f"bench-{run}-{n}"
+        return await client.post(
+            "/api/v1/orders/",
+            json={
+                "external_id": order_id,
+                "warehouse": HOT_WAREHOUSE,
+                "lines": [{"sku": HOT_SKU, "quantity": quantity}],
+            },
+            headers={"Idempotency-Key": order_id},
+        )
+
+    return asyncio.run(drive(base, key, args.concurrency, args.duration, request))
+
+
+def wait_for_worker(worker: subprocess.Popen) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError("the Celery worker exited during start-up")
+        name = f"api-load-{os.getpid()}@{socket.gethostname()}"
+        if app.control.ping(destination=[name], timeout=1.0):
+            return
+    raise RuntimeError("the Celery worker did not answer within 60 s")
+
+
+def wait_until_up(base: str, key: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited during start-up")
+        try:
+            response = httpx.get(
+                f"{base}/api/v1/warehouses/",
+                headers={"Authorization": f"Bearer {key}"},
+                timeout=2,
+            )
+            if response.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def main() -> int:
+    args = parse_args()
+    with tempfile.TemporaryDirectory(prefix="api_load_") as tmp:
+        return run(args, Path(tmp) / "gunicorn.log")
+
+
+def run(args: argparse.Namespace, log: Path) -> int:
+    port = args.port or free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = server_env(args.database)
+    server = worker = None
+    try:
+        recreate_database(args.database)
+        subprocess.run(
+            [str(PYTHON), "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        setup_django(env)
+        data = load_catalog(args.products, args.hot_stock)
+        queries = queries_per_request(data["key"], data["other_sku"])
+        if args.profile:
+            profile_in_process(data["key"], "BEN-00001")
+        from django.db import connection
+
+        connection.close()
+
+        if "REDIS_URL" in env:
+            # Orders enqueue alert evaluations and webhook deliveries; a worker
+            # runs them as in production and leaves no queue behind.
+            worker = subprocess.Popen(
+                [
+                    str(CELERY),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel=WARNING",
+                    "-n",
+                    f"api-load-{os.getpid()}@{socket.gethostname()}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log.with_name("celery.log").open("w"),
+            )
+            wait_for_worker(worker)
+        server = subprocess.Popen(
+            [
+                str(GUNICORN),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(args.workers),
+                "-k",
+                args.worker_class,
+                "--threads",
+                str(args.threads if args.worker_class == "gthread" else 1),
+                "--keep-alive",
+                "30",
+                "--error-logfile",
+                str(log),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        wait_until_up(base, data["key"], server)
+        worker_pids = [worker.pid] if worker else []
+        setup = {
+            "server": (
+                f"gunicorn -k {args.worker_class} -w {args.workers}"
+                + (
+                    f" --threads {args.threads}"
+                    if args.worker_class == "gthread"
+                    else ""
+                )
+            ),
+            "cache": "redis" if "REDIS_URL" in env else "locmem",
+            "celery": "worker (solo)" if worker else "eager, in the request",
+            "cpus": os.cpu_count(),
+            "load_avg_1m": round(os.getloadavg()[0], 2),
+            "concurrency": args.concurrency,
+            "stock_levels": data["levels"],
+            "queries_per_request": queries,
+        }
+        print(json.dumps({"scenario": "setup", **setup}), flush=True)
+
+        pages = -(-data["levels"] // 50)
+        read_scenario(base, data["key"], args.concurrency, 2.0, pages)  # warm-up
+        before = cpu_snapshot(server, args.database, worker_pids)
+        reads = read_scenario(base, data["key"], args.concurrency, args.duration, pages)
+        reads.update(
+            cpu_used(
+                before,
+                cpu_snapshot(server, args.database, worker_pids),
+                reads["requests"],
+            )
+        )
+        reads["load_avg_1m"] = round(os.getloadavg()[0], 2)
+        reads["target_met"] = reads["rps"] >= 300 and reads["p95_ms"] < 100
+        print(json.dumps({"scenario": "read_stock_levels", **reads}), flush=True)
+
+        quantity = 1
+        before = cpu_snapshot(server, args.database, worker_pids)
+        writes = write_scenario(base, data["key"], args, quantity)
+        if worker:
+            time.sleep(5)  # let the coalesced alert evaluations run
+        writes.update(
+            cpu_used(
+                before,
+                cpu_snapshot(server, args.database, worker_pids),
+                writes["requests"],
+            )
+        )
+        writes["load_avg_1m"] = round(os.getloadavg()[0], 2)
+        created = writes["statuses"].get("201", 0)
+        writes["created"] = created
+        writes["conflicts_409"] = writes["statuses"].get("409", 0)
+        writes["initial_on_hand"] = args.hot_stock
+        writes.update(verify_hot_sku(args.hot_stock, created, quantity))
+        writes["target_met"] = (
+            writes["rps"] >= 100
+            and writes["exact_balance"]
+            and writes["errors_5xx"] == 0
+        )
+        print(json.dumps({"scenario": "write_hot_sku_orders", **writes}), flush=True)
+        return 0 if reads["target_met"] and writes["target_met"] else 1
+    finally:
+        for process in (worker, server):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        errors = log.read_text(errors="replace").strip() if log.exists() else ""
+        if errors:
+            print(f"gunicorn log:\n{errors[-3000:]}", file=sys.stderr)
+        if "django" in sys.modules:
+            from django.db import connections
+
+            connections.close_all()
+        recreate_database(args.database, drop_only=True)
+        if "REDIS_URL" in env:
+            redis_cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
