@@ -108,7 +108,8 @@ class OrderListCreateApi(ListAPIView):
 
         def call():
             order, created = sales_order_create(**parsed["order"])
-            order = visible_orders(request).get(pk=order.pk)
+            if not created:
+                order = visible_orders(request).get(pk=order.pk)
             return (201 if created else 200), SalesOrderOutputSerializer(order).data
 
         return run_idempotent(request, call, validate=validate)

@@ -36,7 +36,7 @@ class WarehouseOutputSerializer(serializers.ModelSerializer):
 class StockLevelOutputSerializer(serializers.ModelSerializer):
     sku = serializers.CharField(source="product.sku")
     warehouse = serializers.CharField(source="warehouse.code")
-    available = serializers.IntegerField(source="available_qty")
+    available = serializers.IntegerField()
 
     class Meta:
         model = StockLevel

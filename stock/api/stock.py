@@ -1,5 +1,6 @@
 """Reads of stock (availability, warehouses, the ledger) and staff operations."""
 
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -49,12 +50,36 @@ class StockLevelListApi(ListAPIView):
     permission_classes = [IsShop | CanOperateStock]
     serializer_class = StockLevelOutputSerializer
     filterset_class = StockLevelFilter
-    queryset = (
-        StockLevel.objects.select_related("product", "warehouse")
-        .filter(product__is_active=True)
-        .with_available()
-        .order_by("product__sku", "warehouse__code")
+    # Ordered by the unique (product, warehouse) index so a page needs no sort.
+    queryset = StockLevel.objects.filter(product__is_active=True).order_by(
+        "product_id", "warehouse_id"
     )
+
+    def list(self, request, *args, **kwargs):
+        # The hottest read shops make: plain rows from the database, no model
+        # instances; the serializer above still documents the shape.
+        rows = self.filter_queryset(self.get_queryset()).values(
+            "on_hand",
+            "reserved",
+            "updated_at",
+            sku=F("product__sku"),
+            warehouse_code=F("warehouse__code"),
+            available=F("on_hand") - F("reserved"),
+        )
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            [
+                {
+                    "sku": row["sku"],
+                    "warehouse": row["warehouse_code"],
+                    "on_hand": row["on_hand"],
+                    "reserved": row["reserved"],
+                    "available": row["available"],
+                    "updated_at": row["updated_at"],
+                }
+                for row in page
+            ]
+        )
 
 
 @extend_schema(tags=["stock"])
