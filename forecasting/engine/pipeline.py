@@ -1,0 +1,416 @@
+"""The engine's entry point: classify, backtest, select and forecast a panel of series.
+
+    forecast_panel(df, horizon, *, season_length=None, freq=None,
+                   levels=DEFAULT_LEVELS, n_origins=4, models=None, future=None,
+                   margin=0.25, ensemble_k=0) -> EngineResult
+
+``freq`` is inferred from the dates when omitted ("D", "W-MON", "MS", ...) and
+``season_length`` from the frequency (7 for daily, 52 for weekly, 12 monthly).
+
+Input ``df``: long frame with ``series_id, date, quantity`` and optionally ``price``,
+``promo`` (0/1) and ``censored`` (bool: a stock-out day; its zero is not demand, so
+it is imputed from the preceding weeks for fitting and skipped in scoring). See
+``panel.py`` for the date grid rules. ``future`` (optional) gives ``price``/``promo``
+for the forecast dates (``series_id, date, ...``); without it price stays at its
+last value and there is no promotion.
+
+Per series: the demand class (ADI/CV²) picks the candidates (``registry``); a
+rolling-origin backtest over ``n_origins`` windows of ``horizon`` periods scores
+each by RMSSE (per series, equivalent to ranking by MSE); the series keeps its
+class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``) unless
+another candidate's backtest MSE is more than ``margin`` lower on average *and*
+lower at every origin (``select.challengers``): a few origins are a noisy judge (one
+holiday window can crown the wrong model), and picking the per-series winner
+outright measured worse on held-out data. ``ensemble_k`` > 1 adds a per-series
+mean of the k best candidates (members picked on the other origins, so its backtest
+is honest) and makes it the default; it measured worse on the M5 sample, so it is
+off. ``models`` restricts the
+candidates to those names for every class. Quantiles are the mean plus empirical
+quantiles of the chosen model's backtest errors (all origins and steps pooled);
+levels at or below the recent share of zero demand are 0 (intermittent demand has
+a point mass at zero). BLAS/OpenMP run one thread: scale by processes (chunks).
+
+Output ``EngineResult``:
+* ``selection``: one row per series: series_id, demand_class, model, rmsse, mase,
+  wape, bias, cover80 (backtest scores of the chosen model; cover80 uses bands from
+  the other origins), n_obs, fallback (bool), fallback_reason ("" when none).
+* ``forecasts``: series_id, date, step (1..horizon), mean, q0.1, q0.5, ... (one
+  column per level, ``base.quantile_column``), all >= 0 and ordered across levels.
+* counts: ``n_series``, ``n_fallbacks``, ``n_failures`` (series x model failures),
+  ``failures`` per model, ``timings`` (seconds per stage).
+
+Chunking: every step is per series except the global model, which learns from the
+series it is given. Running a subset therefore gives the same result for those
+series, apart from the global model's contribution; Celery can run chunks of a few
+thousand series on separate workers. A model failure never escapes: it is logged,
+counted and the series uses the remaining candidates or its class fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from .backtest import (
+    MIN_TRAIN,
+    actuals,
+    exog,
+    loo_coverage,
+    origin_cuts,
+    run_backtest,
+)
+from .base import DEFAULT_LEVELS, empirical_quantiles, quantile_column
+from .classify import classify
+from .metrics import _scale
+from .panel import build_panel, future_dates, future_exog
+from .registry import (
+    CANDIDATES_BY_CLASS,
+    COMBINATIONS,
+    DEFAULT_BY_CLASS,
+    FALLBACK_BY_CLASS,
+    make_model,
+)
+from .select import (
+    ENSEMBLE,
+    aggregate,
+    challengers,
+    ensemble_backtest,
+    per_origin_mse,
+)
+
+logger = logging.getLogger(__name__)
+
+SELECTION_COLUMNS = [
+    "series_id",
+    "demand_class",
+    "model",
+    "rmsse",
+    "mase",
+    "wape",
+    "bias",
+    "cover80",
+    "n_obs",
+    "fallback",
+    "fallback_reason",
+]
+
+
+@dataclass
+class EngineResult:
+    selection: pd.DataFrame
+    forecasts: pd.DataFrame
+    n_series: int
+    n_fallbacks: int
+    n_failures: int
+    failures: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+    freq: str = ""
+    season_length: int = 1
+    backtest_scores: pd.DataFrame | None = None  # series x candidate backtest MSE
+
+
+def _members(name: str) -> tuple[str, ...]:
+    return COMBINATIONS.get(name, (name,))
+
+
+def forecast_panel(
+    df: pd.DataFrame,
+    horizon: int,
+    *,
+    season_length: int | None = None,
+    freq: str | None = None,
+    levels=DEFAULT_LEVELS,
+    n_origins: int = 4,
+    models=None,
+    future: pd.DataFrame | None = None,
+    margin: float = 0.25,
+    ensemble_k: int = 0,
+) -> EngineResult:
+    """Forecast every series of ``df``; see the module docstring for the contract."""
+    # Load the native thread pools (OpenMP, BLAS) first: threadpool_limits only
+    # reaches libraries already loaded, and oversubscribed workers run 3x slower.
+    import sklearn.ensemble  # noqa: F401
+    import statsmodels.tsa.holtwinters  # noqa: F401
+
+    with threadpool_limits(1):
+        return _forecast_panel(
+            df,
+            horizon,
+            season_length=season_length,
+            freq=freq,
+            levels=levels,
+            n_origins=n_origins,
+            models=models,
+            future=future,
+            margin=margin,
+            ensemble_k=ensemble_k,
+        )
+
+
+def _forecast_panel(
+    df: pd.DataFrame,
+    horizon: int,
+    *,
+    season_length: int | None = None,
+    freq: str | None = None,
+    levels=DEFAULT_LEVELS,
+    n_origins: int = 4,
+    models=None,
+    future: pd.DataFrame | None = None,
+    margin: float = 0.25,
+    ensemble_k: int = 0,
+) -> EngineResult:
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    h = int(horizon)
+    if h < 1:
+        raise ValueError("horizon must be >= 1")
+    levels = tuple(sorted({float(x) for x in (*levels, 0.1, 0.9)}))
+    panel = build_panel(df, freq=freq, season_length=season_length)
+    n, T = panel.y.shape
+    classes = classify(panel.y)
+    fut = future_exog(panel, future, h)
+    timings["prepare"] = time.perf_counter() - clock
+
+    # Candidates per series, and the base models each needs.
+    if models:
+        cand = {c: tuple(models) for c in CANDIDATES_BY_CLASS}
+    else:
+        cand = CANDIDATES_BY_CLASS
+    names = sorted({m for c in set(classes) for m in cand[c]})
+    is_cand = {m: np.array([m in cand[c] for c in classes]) for m in names}
+    base_rows: dict[str, np.ndarray] = {}
+    for m in names:
+        for b in _members(m):
+            base_rows[b] = base_rows.get(b, np.zeros(n, bool)) | is_cand[m]
+    if "global_gbm" in base_rows:
+        base_rows["global_gbm"][:] = True  # it learns from every series
+
+    # Backtest.
+    clock = time.perf_counter()
+    cuts = origin_cuts(T, h, n_origins)
+    A = actuals(panel, cuts, h)
+    F: dict[str, np.ndarray] = {}
+    failures: dict[str, int] = {}
+    fitted: dict[str, object] = {}
+    for b, rows_mask in base_rows.items():
+        rows = np.flatnonzero(rows_mask)
+        full = np.full((n, len(cuts), h), np.nan)
+        if cuts:
+            t = time.perf_counter()
+            try:
+                out, model, failed = run_backtest(b, panel, rows, cuts, h, fut)
+                out[failed] = np.nan
+                full[rows] = out
+                if hasattr(model, "take"):  # only ETS re-uses its parameters
+                    fitted[b] = (rows, model)
+                if failed.any():
+                    failures[b] = int(failed.sum())
+            except Exception:
+                logger.exception(
+                    "model %s failed in the backtest on %d series", b, len(rows)
+                )
+                failures[b] = len(rows)
+            timings[f"backtest_{b}"] = time.perf_counter() - t
+        F[b] = full
+    for m in names:
+        if m in COMBINATIONS:
+            F[m] = np.mean([F[b] for b in COMBINATIONS[m]], axis=0)
+    timings["backtest"] = time.perf_counter() - clock
+
+    # Selection: scores per origin, the best-k ensemble, then the per-series choice.
+    clock = time.perf_counter()
+    singles = [m for m in names if m not in COMBINATIONS]
+    P = np.stack([per_origin_mse(A, F[m]) for m in names], axis=1)  # (n, M, O)
+    for j, m in enumerate(names):
+        P[~is_cand[m], j, :] = np.nan
+    members_of = {m: _members(m) for m in names}
+    if ensemble_k > 1 and len(singles) > 1 and cuts:
+        idx = [names.index(m) for m in singles]
+        stack = np.stack([F[m] for m in singles])
+        F[ENSEMBLE], ens_members = ensemble_backtest(A, stack, P[:, idx, :], ensemble_k)
+        P = np.concatenate([P, per_origin_mse(A, F[ENSEMBLE])[:, None, :]], axis=1)
+        names = [*names, ENSEMBLE]
+    mse = aggregate(P)
+    default = [ENSEMBLE if ENSEMBLE in names else DEFAULT_BY_CLASS[c] for c in classes]
+    best = np.argmin(challengers(P, mse, names, default, margin), axis=1)
+    best_mse = mse[np.arange(n), best]
+    chosen = np.array([names[b] for b in best], dtype=object)
+    series_members = [members_of.get(m, ()) for m in chosen]
+    reason = np.full(n, "", dtype=object)
+    for i in range(n):
+        if not np.isfinite(best_mse[i]):
+            chosen[i] = _fallback_model(classes[i], models, failures)
+            series_members[i] = _members(chosen[i])
+            has_hist = cuts and (cuts[-1] - panel.start[i] >= MIN_TRAIN)
+            if panel.n_obs[i] == 0:
+                reason[i] = "no_observed_demand"
+            else:
+                reason[i] = "all_models_failed" if has_hist else "short_history"
+            continue
+        if chosen[i] == ENSEMBLE:
+            picked = tuple(singles[j] for j in ens_members[i] if j >= 0)
+            series_members[i] = picked
+            chosen[i] = "ensemble:" + "+".join(picked)
+        else:
+            series_members[i] = _members(chosen[i])
+    fallback = reason != ""
+    if fallback.any():
+        logger.info(
+            "%d of %d series fell back: %s",
+            fallback.sum(),
+            n,
+            pd.Series(reason[fallback]).value_counts().to_dict(),
+        )
+    timings["select"] = time.perf_counter() - clock
+
+    # Final fit on the whole history, only for the series (and members) that need it.
+    clock = time.perf_counter()
+    mean = np.zeros((n, h))
+    final: dict[str, np.ndarray] = {}
+    need: dict[str, np.ndarray] = {}
+    for i, ms in enumerate(series_members):
+        for b in ms:
+            need.setdefault(b, np.zeros(n, bool))[i] = True
+    if "global_gbm" in need:
+        need["global_gbm"][:] = True
+    for b, rows_mask in need.items():
+        rows = np.flatnonzero(rows_mask)
+        final[b] = _final_forecast(b, panel, rows, h, fut, fitted.get(b), failures)
+    for i, ms in enumerate(series_members):
+        mean[i] = np.mean([final[b][i] for b in ms], axis=0)
+    mean = np.clip(np.nan_to_num(mean), 0.0, None)
+    timings["final_fit"] = time.perf_counter() - clock
+
+    # Quantiles from the chosen model's backtest errors; scores for the table.
+    clock = time.perf_counter()
+    Fc = np.full_like(A, np.nan)
+    for m in set(chosen):
+        r = chosen == m
+        key = ENSEMBLE if m.startswith("ensemble:") else m
+        Fc[r] = F[key][r] if key in F else np.nan
+    E = A - Fc
+    recent = panel.y[:, -max(int(n_origins) * h, 28) :]
+    with np.errstate(all="ignore"):
+        zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
+    Q = empirical_quantiles(mean, E, levels, zero_share=zero_share)
+    no_errors = np.isnan(E).all(axis=(1, 2)) if E.size else np.ones(n, bool)
+    if no_errors.any():
+        # No backtest (fallback): the spread of recent demand around its mean.
+        r = recent[no_errors]
+        cnt = (~np.isnan(r)).sum(axis=1, keepdims=True)
+        spread = r - np.nansum(r, axis=1, keepdims=True) / np.maximum(cnt, 1)
+        Q[no_errors] = empirical_quantiles(
+            mean[no_errors], spread, levels, zero_share=zero_share[no_errors]
+        )
+    selection = _selection_table(panel, classes, chosen, A, Fc, fallback, reason)
+    forecasts = _forecast_frame(panel, mean, Q, levels, h)
+    timings["quantiles"] = time.perf_counter() - clock
+    timings["total"] = sum(
+        v for k, v in timings.items() if not k.startswith("backtest_")
+    )
+    scores = pd.DataFrame(np.where(np.isfinite(mse), mse, np.nan), columns=names)
+    scores.insert(0, "series_id", panel.ids)
+    return EngineResult(
+        selection=selection,
+        forecasts=forecasts,
+        n_series=n,
+        n_fallbacks=int(fallback.sum()),
+        n_failures=int(sum(failures.values())),
+        failures=failures,
+        timings=timings,
+        freq=panel.freq,
+        season_length=panel.season_length,
+        backtest_scores=scores,
+    )
+
+
+def _fallback_model(demand_class, models, failures) -> str:
+    """The class fallback (or the first requested model) that has not failed."""
+    order = [*(models or []), FALLBACK_BY_CLASS[demand_class], "moving_average"]
+    order = [m for m in order if m not in COMBINATIONS]
+    for m in order:
+        if not failures.get(m):
+            return m
+    return "moving_average"
+
+
+def _final_forecast(b, panel, rows, h, fut, fitted, failures) -> np.ndarray:
+    """(n, h) forecasts of base model ``b`` for ``rows`` (zeros elsewhere)."""
+    n, T = panel.y.shape
+    out = np.zeros((n, h))
+    Y = panel.y_fit[rows]
+    X = exog(panel, rows, T, h, fut)
+    try:
+        model = make_model(b, season_length=panel.season_length, horizon=h)
+        if fitted is not None and hasattr(fitted[1], "take"):
+            # Re-use parameters estimated in the backtest (statsmodels ETS).
+            pos = np.searchsorted(fitted[0], rows)
+            model = fitted[1].take(pos).update(Y, X)
+        else:
+            model.fit(Y, X)
+        out[rows] = model.predict_mean(h, X)
+        bad = np.asarray(getattr(model, "failed_", np.zeros(len(rows), bool)))
+        if bad.any():
+            failures[b] = failures.get(b, 0) + int(bad.sum())
+    except Exception:
+        logger.exception("model %s failed in the final fit; using recent means", b)
+        failures[b] = failures.get(b, 0) + len(rows)
+        recent = Y[:, -28:]
+        with np.errstate(all="ignore"):
+            level = np.nan_to_num(np.nanmean(recent, axis=1))
+        out[rows] = level[:, None]
+    return out
+
+
+def _selection_table(panel, classes, chosen, A, Fc, fallback, reason) -> pd.DataFrame:
+    n = len(chosen)
+    E = (A - Fc).reshape(n, -1)
+    a = A.reshape(n, -1)
+    f = Fc.reshape(n, -1)
+    s2, s1 = _scale(panel.y, 2), _scale(panel.y, 1)
+    with np.errstate(all="ignore"):
+        cnt = (~np.isnan(E)).sum(axis=1)
+        mse = np.nansum(E**2, axis=1) / cnt
+        mae = np.nansum(np.abs(E), axis=1) / cnt
+        den = np.nansum(np.abs(np.where(np.isnan(E), np.nan, a)), axis=1)
+        ok = ~np.isnan(E)
+        rmsse = np.where(s2 > 0, np.sqrt(mse / s2), np.nan)
+        mase = np.where(s1 > 0, mae / s1, np.nan)
+        wape = np.where(den > 0, np.nansum(np.abs(E), axis=1) / den, np.nan)
+        bias = np.where(den > 0, np.where(ok, f - a, 0).sum(axis=1) / den, np.nan)
+    cover = loo_coverage(A, Fc, 0.1, 0.9)
+    return pd.DataFrame(
+        {
+            "series_id": panel.ids,
+            "demand_class": classes,
+            "model": chosen,
+            "rmsse": rmsse,
+            "mase": mase,
+            "wape": wape,
+            "bias": bias,
+            "cover80": cover,
+            "n_obs": panel.n_obs,
+            "fallback": fallback,
+            "fallback_reason": reason,
+        },
+        columns=SELECTION_COLUMNS,
+    )
+
+
+def _forecast_frame(panel, mean, Q, levels, h) -> pd.DataFrame:
+    n = mean.shape[0]
+    data = {
+        "series_id": np.repeat(panel.ids, h),
+        "date": future_dates(panel, h).reshape(-1),
+        "step": np.tile(np.arange(1, h + 1), n),
+        "mean": mean.reshape(-1),
+    }
+    for j, level in enumerate(levels):
+        data[quantile_column(level)] = Q[:, :, j].reshape(-1)
+    return pd.DataFrame(data)

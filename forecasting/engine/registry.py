@@ -1,0 +1,106 @@
+"""The model registry: every forecaster by name, and which ones each demand class tries.
+
+``make_model(name, season_length=..., horizon=...)`` builds a fresh, unfitted model.
+Combinations (``combo_*``) are equal-weight means of registered members; the pipeline
+scores them from the members' backtests, so they cost nothing extra to evaluate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import ForecastModel
+from .classify import ERRATIC, INTERMITTENT, LUMPY, SMOOTH
+from .global_model import GlobalGBM
+from .models import (
+    ADIDA,
+    ETS,
+    IMAPA,
+    SBA,
+    SES,
+    TSB,
+    Combination,
+    Croston,
+    MovingAverage,
+    Naive,
+    SeasonalNaive,
+)
+
+
+def _ma_window(s: int) -> int:
+    return 28 if s == 7 else 8 if s >= 48 else max(3, 2 * s)
+
+
+def _max_level(s: int) -> int:
+    return 28 if s == 7 else 13 if s >= 48 else max(4, s)
+
+
+_FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
+    "naive": lambda s, h: Naive(),
+    "seasonal_naive": lambda s, h: SeasonalNaive(season_length=s),
+    "moving_average": lambda s, h: MovingAverage(window=_ma_window(s)),
+    "ses": lambda s, h: SES(),
+    "croston": lambda s, h: Croston(),
+    "sba": lambda s, h: SBA(),
+    "tsb": lambda s, h: TSB(),
+    "adida": lambda s, h: ADIDA(max_level=_max_level(s)),
+    "imapa": lambda s, h: IMAPA(max_level=_max_level(s)),
+    "ets": lambda s, h: ETS(season_length=s if s <= 52 else 1),
+    "global_gbm": lambda s, h: GlobalGBM(season_length=s, max_horizon=h),
+}
+
+COMBINATIONS: dict[str, tuple[str, ...]] = {
+    "combo_smooth": ("ses", "ets", "imapa"),
+    "combo_intermittent": ("ses", "tsb", "imapa", "global_gbm"),
+}
+
+_SMOOTH_SET = ("naive", "seasonal_naive", "moving_average", "ses", "ets", "global_gbm")
+_SPARSE_SET = ("moving_average", "ses", "croston", "sba", "tsb", "adida", "imapa")
+_SPARSE_SET += ("global_gbm",)
+
+CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
+    SMOOTH: (*_SMOOTH_SET, "combo_smooth"),
+    ERRATIC: (*_SMOOTH_SET, "tsb", "combo_smooth"),
+    INTERMITTENT: (*_SPARSE_SET, "combo_intermittent"),
+    LUMPY: (*_SPARSE_SET, "combo_intermittent"),
+}
+
+# What a series keeps unless another candidate beats it clearly, and what it gets
+# when the backtest cannot be run (too little history) or every candidate failed.
+DEFAULT_BY_CLASS = {
+    SMOOTH: "combo_smooth",
+    ERRATIC: "combo_smooth",
+    INTERMITTENT: "combo_intermittent",
+    LUMPY: "combo_intermittent",
+}
+FALLBACK_BY_CLASS = {
+    SMOOTH: "ses",
+    ERRATIC: "ses",
+    INTERMITTENT: "sba",
+    LUMPY: "sba",
+}
+
+
+def available_models() -> list[str]:
+    """Every registered model name, combinations included."""
+    return [*_FACTORIES, *COMBINATIONS]
+
+
+def base_models() -> list[str]:
+    return list(_FACTORIES)
+
+
+def make_model(
+    name: str, *, season_length: int = 7, horizon: int = 28
+) -> ForecastModel:
+    if name in COMBINATIONS:
+        members = [
+            make_model(m, season_length=season_length, horizon=horizon)
+            for m in COMBINATIONS[name]
+        ]
+        return Combination(members=members)
+    try:
+        factory = _FACTORIES[name]
+    except KeyError:
+        raise KeyError(f"unknown model {name!r}; known: {available_models()}") from None
+    return factory(int(season_length or 1), int(horizon))

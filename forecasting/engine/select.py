@@ -1,0 +1,91 @@
+"""Per-series model choice from backtest errors, including the best-k ensemble.
+
+Scores are mean squared errors per origin, averaged over origins: per series this
+ranks models exactly as RMSSE does (the scale is the series' own). The ensemble
+averages the ``k`` best single candidates of the series; its backtest is honest:
+at each origin its members are picked on the *other* origins only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ENSEMBLE = "ensemble"
+
+
+def per_origin_mse(A: np.ndarray, F: np.ndarray) -> np.ndarray:
+    """(n, n_origins) mean squared error at each origin, NaN where nothing scored."""
+    e2 = (A - F) ** 2
+    cnt = (~np.isnan(e2)).sum(axis=2)
+    with np.errstate(all="ignore"):
+        return np.where(cnt > 0, np.nansum(e2, axis=2) / np.maximum(cnt, 1), np.nan)
+
+
+def aggregate(P: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Mean over origins ignoring NaN; inf where a model has no score at all."""
+    cnt = (~np.isnan(P)).sum(axis=axis)
+    with np.errstate(all="ignore"):
+        out = np.nansum(P, axis=axis) / cnt
+    return np.where(cnt > 0, out, np.inf)
+
+
+def ensemble_backtest(A, stack, P, k: int):
+    """Leave-one-origin-out ensemble of the k best candidates.
+
+    ``stack`` (M, n, O, h) backtest forecasts of M single candidates, ``P`` (n, M, O)
+    their per-origin MSE with NaN where a model is no candidate. Returns the
+    ensemble's backtest forecasts (n, O, h) and its members on all origins (n, k)
+    as indices into the M candidates (-1 where fewer than k are available)."""
+    M, n, n_orig, h = stack.shape
+    rows = np.arange(n)
+
+    def top(scores):
+        order = np.argsort(scores, axis=1)[:, :k]
+        good = np.isfinite(np.take_along_axis(scores, order, axis=1))
+        return np.where(good, order, -1)
+
+    def average(members, o):
+        total = np.zeros((n, h))
+        count = np.zeros((n, 1))
+        for j in range(members.shape[1]):
+            m = members[:, j]
+            ok = m >= 0
+            f = stack[np.maximum(m, 0), rows, o, :]
+            ok = ok & ~np.isnan(f).any(axis=1)
+            total += np.where(ok[:, None], f, 0.0)
+            count += ok[:, None]
+        with np.errstate(all="ignore"):
+            return np.where(count > 0, total / count, np.nan)
+
+    members_all = top(aggregate(P))
+    out = np.full((n, n_orig, h), np.nan)
+    for o in range(n_orig):
+        others = np.delete(P, o, axis=2)
+        members = top(aggregate(others)) if n_orig > 1 else members_all
+        # Series with no other scored origin use the all-origin choice.
+        none = (members < 0).all(axis=1)
+        members[none] = members_all[none]
+        out[:, o, :] = average(members, o)
+    return out, members_all
+
+
+def challengers(P, mse, names, default, margin: float) -> np.ndarray:
+    """Scores (n, M) where only the default and candidates that beat it *clearly*
+    stay finite: a challenger needs a mean MSE more than ``margin`` below the
+    default's and a lower MSE at every scored origin, so one
+    unusual window (a holiday peak) cannot make it the choice."""
+    n = P.shape[0]
+    out = np.full_like(mse, np.inf)
+    col = np.array([names.index(d) if d in names else -1 for d in default])
+    has_default = (col >= 0) & np.isfinite(mse[np.arange(n), np.maximum(col, 0)])
+    rows = np.arange(n)
+    d_mse = mse[rows, np.maximum(col, 0)]
+    d_P = P[rows, np.maximum(col, 0), :]  # (n, O)
+    scored = ~np.isnan(d_P)
+    need = scored.sum(axis=1)
+    wins = ((d_P[:, None, :] > P) & scored[:, None, :]).sum(axis=2)  # (n, M)
+    clear = (mse < (1.0 - margin) * d_mse[:, None]) & (wins >= need[:, None])
+    out = np.where(clear, mse, out)
+    out[rows[has_default], col[has_default]] = d_mse[has_default]
+    # Without a usable default every scored candidate competes on its mean.
+    return np.where(has_default[:, None], out, mse)

@@ -1,0 +1,50 @@
+"""Hand-checked behaviour of the intermittent models, classes and metrics."""
+
+import numpy as np
+
+from forecasting.engine.classify import classify
+from forecasting.engine.metrics import bias, coverage, mase, rmsse, wape
+from forecasting.engine.models import SBA, TSB, Croston, SeasonalNaive
+
+
+def test_croston_matches_hand_computation():
+    y = np.array([0, 0, 3, 0, 5, 0, 0, 0, 4], dtype=float)
+    # sizes: 3 then 3+.5*(5-3)=4 then 4+.5*(4-4)=4 ; intervals: 3, 3+.5*(2-3)=2.5,
+    # 2.5+.5*(4-2.5)=3.25 -> 4 / 3.25
+    mean = Croston(alpha=0.5).fit(y).predict_mean(3)
+    assert np.allclose(mean, 4 / 3.25)
+    sba = SBA(alpha=0.5).fit(y).predict_mean(1)
+    assert np.isclose(sba[0, 0], 0.75 * 4 / 3.25)
+
+
+def test_tsb_decays_after_a_long_run_of_zeros_and_croston_does_not():
+    y = np.array([5.0] * 20 + [0.0] * 60)
+    assert TSB().fit(y).predict_mean(1)[0, 0] < 0.1
+    assert Croston().fit(y).predict_mean(1)[0, 0] > 1.0
+
+
+def test_seasonal_naive_repeats_the_last_week():
+    week = [1.0, 2, 3, 4, 5, 6, 7]
+    out = SeasonalNaive(season_length=7).fit(week * 3).predict_mean(10)
+    assert out[0].tolist() == week + week[:3]
+
+
+def test_demand_classes_follow_syntetos_boylan_cutoffs():
+    rng = np.random.default_rng(0)
+    smooth = 10 + rng.normal(0, 1, 200)
+    erratic = rng.choice([1.0, 30.0], 200)
+    intermittent = np.where(rng.random(200) < 0.2, 5.0, 0.0)
+    lumpy = np.where(rng.random(200) < 0.2, rng.choice([1.0, 40.0], 200), 0.0)
+    got = classify(np.vstack([smooth, erratic, intermittent, lumpy]))
+    assert got.tolist() == ["smooth", "erratic", "intermittent", "lumpy"]
+
+
+def test_metrics_on_a_small_example():
+    train = np.array([[1.0, 3.0, 1.0, 3.0]])  # lag-1 diffs 2, 2, 2
+    actual = np.array([[2.0, 4.0]])
+    forecast = np.array([[3.0, 3.0]])
+    assert np.isclose(rmsse(actual, forecast, train)[0], np.sqrt(1.0 / 4.0))
+    assert np.isclose(mase(actual, forecast, train)[0], 0.5)
+    assert np.isclose(wape(actual, forecast), 2.0 / 6.0)
+    assert np.isclose(bias(actual, forecast), 0.0)
+    assert coverage(actual, forecast - 1.5, forecast + 0.5) == 0.5
