@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stock.context_processors.navigation",
+                "stock.services.alerts.alerts_badge",
             ],
         },
     },
@@ -157,6 +158,19 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-keys-purge": {
         "task": "stock.tasks.idempotency_purge_task",
         "schedule": timedelta(hours=1),
+    },
+    # --- alerts & webhooks
+    "alerts-evaluate-all": {
+        "task": "stock.alert_tasks.alerts_evaluate_all_task",
+        "schedule": timedelta(minutes=15),
+    },
+    "alerts-digest-daily": {
+        "task": "stock.alert_tasks.alerts_digest_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "webhooks-relay": {
+        "task": "stock.alert_tasks.webhook_relay_task",
+        "schedule": timedelta(minutes=1),
     },
 }
 
@@ -242,6 +256,24 @@ STOCKWISE_MAX_LINE_QUANTITY = int(
     os.environ.get("STOCKWISE_MAX_LINE_QUANTITY", "1000000")
 )
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
+# Series per forecast task: each worker task fits this many at once.
+STOCKWISE_FORECAST_CHUNK_SIZE = int(os.environ.get("FORECAST_CHUNK_SIZE", "1000"))
+# --- alerts & webhooks
+# Loopback and private webhook URLs are refused unless this is on (dev, tests).
+STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = env_bool(
+    "STOCKWISE_WEBHOOKS_ALLOW_PRIVATE", default=False
+)
+STOCKWISE_WEBHOOK_TIMEOUT_SECONDS = 5
+STOCKWISE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+# Retry n waits base * 2**(n-1) seconds, at most cap: 1 s, 2 s, 4 s ... 1 h.
+STOCKWISE_WEBHOOK_RETRY_BASE_SECONDS = float(
+    os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "1")
+)
+STOCKWISE_WEBHOOK_RETRY_CAP_SECONDS = 3600
+# A burst of ledger writes for one product x warehouse is evaluated once, this
+# long after its first write.
+STOCKWISE_ALERTS_COALESCE_SECONDS = 2
+# --- end alerts & webhooks
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 
 # --- security (production) --------------------------------------------------

@@ -14,5 +14,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("", include("returns.urls")),
+    path("", include("forecasting.urls")),
+    path("", include("stock.alert_urls")),
     path("", include("stock.urls")),
 ]

@@ -162,3 +162,152 @@ class SeriesForecast(models.Model):
 
     def __str__(self):
         return f"{self.product_id}@{self.warehouse_id} run {self.run_id}: {self.model}"
+
+
+class ServiceLevelOverride(models.Model):
+    """A fill-rate target for a category or a product, instead of its ABC default."""
+
+    category = models.OneToOneField(
+        "catalog.Category",
+        null=True,
+        blank=True,
+        related_name="service_level",
+        on_delete=models.CASCADE,
+    )
+    product = models.OneToOneField(
+        "catalog.Product",
+        null=True,
+        blank=True,
+        related_name="service_level",
+        on_delete=models.CASCADE,
+    )
+    fill_rate = models.FloatField(help_text="Target share of demand served from stock.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(category__isnull=True) ^ Q(product__isnull=True)),
+                name="servicelevel_category_xor_product",
+            ),
+            models.CheckConstraint(
+                condition=Q(fill_rate__gt=0) & Q(fill_rate__lt=1),
+                name="servicelevel_fill_rate_0_1",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product or self.category}: {self.fill_rate:.2f}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", "open"
+    SNOOZED = "snoozed", "snoozed"
+    APPROVED = "approved", "approved"
+    REJECTED = "rejected", "rejected"
+    SUPERSEDED = "superseded", "superseded"
+
+
+OPEN_SUGGESTION = (SuggestionStatus.OPEN, SuggestionStatus.SNOOZED)
+
+
+class ReplenishmentSuggestion(models.Model):
+    """What to order for one product in one warehouse, and why."""
+
+    product = models.ForeignKey(
+        "catalog.Product", related_name="suggestions", on_delete=models.CASCADE
+    )
+    warehouse = models.ForeignKey(
+        "stock.Warehouse", related_name="suggestions", on_delete=models.CASCADE
+    )
+    supplier = models.ForeignKey(
+        "catalog.Supplier",
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        on_delete=models.PROTECT,
+    )
+    forecast = models.ForeignKey(
+        SeriesForecast,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        on_delete=models.SET_NULL,
+    )
+    status = models.CharField(
+        max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+    )
+    basis = models.CharField(max_length=20, default="forecast")
+    abc_class = models.CharField(max_length=1, blank=True)
+    service_level = models.FloatField()
+    lead_time_days = models.FloatField()
+    on_hand = models.IntegerField()
+    reserved = models.IntegerField()
+    on_order = models.IntegerField()
+    inventory_position = models.FloatField()
+    demand_lead_time = models.FloatField()
+    safety_stock = models.FloatField()
+    reorder_point = models.FloatField()
+    order_up_to = models.FloatField()
+    raw_quantity = models.FloatField()
+    quantity = models.PositiveIntegerField()
+    rounding = models.CharField(max_length=40, blank=True)
+    capacity_capped = models.BooleanField(default=False)
+    stockout_date = models.DateField(null=True, blank=True)
+    urgency_days = models.FloatField(
+        help_text="Days until stock-out minus lead time: below zero is late already."
+    )
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved_quantity = models.PositiveIntegerField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    purchase_order_line = models.ForeignKey(
+        "stock.PurchaseOrderLine",
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        ordering = ["urgency_days", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"],
+                condition=Q(status__in=["open", "snoozed"]),
+                name="suggestion_one_open_per_pair",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "urgency_days"])]
+
+    def __str__(self):
+        return f"Suggestion #{self.pk}: {self.quantity} x {self.product_id}"
+
+
+class SuggestionEvent(models.Model):
+    """Every decision on a suggestion: who, when, and what they changed."""
+
+    suggestion = models.ForeignKey(
+        ReplenishmentSuggestion, related_name="events", on_delete=models.CASCADE
+    )
+    action = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.PROTECT
+    )
+    quantity = models.PositiveIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor_id}"

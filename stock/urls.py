@@ -24,6 +24,11 @@ urlpatterns = [
         views.purchase_order_receive,
         name="purchase-order-receive",
     ),
+    path(
+        "purchase-orders/<int:pk>/send/",
+        views.purchase_order_send_submit,
+        name="purchase-order-send",
+    ),
     path("transfers/new/", views.transfer_create, name="transfer-create"),
     path("adjust/", views.adjust, name="adjust"),
     path("counts/", views.count_list, name="count-list"),

@@ -17,6 +17,22 @@ def fast_password_hasher():
     get_hashers.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def eager(request, settings):
+    """Tasks run in-process, as on the embedded default, also under REDIS_URL;
+    a test marked `celery_worker` keeps the real broker and worker instead."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    from config.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 def pytest_collection_modifyitems(config, items):
     on_postgres = bool(os.environ.get("DATABASE_URL", "").startswith("postgres"))
     has_redis = bool(os.environ.get("REDIS_URL"))

@@ -88,3 +88,29 @@ def stock(product_obj, warehouse_obj, quantity: int, location=None):
         reference_type=ReferenceType.MANUAL,
         note="test stock",
     )
+
+
+def suggestion(product_obj, warehouse_obj, supplier_obj=None, quantity=10, **fields):
+    """An open replenishment suggestion, as a build would write it."""
+    from forecasting.models import ReplenishmentSuggestion
+
+    defaults = dict(
+        service_level=0.95,
+        lead_time_days=5,
+        on_hand=1,
+        reserved=0,
+        on_order=0,
+        inventory_position=1,
+        demand_lead_time=12.0,
+        safety_stock=4.0,
+        reorder_point=16.0,
+        order_up_to=20.0,
+        raw_quantity=float(quantity),
+        quantity=quantity,
+        urgency_days=-2,
+        reason="position 1 is below the reorder point 16",
+    )
+    defaults.update(fields)
+    return ReplenishmentSuggestion.objects.create(
+        product=product_obj, warehouse=warehouse_obj, supplier=supplier_obj, **defaults
+    )

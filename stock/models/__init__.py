@@ -1,5 +1,14 @@
 """Stock: warehouses, the ledger and its balances, and the documents that move stock."""
 
+from .alerts import (
+    Alert,
+    AlertKind,
+    AlertRule,
+    AlertStatus,
+    AlertSubscription,
+    NotificationMode,
+    RuleScope,
+)
 from .documents import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -18,16 +27,33 @@ from .operations import (
     TransferLine,
 )
 from .warehouse import Location, LocationKind, StockLevel, Warehouse
+from .webhooks import (
+    DeliveryStatus,
+    EventType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertRule",
+    "AlertStatus",
+    "AlertSubscription",
+    "DeliveryStatus",
+    "EventType",
     "IdempotencyRecord",
     "Location",
     "LocationKind",
     "MovementKind",
+    "NotificationMode",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
     "ReferenceType",
+    "RuleScope",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
@@ -39,4 +65,8 @@ __all__ = [
     "Transfer",
     "TransferLine",
     "Warehouse",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

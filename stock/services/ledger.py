@@ -20,6 +20,7 @@ from catalog.models import Product, Shop
 from ..exceptions import InsufficientStock, InvalidInput, Shortage
 from ..models import StockLevel, StockMovement, Warehouse
 from ..models.ledger import KIND_SIGN
+from .alerts import ledger_posted  # alerts & webhooks hook
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,13 @@ def ledger_post(
 
         moving = [line for line in lines if line.quantity]
         if not moving:
-            return []
+            # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
+            return ledger_posted(
+                deltas=deltas,
+                movements=[],
+                reference_type=reference_type,
+                reference_id=str(reference_id),
+            )  # --- end alerts & webhooks
         balances = _balances({(m.product_id, m.warehouse_id) for m in moving})
         # Balance after each movement: walk the lines of a pair backwards from
         # the final balance the UPDATE left.
@@ -162,7 +169,13 @@ def ledger_post(
             )
             for line, balance in zip(moving, after, strict=True)
         ]
-        return StockMovement.objects.bulk_create(movements)
+        # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
+        return ledger_posted(
+            deltas=deltas,
+            movements=StockMovement.objects.bulk_create(movements),
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+        )  # --- end alerts & webhooks
 
 
 def _balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:

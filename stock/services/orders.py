@@ -22,6 +22,7 @@ from ..models import (
     Warehouse,
 )
 from .ledger import LedgerLine, ledger_post
+from .webhooks import outbox_order_event  # webhooks: order.* events
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _reserve(
         order = SalesOrder.objects.create(
             shop=shop, external_id=external_id, warehouse=warehouse
         )
-        SalesOrderLine.objects.bulk_create(
+        order_lines = SalesOrderLine.objects.bulk_create(
             SalesOrderLine(
                 order=order,
                 product=line.product,
@@ -93,6 +94,11 @@ def _reserve(
             )
             for line in lines
         )
+        # The caller can answer with order.lines.all() without reading them back
+        # (the same cache prefetch_related fills).
+        cached = SalesOrderLine.objects.filter(order=order)
+        cached._result_cache, cached._prefetch_done = order_lines, True
+        order._prefetched_objects_cache = {"lines": cached}
         ledger_post(
             lines=[
                 LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
@@ -102,6 +108,7 @@ def _reserve(
             reference_id=str(order.pk),
             actor_shop=shop,
         )
+        outbox_order_event(order=order, event_type="order.created")  # webhooks
     return order
 
 
@@ -198,6 +205,7 @@ def sales_order_ship(*, order: SalesOrder, actor) -> SalesOrder:
             actor_shop=order.shop,
             occurred_at=now,
         )
+        outbox_order_event(order=order, event_type="order.shipped")  # webhooks
     return order
 
 
@@ -211,4 +219,5 @@ def sales_order_cancel(*, order: SalesOrder, actor=None) -> SalesOrder:
             actor_user=actor,
             actor_shop=order.shop,
         )
+        outbox_order_event(order=order, event_type="order.cancelled")  # webhooks
     return order

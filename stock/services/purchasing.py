@@ -179,3 +179,58 @@ def purchase_order_receive(
         )
         order.save(update_fields=["status"])
     return order
+
+
+def purchase_order_add_line(
+    *,
+    supplier: Supplier,
+    warehouse: Warehouse,
+    product: Product,
+    quantity: int,
+    unit_cost: Decimal | None = None,
+    actor=None,
+    note: str = "",
+) -> PurchaseOrderLine:
+    """Add quantity to the draft purchase order for this supplier and warehouse.
+
+    One draft per supplier x warehouse collects the lines, one line per
+    product; the supplier row is locked so two managers approving at once
+    never open two drafts.
+    """
+    if quantity <= 0:
+        raise InvalidInput("Quantity must be positive.", field="quantity")
+    with transaction.atomic():
+        Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+        order = (
+            PurchaseOrder.objects.filter(
+                supplier=supplier, warehouse=warehouse, status=PurchaseOrderStatus.DRAFT
+            )
+            .order_by("pk")
+            .first()
+        )
+        if order is None:
+            order = PurchaseOrder.objects.create(
+                supplier=supplier,
+                warehouse=warehouse,
+                created_by=actor if getattr(actor, "pk", None) else None,
+                note=note,
+            )
+        if unit_cost is None:
+            unit_cost = (
+                SupplierProduct.objects.filter(supplier=supplier, product=product)
+                .values_list("unit_cost", flat=True)
+                .first()
+            )
+            if unit_cost is None:
+                unit_cost = product.unit_cost
+        line, created = PurchaseOrderLine.objects.get_or_create(
+            purchase_order=order,
+            product=product,
+            defaults={"quantity_ordered": quantity, "unit_cost": unit_cost},
+        )
+        if not created:
+            PurchaseOrderLine.objects.filter(pk=line.pk).update(
+                quantity_ordered=F("quantity_ordered") + quantity
+            )
+            line.refresh_from_db()
+    return line

@@ -6,6 +6,7 @@ from .documents import (
     order_ship,
     purchase_order_list,
     purchase_order_receive,
+    purchase_order_send_submit,
 )
 from .operations import (
     adjust,
@@ -33,5 +34,6 @@ __all__ = [
     "product_list",
     "purchase_order_list",
     "purchase_order_receive",
+    "purchase_order_send_submit",
     "transfer_create",
 ]

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,13 @@ from ..models import PurchaseOrder, SalesOrder, SalesOrderStatus
 from ..services import purchasing
 from ..services.orders import sales_order_ship
 from . import queries
-from .access import operator_required, paginate, query_without_page, with_default
+from .access import (
+    manager_required,
+    operator_required,
+    paginate,
+    query_without_page,
+    with_default,
+)
 
 
 def _order_or_404(pk: int) -> SalesOrder:
@@ -141,3 +148,19 @@ def purchase_order_receive(request, pk: int):
             "receivable": queries.is_receivable(purchase_order),
         },
     )
+
+
+@require_POST
+@manager_required
+def purchase_order_send_submit(request, pk: int):
+    """Managers send a draft (for instance one built from approved suggestions)."""
+    purchase_order = _purchase_order_or_404(pk)
+    try:
+        purchasing.purchase_order_send(
+            purchase_order=purchase_order, actor=request.user
+        )
+    except StockError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(po)s sent.") % {"po": purchase_order})
+    return redirect(f"{reverse('purchase-order-list')}?status=sent")

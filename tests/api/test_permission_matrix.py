@@ -156,6 +156,21 @@ MATRIX = {
         {"note": "not our product"},
         expect(staff_roles=200),
     ),
+    ("suggestions/", "GET"): (
+        "suggestions/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("suggestions/<int:pk>/approve/", "POST"): (
+        "suggestions/{suggestion}/approve/",
+        {},
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("suggestions/<int:pk>/reject/", "POST"): (
+        "suggestions/{suggestion}/reject/",
+        {"reason": "not now"},
+        expect(staff=403, manager=200, admin=200),
+    ),
     ("purchase-orders/", "GET"): ("purchase-orders/", None, STAFF_READ),
     ("purchase-orders/", "POST"): (
         "purchase-orders/",
@@ -266,6 +281,7 @@ def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
     )
     return_receive(request=ready_return, actor=staff)
     ids = {
+        "suggestion": factories.suggestion(product, warehouse, supplier).pk,
         "return": open_return.pk,
         "ready_return": ready_return.pk,
         "order": order.pk,

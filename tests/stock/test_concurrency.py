@@ -140,3 +140,40 @@ def test_same_idempotency_key_at_once_creates_one_order(product, warehouse, shop
     assert {status for status, _ in results} == {201}
     assert len({order_id for _, order_id in results}) == 1
     assert StockLevel.objects.get(product=product).reserved == 2
+
+
+def test_two_managers_approving_one_suggestion_make_one_po_line(
+    product, warehouse, manager_user
+):
+    from forecasting.models import ReplenishmentSuggestion
+    from stock.models import PurchaseOrderLine
+
+    other_manager = factories.user("manager")
+    supplier = factories.supplier()
+    suggestions = [
+        factories.suggestion(factories.product(), warehouse, supplier) for _ in range(6)
+    ]
+
+    def approve(user, pk):
+        def call():
+            client = APIClient()
+            client.force_login(user)
+            return client.post(
+                f"/api/v1/suggestions/{pk}/approve/", {}, format="json"
+            ).status_code
+
+        return call
+
+    calls = [
+        approve(u, s.pk) for s in suggestions for u in (manager_user, other_manager)
+    ]
+    statuses = run_threads(calls)
+    assert statuses.count(200) == 6 and statuses.count(409) == 6
+    lines = PurchaseOrderLine.objects.all()
+    assert lines.count() == 6
+    assert {line.purchase_order_id for line in lines} == {
+        lines[0].purchase_order_id
+    }  # one draft for the supplier and warehouse
+    assert set(ReplenishmentSuggestion.objects.values_list("status", flat=True)) == {
+        "approved"
+    }

@@ -1,0 +1,160 @@
+"""The managers' suggestion queue: approve (editing the quantity), reject, snooze."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stock.exceptions import StockError
+from stock.views.access import manager_required, paginate, query_without_page
+
+from .forms import ApproveForm, RejectForm, SnoozeForm, SuggestionFilterForm
+from .models import ReplenishmentSuggestion, SuggestionStatus
+from .services.suggestions import (
+    suggestion_approve,
+    suggestion_approve_many,
+    suggestion_reject,
+    suggestion_snooze,
+    suggestions_build,
+)
+
+
+def _queue():
+    return ReplenishmentSuggestion.objects.filter(
+        status=SuggestionStatus.OPEN
+    ).select_related("product", "warehouse", "supplier", "forecast")
+
+
+@manager_required
+def suggestion_queue(request):
+    form = SuggestionFilterForm(request.GET or None)
+    rows = _queue()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["supplier"]:
+            rows = rows.filter(supplier=data["supplier"])
+        if data["warehouse"]:
+            rows = rows.filter(warehouse=data["warehouse"])
+        if data["abc_class"]:
+            rows = rows.filter(abc_class=data["abc_class"])
+    page = paginate(request, rows.order_by("urgency_days", "id"))
+    for suggestion in page:
+        suggestion.approve_form = ApproveForm(
+            initial={"quantity": suggestion.quantity}, prefix=f"s{suggestion.pk}"
+        )
+    return render(
+        request,
+        "forecasting/suggestion_queue.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "reject_form": RejectForm(),
+            "snooze_form": SnoozeForm(),
+        },
+    )
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") else "suggestion-queue")
+
+
+@require_POST
+@manager_required
+def suggestion_approve_submit(request, pk: int):
+    suggestion = get_object_or_404(_queue(), pk=pk)
+    form = ApproveForm(request.POST, prefix=f"s{pk}")
+    if not form.is_valid():
+        messages.error(request, _("Enter a quantity of at least 1."))
+        return _back(request)
+    try:
+        suggestion_approve(
+            suggestion=suggestion,
+            actor=request.user,
+            quantity=form.cleaned_data["quantity"],
+            note=form.cleaned_data["reason"],
+        )
+    except StockError as error:
+        messages.error(request, f"{suggestion.product.sku}: {error.message}")
+    else:
+        messages.success(
+            request,
+            _("Approved %(q)s x %(sku)s: added to the draft order for %(supplier)s.")
+            % {
+                "q": suggestion.approved_quantity,
+                "sku": suggestion.product.sku,
+                "supplier": suggestion.supplier,
+            },
+        )
+    return _back(request)
+
+
+@require_POST
+@manager_required
+def suggestion_reject_submit(request, pk: int):
+    suggestion = get_object_or_404(_queue(), pk=pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the suggestion is rejected."))
+        return _back(request)
+    try:
+        suggestion_reject(
+            suggestion=suggestion, actor=request.user, note=form.cleaned_data["reason"]
+        )
+        messages.success(
+            request, _("Rejected %(sku)s.") % {"sku": suggestion.product.sku}
+        )
+    except StockError as error:
+        messages.error(request, error.message)
+    return _back(request)
+
+
+@require_POST
+@manager_required
+def suggestion_snooze_submit(request, pk: int):
+    suggestion = get_object_or_404(_queue(), pk=pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Snooze for 1 to 90 days."))
+        return _back(request)
+    until = timezone.now() + timedelta(days=form.cleaned_data["days"])
+    try:
+        suggestion_snooze(suggestion=suggestion, actor=request.user, until=until)
+        messages.success(
+            request, _("Snoozed %(sku)s.") % {"sku": suggestion.product.sku}
+        )
+    except StockError as error:
+        messages.error(request, error.message)
+    return _back(request)
+
+
+@require_POST
+@manager_required
+def suggestion_approve_selected(request):
+    ids = [int(v) for v in request.POST.getlist("selected") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Select at least one suggestion."))
+        return _back(request)
+    approved, errors = suggestion_approve_many(
+        suggestions=list(_queue().filter(pk__in=ids)), actor=request.user
+    )
+    messages.success(request, _("Approved %(n)s suggestion(s).") % {"n": approved})
+    for error in errors:
+        messages.error(request, error)
+    return _back(request)
+
+
+@require_POST
+@manager_required
+def suggestion_rebuild(request):
+    result = suggestions_build()
+    messages.success(
+        request,
+        _("%(n)s suggestion(s) from %(items)s item(s).")
+        % {"n": result["suggestions"], "items": result["items"]},
+    )
+    return redirect("suggestion-queue")

@@ -1,0 +1,71 @@
+"""Celery tasks for forecasting: a retrain fans its chunks out as a chord."""
+
+import logging
+
+from celery import chord, shared_task
+
+from .services.runs import (
+    forecast_chunk_fail,
+    forecast_chunk_process,
+    forecast_run_finish,
+    forecast_run_plan,
+    forecast_run_start,
+)
+from .services.suggestions import suggestions_build
+
+logger = logging.getLogger(__name__)
+CHUNK_RETRIES = 3
+
+
+@shared_task(bind=True, acks_late=True, max_retries=CHUNK_RETRIES)
+def forecast_chunk_task(self, run_id: int, index: int) -> dict:
+    try:
+        chunk = forecast_chunk_process(run_id=run_id, index=index)
+    except Exception as error:
+        if self.request.retries < CHUNK_RETRIES:
+            logger.warning("Forecast chunk %s/%s failed, retrying", run_id, index)
+            raise self.retry(exc=error, countdown=2**self.request.retries) from error
+        logger.exception("Forecast chunk %s/%s failed for good", run_id, index)
+        forecast_chunk_fail(run_id=run_id, index=index, error=repr(error))
+        return {"index": index, "status": "failed"}
+    return {"index": index, "status": chunk.status}
+
+
+@shared_task(acks_late=True)
+def forecast_run_finish_task(run_id: int) -> dict:
+    """Close the run; fresh forecasts then rebuild the suggestions."""
+    run = forecast_run_finish(run_id=run_id)
+    if run.status == "succeeded":
+        suggestions_build_task.delay()
+    return {"run": run.pk, "status": run.status}
+
+
+@shared_task(acks_late=True)
+def suggestions_build_task() -> dict:
+    """Safe to run twice: each build supersedes the open suggestions it replaces."""
+    return suggestions_build()
+
+
+@shared_task(acks_late=True)
+def forecast_retrain_task(
+    trigger: str = "schedule", user_id: int | None = None, run_id: int | None = None
+) -> dict:
+    """Start (or join) a retrain and fan its chunks out over the workers."""
+    from django.contrib.auth import get_user_model
+
+    from .models import ForecastRun
+
+    if run_id is not None:
+        run = ForecastRun.objects.get(pk=run_id)
+    else:
+        user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        run, _ = forecast_run_start(trigger=trigger, user=user)
+    indexes = forecast_run_plan(run=run)
+    if indexes is None:  # someone else is already running it
+        return {"run": run.pk, "joined": True}
+    finish = forecast_run_finish_task.si(run.pk)
+    if not indexes:
+        finish.apply_async()
+    else:
+        chord(forecast_chunk_task.si(run.pk, i) for i in indexes)(finish)
+    return {"run": run.pk, "chunks": len(indexes)}

@@ -1,0 +1,152 @@
+"""Web pages for alerts (staff, managers) and webhook deliveries (managers)."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from .exceptions import StockError
+from .models import Alert, AlertStatus, DeliveryStatus, WebhookDelivery
+from .services.alerts import alert_acknowledge, alert_snooze
+from .services.webhooks import webhook_delivery_resend
+from .views.access import (
+    manager_required,
+    operator_required,
+    paginate,
+    query_without_page,
+)
+
+SNOOZE_CHOICES = [
+    (1, gettext_lazy("1 hour")),
+    (4, gettext_lazy("4 hours")),
+    (24, gettext_lazy("1 day")),
+    (168, gettext_lazy("1 week")),
+]
+
+
+class AlertFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=AlertStatus.choices, required=False, initial=AlertStatus.OPEN
+    )
+
+
+class SnoozeForm(forms.Form):
+    hours = forms.TypedChoiceField(choices=SNOOZE_CHOICES, coerce=int)
+
+
+class DeliveryFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", gettext_lazy("all"))] + DeliveryStatus.choices, required=False
+    )
+
+
+def _back(request, default: str):
+    """Back to the filtered list the form was posted from, never off-site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def _back_to_list(request):
+    return _back(request, "alert-list")
+
+
+@operator_required
+def alert_list(request):
+    params = request.GET.copy()
+    params.setdefault("status", AlertStatus.OPEN)
+    form = AlertFilterForm(params)
+    status = form.cleaned_data["status"] if form.is_valid() else AlertStatus.OPEN
+    alerts = (
+        Alert.objects.for_user(request.user)
+        .filter(status=status or AlertStatus.OPEN)
+        .select_related("rule", "product", "warehouse", "acknowledged_by")
+    )
+    return render(
+        request,
+        "alerts/alert_list.html",
+        {
+            "form": form,
+            "page": paginate(request, alerts),
+            "query": query_without_page(request),
+            "snooze_form": SnoozeForm(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _alert_for(request, pk: int) -> Alert:
+    return get_object_or_404(Alert.objects.for_user(request.user), pk=pk)
+
+
+@require_POST
+@operator_required
+def alert_acknowledge_view(request, pk: int):
+    try:
+        alert_acknowledge(alert=_alert_for(request, pk), user=request.user)
+        messages.success(request, _("Alert acknowledged."))
+    except StockError as error:
+        messages.error(request, error.message)
+    return _back_to_list(request)
+
+
+@require_POST
+@operator_required
+def alert_snooze_view(request, pk: int):
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how long to snooze."))
+        return _back_to_list(request)
+    until = timezone.now() + timedelta(hours=form.cleaned_data["hours"])
+    try:
+        alert_snooze(alert=_alert_for(request, pk), until=until)
+        messages.success(request, _("Alert snoozed."))
+    except StockError as error:
+        messages.error(request, error.message)
+    return _back_to_list(request)
+
+
+@manager_required
+def delivery_list(request):
+    params = request.GET.copy()
+    params.setdefault("status", DeliveryStatus.FAILED)
+    form = DeliveryFilterForm(params)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    deliveries = WebhookDelivery.objects.select_related(
+        "event", "endpoint__shop"
+    ).prefetch_related("attempt_log")
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return render(
+        request,
+        "webhooks/delivery_list.html",
+        {
+            "form": form,
+            "page": paginate(request, deliveries),
+            "query": query_without_page(request),
+        },
+    )
+
+
+@require_POST
+@manager_required
+def delivery_resend(request, pk: int):
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    delivery = get_object_or_404(WebhookDelivery, pk=pk)
+    try:
+        webhook_delivery_resend(delivery=delivery)
+        messages.success(request, _("The delivery is queued again."))
+    except StockError as error:
+        messages.error(request, error.message)
+    return _back(request, "webhook-delivery-list")

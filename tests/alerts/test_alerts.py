@@ -1,0 +1,342 @@
+"""Alert rules: open once, resolve by themselves, the most specific rule wins,
+users acknowledge and snooze, e-mail and the pages. Embedded default (eager)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError
+from django.utils import timezone
+
+from stock.exceptions import InvalidInput
+from stock.models import (
+    Alert,
+    AlertKind,
+    AlertRule,
+    AlertStatus,
+    AlertSubscription,
+    EventType,
+    RuleScope,
+    WebhookDelivery,
+)
+from stock.models.alerts import AlertAudience
+from stock.services.alerts import (
+    RuleBook,
+    alert_acknowledge,
+    alert_notify,
+    alert_snooze,
+    alerts_digest_send,
+    alerts_evaluate_all,
+    alerts_needing_attention_count,
+)
+from stock.services.operations import (
+    stock_adjust,
+    stocktake_confirm,
+    stocktake_create,
+    stocktake_record_counts,
+)
+from stock.services.orders import OrderLineInput, sales_order_create, sales_order_ship
+from tests import factories
+
+
+def low_stock(threshold, **scope):
+    scope.setdefault("scope", RuleScope.ALL)
+    return AlertRule.objects.create(
+        name=f"low {threshold}", kind=AlertKind.LOW_STOCK, threshold=threshold, **scope
+    )
+
+
+def adjust(product, warehouse, quantity):
+    stock_adjust(
+        product=product,
+        warehouse=warehouse,
+        quantity=quantity,
+        reason="test",
+        actor=None,
+    )
+
+
+def test_low_stock_opens_once_and_resolves_by_itself_with_one_event_each(
+    committed, receiver, make_endpoint, product, warehouse
+):
+    endpoint = make_endpoint(receiver.url, ["alert.*"])
+    rule = low_stock(5)
+    with committed():
+        factories.stock(product, warehouse, 10)
+        adjust(product, warehouse, -3)  # 7 available: fine
+    assert not Alert.objects.exists()
+    for _ in range(5):  # 6, 5, 4, 3, 2 available: one alert from 5 on
+        with committed():
+            adjust(product, warehouse, -1)
+    alert = Alert.objects.get()
+    assert (alert.rule, alert.status, alert.value) == (rule, AlertStatus.OPEN, 2)
+    assert "2 available" in alert.message
+    with committed():
+        alerts_evaluate_all()  # the schedule re-checks: still one
+    assert Alert.objects.count() == 1
+    with committed():
+        factories.stock(product, warehouse, 10)
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED and alert.resolved_at
+    assert [r.event_type for r in receiver.succeeded()] == [
+        "alert.opened",
+        "alert.resolved",
+    ]
+    assert receiver.all_verified(endpoint.secret)
+    opened = receiver.succeeded()[0].document["data"]
+    assert (opened["sku"], opened["warehouse"], opened["kind"]) == (
+        "MUG-001",
+        "main",
+        "low_stock",
+    )
+    with committed():
+        adjust(product, warehouse, -10)  # low again: a new alert
+    assert Alert.objects.filter(status=AlertStatus.OPEN).count() == 1
+    assert Alert.objects.count() == 2
+
+
+def test_reservations_count_against_available(committed, product, warehouse):
+    low_stock(5)
+    shop, _ = factories.shop()
+    with committed():
+        factories.stock(product, warehouse, 8)
+        sales_order_create(
+            shop=shop, external_id="A", lines=[OrderLineInput(product, 4)]
+        )
+    assert Alert.objects.get().value == 4
+
+
+def test_one_active_alert_per_rule_and_pair_is_a_database_rule(product, warehouse):
+    rule = low_stock(5)
+    fields = dict(
+        rule=rule,
+        kind=rule.kind,
+        product=product,
+        warehouse=warehouse,
+        message="x",
+        value=0,
+        opened_at=timezone.now(),
+    )
+    Alert.objects.create(**fields)
+    Alert.objects.create(**fields, status=AlertStatus.RESOLVED)
+    with pytest.raises(IntegrityError):
+        Alert.objects.create(**fields, status=AlertStatus.ACKNOWLEDGED)
+
+
+def test_rule_scopes_are_checked_by_the_database(product, warehouse):
+    with pytest.raises(IntegrityError):
+        low_stock(5, scope=RuleScope.PRODUCT_WAREHOUSE, product=product)
+
+
+def test_the_most_specific_rule_wins(committed, warehouse, other_warehouse):
+    parent = factories.category("Kitchen")
+    child = factories.category("Mugs", parent=parent)
+    product = factories.product(category=child)
+    everything = low_stock(1)
+    kitchen = low_stock(2, scope=RuleScope.CATEGORY, category=parent)
+    mugs = low_stock(3, scope=RuleScope.CATEGORY, category=child)
+    just_this = low_stock(4, scope=RuleScope.PRODUCT, product=product)
+    here = low_stock(
+        5, scope=RuleScope.PRODUCT_WAREHOUSE, product=product, warehouse=warehouse
+    )
+    book = RuleBook.load()
+
+    def winner(warehouse_obj):
+        return book.winner(
+            kind=AlertKind.LOW_STOCK, product=product, warehouse_id=warehouse_obj.pk
+        )
+
+    assert winner(warehouse) == here
+    assert winner(other_warehouse) == just_this
+    for rule, expected in [(just_this, mugs), (mugs, kitchen), (kitchen, everything)]:
+        rule.is_active = False
+        rule.save()
+        book = RuleBook.load()
+        assert winner(other_warehouse) == expected
+    # The winner decides: 5 available fires the warehouse rule (<= 5) only.
+    with committed():
+        factories.stock(product, warehouse, 5)
+    assert Alert.objects.get().rule == here
+    # Switch it off: its alert resolves and the next rule (everything, <= 1)
+    # does not fire at 5.
+    here.is_active = False
+    here.save()
+    with committed():
+        alerts_evaluate_all()
+    assert not Alert.objects.filter(status=AlertStatus.OPEN).exists()
+
+
+def test_acknowledged_alerts_stay_single_and_still_resolve(
+    committed, product, warehouse, staff_user
+):
+    low_stock(5)
+    with committed():
+        factories.stock(product, warehouse, 3)
+    alert = alert_acknowledge(alert=Alert.objects.get(), user=staff_user)
+    assert alert.status == AlertStatus.ACKNOWLEDGED
+    assert alert.acknowledged_by == staff_user
+    with committed():
+        adjust(product, warehouse, -1)
+    assert Alert.objects.get().status == AlertStatus.ACKNOWLEDGED
+    with committed():
+        factories.stock(product, warehouse, 10)
+    assert Alert.objects.get().status == AlertStatus.RESOLVED
+
+
+def test_snoozed_alerts_do_not_count_or_notify_until_the_time_passes(
+    committed, product, warehouse, staff_user, manager_user
+):
+    low_stock(5)
+    AlertSubscription.objects.create(user=manager_user, mode="digest")
+    with committed():
+        factories.stock(product, warehouse, 3)
+    alert = Alert.objects.get()
+    assert alerts_needing_attention_count(user=staff_user) == 1
+    alert_snooze(alert=alert, until=timezone.now() + timedelta(hours=4))
+    assert alerts_needing_attention_count(user=staff_user) == 0
+    assert alerts_digest_send() == 0  # nothing to report while snoozed
+    later = timezone.now() + timedelta(hours=5)
+    assert alerts_digest_send(now=later) == 1
+    assert "MUG-001" in mail.outbox[-1].body
+    assert alerts_digest_send(now=later + timedelta(hours=1)) == 0  # once a day
+    with pytest.raises(InvalidInput):
+        alert_snooze(alert=alert, until=timezone.now() - timedelta(hours=1))
+
+
+def test_immediate_subscribers_get_one_mail_per_alert_digest_ones_none(
+    committed, product, warehouse, staff_user, manager_user
+):
+    for user, mode in [(staff_user, "immediate"), (manager_user, "digest")]:
+        AlertSubscription.objects.create(user=user, mode=mode)
+    rule = low_stock(5)
+    with committed():
+        factories.stock(product, warehouse, 3)
+    assert [m.to for m in mail.outbox] == [[staff_user.email]]
+    assert "MUG-001" in mail.outbox[0].subject
+    assert alert_notify(alert_id=Alert.objects.get().pk) == 0  # a task re-run
+    assert len(mail.outbox) == 1
+    # A managers-only rule is not mailed to warehouse staff.
+    rule.audience = AlertAudience.MANAGERS
+    rule.save()
+    assert alerts_needing_attention_count(user=staff_user) == 0
+    assert alerts_needing_attention_count(user=manager_user) == 1
+
+
+def test_overstock_by_maximum_and_by_days_of_cover(
+    committed, product, warehouse, staff_user
+):
+    AlertRule.objects.create(
+        name="max", kind=AlertKind.OVERSTOCK, max_on_hand=100, scope=RuleScope.ALL
+    )
+    with committed():
+        factories.stock(product, warehouse, 101)
+    assert "above the maximum of 100" in Alert.objects.get().message
+    with committed():
+        adjust(product, warehouse, -1)
+    assert Alert.objects.get().status == AlertStatus.RESOLVED
+
+    cover = AlertRule.objects.create(
+        name="cover",
+        kind=AlertKind.OVERSTOCK,
+        max_days_of_cover=30,
+        scope=RuleScope.PRODUCT,
+        product=product,
+    )
+    shop, _ = factories.shop()
+    with committed():
+        # 56 shipped in 28 days = 2 a day; 44 left = 22 days of cover.
+        order, _ = sales_order_create(
+            shop=shop, external_id="B", lines=[OrderLineInput(product, 56)]
+        )
+        sales_order_ship(order=order, actor=staff_user)
+    assert not Alert.objects.filter(rule=cover).exists()
+    with committed():
+        factories.stock(product, warehouse, 20)  # 64 = 32 days of cover
+    alert = Alert.objects.get(rule=cover)
+    assert alert.status == AlertStatus.OPEN
+    assert "32 days of cover" in alert.message
+
+
+def test_count_variance_is_checked_when_a_count_is_confirmed(
+    committed, product, warehouse, staff_user, manager_user
+):
+    AlertRule.objects.create(
+        name="5%",
+        kind=AlertKind.COUNT_VARIANCE,
+        variance_percent=Decimal("5"),
+        scope=RuleScope.ALL,
+    )
+    bins = warehouse.locations.get(code="A-01")
+    strict = AlertRule.objects.create(
+        name="bin 1%",
+        kind=AlertKind.COUNT_VARIANCE,
+        variance_percent=Decimal("1"),
+        scope=RuleScope.LOCATION,
+        location=bins,
+    )
+    with committed():
+        factories.stock(product, warehouse, 100, location=bins)
+
+    def count(counted, location=None):
+        with committed():
+            sheet = stocktake_create(
+                warehouse=warehouse, actor=staff_user, location=location
+            )
+            line = sheet.lines.get()
+            stocktake_record_counts(
+                stocktake=sheet, counts={line.pk: counted}, actor=staff_user
+            )
+            stocktake_confirm(stocktake=sheet, actor=manager_user)
+
+    count(97)  # 3 % off: within the warehouse-wide 5 %
+    assert not Alert.objects.exists()
+    count(90)  # 90 vs 97 on the books: 7.2 %
+    alert = Alert.objects.get()
+    assert (alert.kind, alert.value) == (AlertKind.COUNT_VARIANCE, Decimal("7.22"))
+    count(90)  # a clean recount: the variance alert resolves
+    assert Alert.objects.get().status == AlertStatus.RESOLVED
+    count(88, location=bins)  # the bin's stricter rule wins there: 2.2 % > 1 %
+    assert Alert.objects.get(status=AlertStatus.OPEN).rule == strict
+
+
+def test_alert_events_are_written_with_the_alert(
+    committed, make_endpoint, product, warehouse
+):
+    make_endpoint("https://ops.invalid/", ["alert.opened"])
+    low_stock(5)
+    with committed():
+        factories.stock(product, warehouse, 2)
+    (delivery,) = WebhookDelivery.objects.select_related("event")
+    assert delivery.event.type == EventType.ALERT_OPENED
+    assert delivery.event.payload["id"] == Alert.objects.get().pk
+
+
+def test_the_alerts_page_lists_filters_and_acts(
+    client, committed, product, warehouse, staff_user
+):
+    low_stock(5)
+    with committed():
+        factories.stock(product, warehouse, 3)
+    alert = Alert.objects.get()
+    client.force_login(factories.user(None))
+    assert client.get("/alerts/").status_code == 403
+    client.force_login(staff_user)
+    page = client.get("/alerts/")
+    assert page.status_code == 200
+    assert page.context["open_alert_count"] == 1
+    assert alert.message in page.content.decode()
+    response = client.post(
+        f"/alerts/{alert.pk}/acknowledge/", {"next": "/alerts/?status=open"}
+    )
+    assert response.status_code == 302 and response.url == "/alerts/?status=open"
+    assert client.get("/alerts/").context["open_alert_count"] == 0
+    acknowledged = client.get("/alerts/?status=acknowledged").content.decode()
+    assert alert.message in acknowledged
+    assert alert.message not in client.get("/alerts/").content.decode()
+    response = client.post(
+        f"/alerts/{alert.pk}/snooze/", {"hours": "4", "next": "https://evil.example/"}
+    )
+    assert response.url == "/alerts/"
+    alert.refresh_from_db()
+    assert alert.snoozed_until > timezone.now() + timedelta(hours=3)
