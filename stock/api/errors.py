@@ -1,10 +1,16 @@
 """One JSON shape for every API error: `detail`, `code`, and `errors` per field."""
 
 from django.core.exceptions import RequestDataTooBig
-from django.db import OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.unavailable import (
+    DATABASE_ERRORS,
+    MESSAGE,
+    RETRY_AFTER_SECONDS,
+    drop_broken_connections,
+)
 
 from ..exceptions import StockError
 
@@ -17,15 +23,12 @@ def exception_handler(exc, context):
             {"detail": "The request body is too large.", "code": "too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    if isinstance(exc, OperationalError):
+    if isinstance(exc, DATABASE_ERRORS):
+        drop_broken_connections()
         return Response(
-            {
-                "detail": "The database is unavailable for a moment; nothing was "
-                "written. Retry shortly.",
-                "code": "unavailable",
-            },
+            {"detail": MESSAGE, "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
     response = drf_exception_handler(exc, context)
     if response is None:
