@@ -1,12 +1,13 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Category, Product, Shop, ShopApiKey, Supplier, SupplierProduct
 from .services import shop_api_key_create, shop_api_key_revoke
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     list_display = ["name", "parent"]
     search_fields = ["name"]
     list_select_related = ["parent"]
@@ -20,7 +21,7 @@ class SupplierProductInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(SimpleHistoryAdmin):
     list_display = ["sku", "name", "category", "unit_cost", "price", "is_active"]
     list_filter = ["is_active", "category", "unit_of_measure"]
     search_fields = ["sku", "name"]
@@ -30,14 +31,14 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(SimpleHistoryAdmin):
     list_display = ["name", "lead_time_days", "order_cost", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
 
 @admin.register(SupplierProduct)
-class SupplierProductAdmin(admin.ModelAdmin):
+class SupplierProductAdmin(SimpleHistoryAdmin):
     list_display = [
         "supplier",
         "product",
@@ -54,7 +55,7 @@ class SupplierProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Shop)
-class ShopAdmin(admin.ModelAdmin):
+class ShopAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]

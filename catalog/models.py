@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 
 class Category(models.Model):
@@ -11,6 +12,9 @@ class Category(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, related_name="children", on_delete=models.PROTECT
     )
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "categories"
@@ -64,6 +68,9 @@ class Product(models.Model):
     launch_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["sku"]
         constraints = [
@@ -94,6 +101,9 @@ class Supplier(models.Model):
     )
     is_active = models.BooleanField(default=True)
 
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -116,6 +126,9 @@ class SupplierProduct(models.Model):
         null=True, blank=True, help_text="Overrides the supplier's lead time."
     )
     is_preferred = models.BooleanField(default=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
@@ -147,6 +160,9 @@ class Shop(models.Model):
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

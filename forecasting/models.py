@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class DemandSource(models.TextChoices):
@@ -182,6 +183,9 @@ class ServiceLevelOverride(models.Model):
         on_delete=models.CASCADE,
     )
     fill_rate = models.FloatField(help_text="Target share of demand served from stock.")
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

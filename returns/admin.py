@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     ApprovalRule,
@@ -65,7 +66,7 @@ class ReturnRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(admin.ModelAdmin):
+class ApprovalRuleAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "enabled", "updated_by", "updated_at"]
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class ReturnStatus(models.TextChoices):
@@ -223,6 +224,9 @@ class ApprovalRule(models.Model):
         on_delete=models.SET_NULL,
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     IdempotencyRecord,
@@ -47,7 +48,7 @@ class LocationInline(admin.TabularInline):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name", "capacity_units", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
@@ -55,7 +56,7 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "kind", "is_active"]
     list_filter = ["warehouse", "kind", "is_active"]
     search_fields = ["code", "warehouse__code"]

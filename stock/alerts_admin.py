@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from .exceptions import InvalidInput
 from .models import (
@@ -23,7 +24,7 @@ from .services.webhooks import (
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(admin.ModelAdmin):
+class AlertRuleAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "scope", "audience", "is_active"]
     list_filter = ["kind", "scope", "audience", "is_active"]
     search_fields = ["name", "product__sku", "category__name"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class AlertKind(models.TextChoices):
@@ -93,6 +94,9 @@ class AlertRule(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "name"]

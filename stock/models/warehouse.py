@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 
 class Warehouse(models.Model):
@@ -11,6 +12,9 @@ class Warehouse(models.Model):
         null=True, blank=True, help_text="Total units the warehouse can hold."
     )
     is_active = models.BooleanField(default=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -38,6 +42,9 @@ class Location(models.Model):
         max_length=16, choices=LocationKind.choices, default=LocationKind.STORAGE
     )
     is_active = models.BooleanField(default=True)
+
+    # Who changed what and when; shown on the admin's History page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["warehouse__code", "code"]

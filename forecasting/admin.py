@@ -1,0 +1,109 @@
+"""Admin for forecasting: runs and forecasts to read, service levels to edit."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    DemandDay,
+    ForecastChunk,
+    ForecastRun,
+    ReplenishmentSuggestion,
+    SeriesForecast,
+    ServiceLevelOverride,
+    SuggestionEvent,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the engine and the services only; the admin looks."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DemandDay)
+class DemandDayAdmin(ReadOnlyAdmin):
+    list_display = ["date", "product", "warehouse", "quantity", "censored", "source"]
+    list_filter = ["source", "censored", "warehouse"]
+    search_fields = ["product__sku"]
+    list_select_related = ["product", "warehouse"]
+    date_hierarchy = "date"
+
+
+class ForecastChunkInline(admin.TabularInline):
+    model = ForecastChunk
+    fields = ["index", "status", "attempts", "seconds", "n_fallbacks", "n_failures"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ForecastRun)
+class ForecastRunAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "status",
+        "trigger",
+        "created_at",
+        "n_series",
+        "n_chunks",
+        "n_fallbacks",
+        "n_failures",
+    ]
+    list_filter = ["status", "trigger"]
+    inlines = [ForecastChunkInline]
+
+
+@admin.register(SeriesForecast)
+class SeriesForecastAdmin(ReadOnlyAdmin):
+    list_display = ["run", "product", "warehouse", "model", "demand_class", "rmsse"]
+    list_filter = ["model", "demand_class", "warehouse"]
+    search_fields = ["product__sku"]
+    list_select_related = ["run", "product", "warehouse"]
+
+
+@admin.register(ServiceLevelOverride)
+class ServiceLevelOverrideAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "category", "product", "fill_rate"]
+    search_fields = ["product__sku", "category__name"]
+    list_select_related = ["category", "product"]
+    autocomplete_fields = ["product"]
+
+
+class SuggestionEventInline(admin.TabularInline):
+    model = SuggestionEvent
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReplenishmentSuggestion)
+class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "product",
+        "warehouse",
+        "supplier",
+        "status",
+        "quantity",
+        "reorder_point",
+        "inventory_position",
+    ]
+    list_filter = ["status", "warehouse", "supplier", "abc_class"]
+    search_fields = ["product__sku"]
+    list_select_related = ["product", "warehouse", "supplier"]
+    inlines = [SuggestionEventInline]
