@@ -39,3 +39,14 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+# Browser charts: Chart.js from the npm registry, vendored so nothing loads from a
+# CDN at run time. `make vendor CHARTJS_VERSION=4.x.y` refreshes it.
+CHARTJS_VERSION ?= 4.6.1
+.PHONY: vendor
+vendor:
+	rm -rf /tmp/stockwise-vendor && mkdir -p /tmp/stockwise-vendor static/vendor/chartjs
+	cd /tmp/stockwise-vendor && npm pack --silent chart.js@$(CHARTJS_VERSION) && tar xzf chart.js-$(CHARTJS_VERSION).tgz
+	cp /tmp/stockwise-vendor/package/dist/chart.umd.min.js /tmp/stockwise-vendor/package/LICENSE.md static/vendor/chartjs/
+	printf 'Chart.js %s, from the npm registry (npm pack chart.js@%s): dist/chart.umd.min.js and LICENSE.md (MIT). Refresh with `make vendor`.\n' $(CHARTJS_VERSION) $(CHARTJS_VERSION) > static/vendor/chartjs/README.md
+	rm -rf /tmp/stockwise-vendor
