@@ -1,10 +1,10 @@
-"""Reads of stock shared by the API, the pages and the commands."""
+"""The ledger proves the balances: every difference between StockLevel and its sums."""
 
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
-from .models import SalesOrderLine, SalesOrderStatus, StockLevel, StockMovement
+from ..models import SalesOrderLine, SalesOrderStatus, StockLevel, StockMovement
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,30 @@
+"""Reads of stock shared by the API, the pages, the dashboards and the commands."""
+
+from .classes import AbcXyz, abc_xyz_compute, abc_xyz_get, products_in_class
+from .kpis import (
+    StockKpis,
+    TodayActivity,
+    holding_cost_rate,
+    period_bounds,
+    stock_kpis_get,
+    today_activity_get,
+)
+from .reconcile import Difference, stock_reconcile
+from .review import adjustments_unusual_get, count_variances_get
+
+__all__ = [
+    "AbcXyz",
+    "Difference",
+    "StockKpis",
+    "TodayActivity",
+    "abc_xyz_compute",
+    "abc_xyz_get",
+    "adjustments_unusual_get",
+    "count_variances_get",
+    "holding_cost_rate",
+    "period_bounds",
+    "products_in_class",
+    "stock_kpis_get",
+    "stock_reconcile",
+    "today_activity_get",
+]
