@@ -49,8 +49,12 @@ def daily_sigma(
     """Per-day standard deviation read off the forecast's quantile band.
 
     The 10-90 % band over its normal width, except where the lower quantile sits at
-    zero (clipped: intermittent demand), where the upper half-band above the median
-    is used. Cells without quantiles get the fallback ``sqrt(dispersion * mean)``.
+    zero (clipped: intermittent demand). There the band says little (with more than
+    90 % zero days it is 0-0, which read as no spread at all, hence no safety
+    stock), so the upper half-band above the median is used, at every level from
+    0.9 to 0.95 the forecast has, the widest one: the right tail of a slow seller
+    is longer than the 0.9 quantile alone shows. Cells without quantiles get the
+    fallback ``sqrt(dispersion * mean)``.
     """
     fallback = np.sqrt(FALLBACK_DISPERSION * np.clip(mean, 0.0, None))
     if quantiles is None:
@@ -62,6 +66,9 @@ def daily_sigma(
     z_lo, z_hi, z_med = ndtri(lv[lo_i]), ndtri(lv[hi_i]), ndtri(lv[med_i])
     full = (hi - lo) / (z_hi - z_lo)
     upper = (hi - med) / max(z_hi - z_med, _TINY)
+    for j in np.flatnonzero((lv > 0.9) & (lv <= 0.95 + 1e-9)):
+        z = max(ndtri(lv[j]) - z_med, _TINY)
+        upper = np.fmax(upper, (quantiles[..., j] - med) / z)
     sigma = np.where(lo > 0, full, np.maximum(upper, full))
     return np.where(np.isfinite(sigma), np.clip(sigma, 0.0, None), fallback)
 
@@ -120,13 +127,18 @@ def gamma_quantile(p, mu, var) -> np.ndarray:
     return np.where(mu > _TINY, q, 0.0)
 
 
-def bisect_decreasing(f, lo, hi, iterations: int = 48) -> np.ndarray:
+def bisect_decreasing(
+    f, lo, hi, iterations: int = 48, tolerance: float = 1e-7
+) -> np.ndarray:
     """Vectorised root of a decreasing function: the smallest x in [lo, hi] with
-    f(x) <= 0 (lo where f(lo) <= 0 already, hi where f(hi) > 0)."""
+    f(x) <= 0 (lo where f(lo) <= 0 already, hi where f(hi) > 0). Stops once every
+    bracket is narrower than ``tolerance`` units (stock is counted in whole units)."""
     lo = np.asarray(lo, dtype=float).copy()
     hi = np.asarray(hi, dtype=float).copy()
     done = f(lo) <= 0
     for _ in range(iterations):
+        if not np.any(hi - lo > tolerance):
+            break
         mid = 0.5 * (lo + hi)
         neg = f(mid) <= 0
         hi = np.where(neg, mid, hi)
