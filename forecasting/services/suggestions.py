@@ -42,10 +42,16 @@ REVENUE_DAYS = 365
 
 
 def _items():
-    """Active product x warehouse pairs that hold stock or have a forecast."""
+    """Active product x warehouse pairs that hold stock or have a forecast.
+
+    Forecasts come as plain rows (id, start date, values), not model instances:
+    building 10,000 SeriesForecast objects only to read their JSON cost seconds.
+    """
     forecasts = {
-        (f.product_id, f.warehouse_id): f
-        for f in forecasts_current().filter(product__is_active=True)
+        (p, w): (pk, start, values)
+        for pk, p, w, start, values in forecasts_current()
+        .filter(product__is_active=True)
+        .values_list("pk", "product_id", "warehouse_id", "start_date", "values")
     }
     levels = {
         (p, w): (on_hand, reserved)
@@ -79,26 +85,43 @@ def _supplier_terms(product_ids) -> dict[int, dict]:
     return terms
 
 
+def _path(values, offset: int) -> list[float] | None:
+    """The first HORIZON days from ``offset``, the last day repeated to fill."""
+    if values is None:
+        return None
+    path = values[offset : offset + HORIZON]
+    if not path:
+        return None
+    return path + [path[-1]] * (HORIZON - len(path))
+
+
 def _forecast_paths(pairs, forecasts, today: date):
     n = len(pairs)
     mean = np.full((n, HORIZON), np.nan)
     quantiles = np.full((n, HORIZON, len(LEVELS)), np.nan)
+    keys = [f"q{level:g}" for level in LEVELS]
+    rows, means, qrows, qcols, qpaths = [], [], [], [], []
     for i, pair in enumerate(pairs):
         forecast = forecasts.get(pair)
         if forecast is None:
             continue
-        offset = max((today - forecast.start_date).days, 0)
-        values = forecast.values
-        path = np.asarray(values["mean"], dtype=float)[offset:]
-        if not len(path):
+        _, start, values = forecast
+        offset = max((today - start).days, 0)
+        path = _path(values.get("mean"), offset)
+        if path is None:
             continue
-        pad = HORIZON - min(len(path), HORIZON)
-        mean[i] = np.pad(path[:HORIZON], (0, pad), mode="edge")
-        for j, level in enumerate(LEVELS):
-            key = f"q{level:g}"
-            if key in values:
-                q = np.asarray(values[key], dtype=float)[offset:][:HORIZON]
-                quantiles[i, :, j] = np.pad(q, (0, pad), mode="edge")
+        rows.append(i)
+        means.append(path)
+        for j, key in enumerate(keys):
+            q = _path(values.get(key), offset)
+            if q is not None:
+                qrows.append(i)
+                qcols.append(j)
+                qpaths.append(q)
+    if rows:
+        mean[rows] = np.asarray(means, dtype=float)
+    if qrows:
+        quantiles[qrows, :, qcols] = np.asarray(qpaths, dtype=float)
     return mean, quantiles
 
 
@@ -137,14 +160,13 @@ def suggestions_build(*, today: date | None = None) -> dict:
         .annotate(units=Sum("quantity"))
         .values_list("product_id", "units")
     )
-    free = {}
-    for warehouse in Warehouse.objects.all():
-        used = sum(v[0] for k, v in levels.items() if k[1] == warehouse.pk)
-        free[warehouse.pk] = (
-            math.inf
-            if warehouse.capacity_units is None
-            else warehouse.capacity_units - used
-        )
+    used: dict[int, int] = {}
+    for (_, warehouse_id), (on_hand, _) in levels.items():
+        used[warehouse_id] = used.get(warehouse_id, 0) + on_hand
+    free = {
+        pk: math.inf if capacity is None else capacity - used.get(pk, 0)
+        for pk, capacity in Warehouse.objects.values_list("pk", "capacity_units")
+    }
 
     revenue_by_product = {
         pid: -(sold.get(pid) or 0) * float(products[pid].price) for pid in product_ids
@@ -206,12 +228,13 @@ def suggestions_build(*, today: date | None = None) -> dict:
     )
     wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
     now = timezone.now()
+    col = {c: plan[c].to_numpy() for c in plan.columns}
+    reasons = col.get("reason", np.full(len(pairs), "", dtype=object))
     new = []
-    for i in np.flatnonzero(wanted):
+    for i in np.flatnonzero(wanted).tolist():
         product_id, warehouse_id = pairs[i]
-        row = plan.iloc[i]
-        stockout = row["stockout_day"]
-        finite = stockout is not None and np.isfinite(stockout)
+        stockout = float(col["stockout_day"][i])
+        finite = np.isfinite(stockout)
         forecast = forecasts.get(pairs[i])
         on_hand, reserved = levels.get(pairs[i], (0, 0))
         new.append(
@@ -219,27 +242,27 @@ def suggestions_build(*, today: date | None = None) -> dict:
                 product_id=product_id,
                 warehouse_id=warehouse_id,
                 supplier_id=terms.get(product_id, {}).get("supplier_id"),
-                forecast=forecast,
-                basis=row["basis"],
+                forecast_id=forecast[0] if forecast else None,
+                basis=col["basis"][i],
                 abc_class=classes[i],
-                service_level=float(row["service_level"]),
-                lead_time_days=float(row["lead_time"]),
+                service_level=float(col["service_level"][i]),
+                lead_time_days=float(col["lead_time"][i]),
                 on_hand=on_hand,
                 reserved=reserved,
                 on_order=int(on_order.get(pairs[i]) or 0),
-                inventory_position=float(row["inventory_position"]),
-                demand_lead_time=float(row["demand_lead_time"]),
-                safety_stock=float(row["safety_stock"]),
-                reorder_point=float(row["reorder_point"]),
-                order_up_to=float(row["order_up_to"]),
-                raw_quantity=float(row["raw_quantity"]),
-                quantity=int(row["quantity"]),
-                rounding=str(row["rounding"])[:40],
-                capacity_capped=bool(row["capacity_capped"]),
+                inventory_position=float(col["inventory_position"][i]),
+                demand_lead_time=float(col["demand_lead_time"][i]),
+                safety_stock=float(col["safety_stock"][i]),
+                reorder_point=float(col["reorder_point"][i]),
+                order_up_to=float(col["order_up_to"][i]),
+                raw_quantity=float(col["raw_quantity"][i]),
+                quantity=int(col["quantity"][i]),
+                rounding=str(col["rounding"][i])[:40],
+                capacity_capped=bool(col["capacity_capped"][i]),
                 stockout_date=today + timedelta(days=int(stockout)) if finite else None,
-                urgency_days=(float(stockout) if finite else float(HORIZON * 4))
-                - float(row["lead_time"]),
-                reason=str(row.get("reason", "")),
+                urgency_days=(stockout if finite else float(HORIZON * 4))
+                - float(col["lead_time"][i]),
+                reason=str(reasons[i]),
             )
         )
     with transaction.atomic():
