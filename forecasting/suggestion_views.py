@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stock.exceptions import StockError
+from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate, query_without_page
 
 from .forms import ApproveForm, RejectForm, SnoozeForm, SuggestionFilterForm
@@ -20,6 +22,29 @@ from .services.suggestions import (
     suggestion_snooze,
     suggestions_build,
 )
+
+SUGGESTION_COLUMNS = [
+    Column(gettext_lazy("SKU"), "product.sku"),
+    Column(gettext_lazy("Product"), "product.name"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("Supplier"), "supplier.name"),
+    Column(gettext_lazy("ABC class"), "abc_class"),
+    Column(gettext_lazy("Quantity"), "quantity"),
+    Column(gettext_lazy("Rounding"), "rounding"),
+    Column(gettext_lazy("Stock-out date"), "stockout_date"),
+    Column(gettext_lazy("Urgency (days)"), "urgency_days"),
+    Column(gettext_lazy("Lead time"), "lead_time_days"),
+    Column(gettext_lazy("Service level"), "service_level"),
+    Column(gettext_lazy("On hand"), "on_hand"),
+    Column(gettext_lazy("Reserved"), "reserved"),
+    Column(gettext_lazy("On order"), "on_order"),
+    Column(gettext_lazy("Demand over lead time"), "demand_lead_time"),
+    Column(gettext_lazy("Safety stock"), "safety_stock"),
+    Column(gettext_lazy("Reorder point"), "reorder_point"),
+    Column(gettext_lazy("Inventory position"), "inventory_position"),
+    Column(gettext_lazy("Model"), "forecast.model"),
+    Column(gettext_lazy("Reason"), "reason"),
+]
 
 
 def _queue():
@@ -40,7 +65,12 @@ def suggestion_queue(request):
             rows = rows.filter(warehouse=data["warehouse"])
         if data["abc_class"]:
             rows = rows.filter(abc_class=data["abc_class"])
-    page = paginate(request, rows.order_by("urgency_days", "id"))
+    rows = rows.order_by("urgency_days", "id")
+    if fmt := export_format(request):
+        return export_response(
+            rows=rows, columns=SUGGESTION_COLUMNS, filename="suggestions", fmt=fmt
+        )
+    page = paginate(request, rows)
     for suggestion in page:
         suggestion.approve_form = ApproveForm(
             initial={"quantity": suggestion.quantity}, prefix=f"s{suggestion.pk}"

@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate
 
 from .models import ForecastRun
@@ -12,9 +14,37 @@ from .services.runs import forecast_run_start
 from .tasks import forecast_retrain_task
 
 
+def _mean(metric: str):
+    return lambda run: (run.summary or {}).get("mean", {}).get(metric)
+
+
+RUN_COLUMNS = [
+    Column(gettext_lazy("Run"), "pk"),
+    Column(gettext_lazy("Trigger"), "trigger"),
+    Column(gettext_lazy("Requested by"), "requested_by.get_username"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Started"), "started_at"),
+    Column(gettext_lazy("Finished"), "finished_at"),
+    Column(gettext_lazy("Seconds"), "duration_seconds"),
+    Column(gettext_lazy("Series"), "n_series"),
+    Column(gettext_lazy("Fallbacks"), "n_fallbacks"),
+    Column(gettext_lazy("Failures"), "n_failures"),
+    Column("RMSSE", _mean("rmsse")),
+    Column("MASE", _mean("mase")),
+    Column("WAPE", _mean("wape")),
+    Column(gettext_lazy("Bias"), _mean("bias")),
+    Column(gettext_lazy("80% cover"), _mean("cover80")),
+    Column(gettext_lazy("Error"), "error"),
+]
+
+
 @manager_required
 def forecast_run_list(request):
     runs = ForecastRun.objects.select_related("requested_by").order_by("-pk")
+    if fmt := export_format(request):
+        return export_response(
+            rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
+        )
     return render(
         request, "forecasting/run_list.html", {"page": paginate(request, runs)}
     )

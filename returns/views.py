@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from stock.exceptions import StockError
+from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, operator_required, paginate
 
 from .forms import ApprovalRuleForm, RejectForm, ReviewForm
@@ -27,6 +28,31 @@ VIEWS = {
 }
 
 
+def _lines_text(item) -> str:
+    lines = item.lines.all()
+    return ", ".join(f"{line.quantity} x {line.product.sku}" for line in lines)
+
+
+RETURN_COLUMNS = [
+    Column(gettext_lazy("Return"), str),
+    Column(gettext_lazy("Shop"), "shop.code"),
+    Column(gettext_lazy("Order"), "order_reference"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Created"), "created_at"),
+    Column(gettext_lazy("Lines"), _lines_text),
+    Column(gettext_lazy("Customer's words"), "reason_text"),
+    Column(gettext_lazy("Reason code"), "reason_code"),
+    Column(gettext_lazy("Proposed reason"), "get_predicted_category_display"),
+    Column(gettext_lazy("Reason confidence"), "category_confidence"),
+    Column(gettext_lazy("Proposed disposition"), "get_predicted_disposition_display"),
+    Column(gettext_lazy("Disposition confidence"), "disposition_confidence"),
+    Column(gettext_lazy("Reason"), "get_category_display"),
+    Column(gettext_lazy("Disposition"), "get_disposition_display"),
+    Column(gettext_lazy("Auto-accepted"), "auto_accepted"),
+]
+
+
 @operator_required
 def return_queue(request):
     view = request.GET.get("view", "review")
@@ -39,7 +65,12 @@ def return_queue(request):
         rows = rows.filter(status__in=OPEN)
         if view == "review":
             rows = rows.filter(category="")
-    page = paginate(request, rows.order_by("created_at", "id"))
+    rows = rows.order_by("created_at", "id")
+    if fmt := export_format(request):
+        return export_response(
+            rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
+        )
+    page = paginate(request, rows)
     for item in page:
         item.review_form = ReviewForm(
             initial={

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from .exceptions import StockError
+from .exports import Column, export_format, export_response
 from .models import Alert, AlertStatus, DeliveryStatus, WebhookDelivery
 from .services.alerts import alert_acknowledge, alert_snooze
 from .services.webhooks import webhook_delivery_resend
@@ -28,6 +29,33 @@ SNOOZE_CHOICES = [
     (4, gettext_lazy("4 hours")),
     (24, gettext_lazy("1 day")),
     (168, gettext_lazy("1 week")),
+]
+
+ALERT_COLUMNS = [
+    Column(gettext_lazy("Opened"), "opened_at"),
+    Column(gettext_lazy("Kind"), "get_kind_display"),
+    Column(gettext_lazy("SKU"), "product.sku"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("What"), "message"),
+    Column(gettext_lazy("Value"), "value"),
+    Column(gettext_lazy("Rule"), "rule.name"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Acknowledged by"), "acknowledged_by.get_username"),
+    Column(gettext_lazy("Snoozed until"), "snoozed_until"),
+    Column(gettext_lazy("Resolved"), "resolved_at"),
+]
+DELIVERY_COLUMNS = [
+    Column(gettext_lazy("Created"), "created_at"),
+    Column(gettext_lazy("Event"), "event.type"),
+    Column(gettext_lazy("Event id"), "event_id"),
+    Column(gettext_lazy("Endpoint"), "endpoint.name"),
+    Column(gettext_lazy("Shop"), "endpoint.shop.code"),
+    Column(gettext_lazy("URL"), "endpoint.url"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Attempts"), "attempts"),
+    Column(gettext_lazy("Next attempt"), "next_attempt_at"),
+    Column(gettext_lazy("Delivered"), "delivered_at"),
+    Column(gettext_lazy("Last error"), "last_error"),
 ]
 
 
@@ -72,6 +100,10 @@ def alert_list(request):
         .filter(status=status or AlertStatus.OPEN)
         .select_related("rule", "product", "warehouse", "acknowledged_by")
     )
+    if fmt := export_format(request):
+        return export_response(
+            rows=alerts, columns=ALERT_COLUMNS, filename="alerts", fmt=fmt
+        )
     return render(
         request,
         "alerts/alert_list.html",
@@ -127,6 +159,14 @@ def delivery_list(request):
     ).prefetch_related("attempt_log")
     if status:
         deliveries = deliveries.filter(status=status)
+    if fmt := export_format(request):
+        # The attempt log stays on the page; the export needs no prefetch.
+        return export_response(
+            rows=deliveries.prefetch_related(None),
+            columns=DELIVERY_COLUMNS,
+            filename="webhook-deliveries",
+            fmt=fmt,
+        )
     return render(
         request,
         "webhooks/delivery_list.html",

@@ -27,6 +27,7 @@ def query_without_page(request) -> str:
     """The current filters as a query string, for the pagination links."""
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("export", None)
     return params.urlencode()
 
 

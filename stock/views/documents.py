@@ -6,9 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..exceptions import StockError
+from ..exports import Column, export_format, export_response
 from ..forms import (
     ActionForm,
     OrderFilterForm,
@@ -27,6 +29,25 @@ from .access import (
     query_without_page,
     with_default,
 )
+
+ORDER_COLUMNS = [
+    Column(gettext_lazy("Order"), "external_id"),
+    Column(gettext_lazy("Shop"), "shop.code"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("Received"), "created_at"),
+    Column(gettext_lazy("Lines"), "line_count"),
+    Column(gettext_lazy("Units"), lambda order: order.units or 0),
+]
+PURCHASE_ORDER_COLUMNS = [
+    Column(gettext_lazy("Order"), str),
+    Column(gettext_lazy("Supplier"), "supplier.name"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Expected"), "expected_date"),
+    Column(gettext_lazy("Lines"), "line_count"),
+    Column(gettext_lazy("Units ordered"), lambda po: po.units_ordered or 0),
+    Column(gettext_lazy("Units received"), lambda po: po.units_received or 0),
+]
 
 
 def _order_or_404(pk: int) -> SalesOrder:
@@ -47,7 +68,12 @@ def _purchase_order_or_404(pk: int) -> PurchaseOrder:
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
     shop = form.cleaned_data.get("shop") if form.is_valid() else None
-    page = paginate(request, queries.reserved_orders_get(shop=shop))
+    orders = queries.reserved_orders_get(shop=shop)
+    if fmt := export_format(request):
+        return export_response(
+            rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
+        )
+    page = paginate(request, orders)
     return render(
         request,
         "stock/order_list.html",
@@ -99,7 +125,15 @@ def purchase_order_list(request):
     status = (
         form.cleaned_data["status"] if form.is_valid() else PurchaseOrderFilterForm.OPEN
     )
-    page = paginate(request, queries.purchase_orders_get(status=status))
+    orders = queries.purchase_orders_get(status=status)
+    if fmt := export_format(request):
+        return export_response(
+            rows=orders,
+            columns=PURCHASE_ORDER_COLUMNS,
+            filename="purchase-orders",
+            fmt=fmt,
+        )
+    page = paginate(request, orders)
     return render(
         request,
         "stock/purchase_order_list.html",

@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.permissions import MANAGE_STOCK
 
 from ..exceptions import StockError
+from ..exports import Column, export_format, export_response
 from ..forms import (
     ActionForm,
     AdjustForm,
@@ -29,6 +31,18 @@ from .access import (
     query_without_page,
     with_default,
 )
+
+COUNT_COLUMNS = [
+    Column(gettext_lazy("Count"), "pk"),
+    Column(gettext_lazy("Warehouse"), "warehouse.code"),
+    Column(gettext_lazy("Location"), "location.code"),
+    Column(gettext_lazy("Status"), "get_status_display"),
+    Column(gettext_lazy("Started"), "created_at"),
+    Column(gettext_lazy("Started by"), "created_by.get_username"),
+    Column(gettext_lazy("Counted by"), "counted_by.get_username"),
+    Column(gettext_lazy("Lines counted"), "counted_count"),
+    Column(gettext_lazy("Lines"), "line_count"),
+]
 
 
 @operator_required
@@ -107,7 +121,12 @@ def count_list(request):
         with_default(request.GET, status=StocktakeFilterForm.ACTIVE)
     )
     status = form.cleaned_data["status"] if form.is_valid() else form.ACTIVE
-    page = paginate(request, queries.stocktakes_get(status=status))
+    sheets = queries.stocktakes_get(status=status)
+    if fmt := export_format(request):
+        return export_response(
+            rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
+        )
+    page = paginate(request, sheets)
     return render(
         request,
         "stock/count_list.html",
