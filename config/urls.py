@@ -8,6 +8,8 @@ handler500 = "config.unavailable.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # set_language: the language switch in the page header posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
