@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -44,12 +45,12 @@ class Category(models.Model):
 
 
 class UnitOfMeasure(models.TextChoices):
-    PIECE = "pc", "piece"
-    PAIR = "pair", "pair"
-    BOX = "box", "box"
-    KILOGRAM = "kg", "kilogram"
-    LITRE = "l", "litre"
-    METRE = "m", "metre"
+    PIECE = "pc", _("piece")
+    PAIR = "pair", _("pair")
+    BOX = "box", _("box")
+    KILOGRAM = "kg", _("kilogram")
+    LITRE = "l", _("litre")
+    METRE = "m", _("metre")
 
 
 class Product(models.Model):

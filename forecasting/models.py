@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class DemandSource(models.TextChoices):
-    LEDGER = "ledger", "derived from the ledger"
-    IMPORT = "import", "imported"
+    LEDGER = "ledger", _("derived from the ledger")
+    IMPORT = "import", _("imported")
 
 
 class DemandDay(models.Model):
@@ -46,10 +47,10 @@ class DemandDay(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    RUNNING = "running", "running"
-    SUCCEEDED = "succeeded", "succeeded"
-    FAILED = "failed", "failed"
+    PENDING = "pending", _("pending")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
 
 
 class ForecastRun(models.Model):
@@ -204,11 +205,11 @@ class ServiceLevelOverride(models.Model):
 
 
 class SuggestionStatus(models.TextChoices):
-    OPEN = "open", "open"
-    SNOOZED = "snoozed", "snoozed"
-    APPROVED = "approved", "approved"
-    REJECTED = "rejected", "rejected"
-    SUPERSEDED = "superseded", "superseded"
+    OPEN = "open", _("open")
+    SNOOZED = "snoozed", _("snoozed")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    SUPERSEDED = "superseded", _("superseded")
 
 
 OPEN_SUGGESTION = (SuggestionStatus.OPEN, SuggestionStatus.SNOOZED)

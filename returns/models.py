@@ -5,40 +5,41 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class ReturnStatus(models.TextChoices):
-    REQUESTED = "requested", "requested"
-    RECEIVED = "received", "received"
-    INSPECTED = "inspected", "inspected"
-    RESOLVED = "resolved", "resolved"
-    REJECTED = "rejected", "rejected"
+    REQUESTED = "requested", _("requested")
+    RECEIVED = "received", _("received")
+    INSPECTED = "inspected", _("inspected")
+    RESOLVED = "resolved", _("resolved")
+    REJECTED = "rejected", _("rejected")
 
 
 class Resolution(models.TextChoices):
-    RESTOCKED = "restocked", "restocked"
-    REFURBISH = "refurbish", "held for refurbishing"
-    RETURNED_TO_VENDOR = "returned_to_vendor", "returned to vendor"
-    SCRAPPED = "scrapped", "scrapped"
+    RESTOCKED = "restocked", _("restocked")
+    REFURBISH = "refurbish", _("held for refurbishing")
+    RETURNED_TO_VENDOR = "returned_to_vendor", _("returned to vendor")
+    SCRAPPED = "scrapped", _("scrapped")
 
 
 class ReasonCategory(models.TextChoices):
-    DAMAGED_IN_TRANSIT = "damaged_in_transit", "damaged in transit"
-    DEFECTIVE = "defective", "defective"
-    WRONG_ITEM = "wrong_item", "wrong item"
-    NOT_AS_DESCRIBED = "not_as_described", "not as described"
-    SIZE_FIT = "size_fit", "size or fit"
-    CHANGED_MIND = "changed_mind", "changed mind"
-    LATE_DELIVERY = "late_delivery", "late delivery"
-    OTHER = "other", "other"
+    DAMAGED_IN_TRANSIT = "damaged_in_transit", _("damaged in transit")
+    DEFECTIVE = "defective", _("defective")
+    WRONG_ITEM = "wrong_item", _("wrong item")
+    NOT_AS_DESCRIBED = "not_as_described", _("not as described")
+    SIZE_FIT = "size_fit", _("size or fit")
+    CHANGED_MIND = "changed_mind", _("changed mind")
+    LATE_DELIVERY = "late_delivery", _("late delivery")
+    OTHER = "other", _("other")
 
 
 class Disposition(models.TextChoices):
-    RESTOCK = "restock", "restock"
-    REFURBISH = "refurbish", "refurbish"
-    RETURN_TO_VENDOR = "return_to_vendor", "return to vendor"
-    SCRAP = "scrap", "scrap"
+    RESTOCK = "restock", _("restock")
+    REFURBISH = "refurbish", _("refurbish")
+    RETURN_TO_VENDOR = "return_to_vendor", _("return to vendor")
+    SCRAP = "scrap", _("scrap")
 
 
 DISPOSITION_RESOLUTION = {
@@ -50,9 +51,9 @@ DISPOSITION_RESOLUTION = {
 
 
 class ClassificationStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    DONE = "done", "done"
-    FAILED = "failed", "failed"
+    PENDING = "pending", _("pending")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
 
 
 class ReturnRequest(models.Model):

@@ -3,21 +3,22 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
 class AlertKind(models.TextChoices):
-    LOW_STOCK = "low_stock", "low stock"
-    OVERSTOCK = "overstock", "overstock"
-    COUNT_VARIANCE = "count_variance", "count variance"
+    LOW_STOCK = "low_stock", _("low stock")
+    OVERSTOCK = "overstock", _("overstock")
+    COUNT_VARIANCE = "count_variance", _("count variance")
 
 
 class RuleScope(models.TextChoices):
-    ALL = "all", "everything"
-    CATEGORY = "category", "a category (and its subcategories)"
-    PRODUCT = "product", "a product"
-    PRODUCT_WAREHOUSE = "product_warehouse", "a product in one warehouse"
-    LOCATION = "location", "a location (count variance only)"
+    ALL = "all", _("everything")
+    CATEGORY = "category", _("a category (and its subcategories)")
+    PRODUCT = "product", _("a product")
+    PRODUCT_WAREHOUSE = "product_warehouse", _("a product in one warehouse")
+    LOCATION = "location", _("a location (count variance only)")
 
 
 # The most specific rule wins: a higher rank beats a lower one.
@@ -31,8 +32,8 @@ SCOPE_RANK = {
 
 
 class AlertAudience(models.TextChoices):
-    STAFF = "staff", "warehouse staff and managers"
-    MANAGERS = "managers", "managers only"
+    STAFF = "staff", _("warehouse staff and managers")
+    MANAGERS = "managers", _("managers only")
 
 
 class AlertRule(models.Model):
@@ -185,9 +186,9 @@ class AlertRule(models.Model):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", "open"
-    ACKNOWLEDGED = "acknowledged", "acknowledged"
-    RESOLVED = "resolved", "resolved"
+    OPEN = "open", _("open")
+    ACKNOWLEDGED = "acknowledged", _("acknowledged")
+    RESOLVED = "resolved", _("resolved")
 
 
 ACTIVE_ALERT_STATUSES = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
@@ -264,8 +265,8 @@ class Alert(models.Model):
 
 
 class NotificationMode(models.TextChoices):
-    IMMEDIATE = "immediate", "one e-mail per alert"
-    DIGEST = "digest", "a daily digest"
+    IMMEDIATE = "immediate", _("one e-mail per alert")
+    DIGEST = "digest", _("a daily digest")
 
 
 class AlertSubscription(models.Model):

@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SalesOrderStatus(models.TextChoices):
-    RESERVED = "reserved", "reserved"
-    SHIPPED = "shipped", "shipped"
-    CANCELLED = "cancelled", "cancelled"
+    RESERVED = "reserved", _("reserved")
+    SHIPPED = "shipped", _("shipped")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class SalesOrder(models.Model):
@@ -69,11 +70,11 @@ class SalesOrderLine(models.Model):
 
 
 class PurchaseOrderStatus(models.TextChoices):
-    DRAFT = "draft", "draft"
-    SENT = "sent", "sent"
-    PARTIALLY_RECEIVED = "partially_received", "partially received"
-    RECEIVED = "received", "received"
-    CANCELLED = "cancelled", "cancelled"
+    DRAFT = "draft", _("draft")
+    SENT = "sent", _("sent")
+    PARTIALLY_RECEIVED = "partially_received", _("partially received")
+    RECEIVED = "received", _("received")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 OPEN_PURCHASE_STATUSES = (

@@ -3,17 +3,18 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class MovementKind(models.TextChoices):
-    RECEIPT = "receipt", "receipt"
-    SHIPMENT = "shipment", "shipment"
-    TRANSFER_OUT = "transfer_out", "transfer out"
-    TRANSFER_IN = "transfer_in", "transfer in"
-    ADJUSTMENT = "adjustment", "adjustment"
-    COUNT_CORRECTION = "count_correction", "count correction"
-    RETURN_RESTOCK = "return_restock", "return restock"
-    SCRAP = "scrap", "scrap"
+    RECEIPT = "receipt", _("receipt")
+    SHIPMENT = "shipment", _("shipment")
+    TRANSFER_OUT = "transfer_out", _("transfer out")
+    TRANSFER_IN = "transfer_in", _("transfer in")
+    ADJUSTMENT = "adjustment", _("adjustment")
+    COUNT_CORRECTION = "count_correction", _("count correction")
+    RETURN_RESTOCK = "return_restock", _("return restock")
+    SCRAP = "scrap", _("scrap")
 
 
 # The sign each kind allows: +1 inbound only, -1 outbound only, 0 either.
@@ -30,13 +31,13 @@ KIND_SIGN = {
 
 
 class ReferenceType(models.TextChoices):
-    SALES_ORDER = "sales_order", "sales order"
-    PURCHASE_ORDER = "purchase_order", "purchase order"
-    TRANSFER = "transfer", "transfer"
-    STOCKTAKE = "stocktake", "stocktake"
-    RETURN = "return", "return"
-    MANUAL = "manual", "manual"
-    IMPORT = "import", "import"
+    SALES_ORDER = "sales_order", _("sales order")
+    PURCHASE_ORDER = "purchase_order", _("purchase order")
+    TRANSFER = "transfer", _("transfer")
+    STOCKTAKE = "stocktake", _("stocktake")
+    RETURN = "return", _("return")
+    MANUAL = "manual", _("manual")
+    IMPORT = "import", _("import")
 
 
 class ImmutableLedgerError(Exception):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Transfer(models.Model):
@@ -54,10 +55,10 @@ class TransferLine(models.Model):
 
 
 class StocktakeStatus(models.TextChoices):
-    OPEN = "open", "open"
-    SUBMITTED = "submitted", "counted, awaiting confirmation"
-    CONFIRMED = "confirmed", "confirmed"
-    CANCELLED = "cancelled", "cancelled"
+    OPEN = "open", _("open")
+    SUBMITTED = "submitted", _("counted, awaiting confirmation")
+    CONFIRMED = "confirmed", _("confirmed")
+    CANCELLED = "cancelled", _("cancelled")
 
 
 class Stocktake(models.Model):

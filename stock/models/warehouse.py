@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
@@ -28,9 +29,9 @@ class Warehouse(models.Model):
 
 
 class LocationKind(models.TextChoices):
-    STORAGE = "storage", "storage"
-    RECEIVING = "receiving", "receiving"
-    RETURNS = "returns", "returns"
+    STORAGE = "storage", _("storage")
+    RECEIVING = "receiving", _("receiving")
+    RETURNS = "returns", _("returns")
 
 
 class Location(models.Model):

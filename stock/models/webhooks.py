@@ -4,6 +4,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class EventType(models.TextChoices):
@@ -70,9 +71,9 @@ class WebhookEvent(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", "pending"
-    SUCCEEDED = "succeeded", "succeeded"
-    FAILED = "failed", "failed"
+    PENDING = "pending", _("pending")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")
 
 
 class WebhookDelivery(models.Model):
