@@ -1,16 +1,16 @@
-"""Server-drawn SVG of demand history, forecast and its bands (no JavaScript).
+"""Chart data for the browser (Chart.js via static/js/charts.js), as plain JSON.
 
-Readable without colour: the history is a solid line with dots on censored
-(stock-out) days, the forecast a dashed line, the 95% band a light fill and the
-80% band a darker, hatched fill; the page shows the same numbers in a table.
+The page passes these dicts through `json_script`; the script draws them and
+the page shows the same numbers in a table. Each series names a `style`
+(solid, dashed, dotted, band) and a point shape, so no chart needs colour to
+be read: history is a solid line with crossed points on stock-out days, the
+forecast a dashed line, the 80% band hatched and the 95% band a light fill.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from html import escape
 
-WIDTH, HEIGHT = 720, 240
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 12, 12, 28
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
@@ -43,95 +43,92 @@ def forecast_points(start: date, values: dict) -> list[ForecastPoint]:
     ]
 
 
-def demand_chart_svg(
-    history: list[tuple[date, int, bool]],
-    forecast: list[ForecastPoint],
-    *,
-    title: str,
-) -> str:
-    days = [d for d, _, _ in history] + [p.day for p in forecast]
-    if not days:
-        return ""
-    first, last = min(days), max(days)
-    span = max((last - first).days, 1)
-    top = max(
-        [q for _, q, _ in history]
-        + [v for p in forecast for v in (p.mean, p.high95, p.high80) if v is not None]
-        + [1]
-    )
-    plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
-    plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
+def _r(value, digits=2):
+    return None if value is None else round(float(value), digits)
 
-    def x(day: date) -> float:
-        return PAD_LEFT + plot_w * (day - first).days / span
 
-    def y(value: float) -> float:
-        return PAD_TOP + plot_h * (1 - value / (top * 1.05))
+def demand_chart_data(
+    history: list[tuple[date, int, bool]], forecast: list[ForecastPoint]
+) -> dict:
+    """Daily demand, then the forecast mean with its 80% and 95% bands."""
+    days = sorted({d for d, _q, _c in history} | {p.day for p in forecast})
+    index = {d: i for i, d in enumerate(days)}
 
-    def line(points) -> str:
-        return " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
+    def series(pairs):
+        values = [None] * len(days)
+        for day, value in pairs:
+            values[index[day]] = _r(value)
+        return values
 
-    def band(lows, highs) -> str:
-        upper = [(p.day, h) for p, h in zip(forecast, highs, strict=True)]
-        lower = [(p.day, lo) for p, lo in zip(forecast, lows, strict=True)][::-1]
-        return line(upper + lower)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)}" class="chart">',
-        f"<title>{escape(title)}</title>",
-        '<defs><pattern id="hatch" width="6" height="6" '
-        'patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#1d4ed8" stroke-width="2" '
-        'opacity="0.5"/></pattern></defs>',
+    datasets = [
+        {
+            "label": _("95% band, high"),
+            "style": "band95",
+            "data": series((p.day, p.high95) for p in forecast),
+            "legend": False,
+        },
+        {
+            "label": _("95% band"),
+            "style": "band95",
+            "fill": "-1",
+            "data": series((p.day, p.low95) for p in forecast),
+        },
+        {
+            "label": _("80% band, high"),
+            "style": "band80",
+            "data": series((p.day, p.high80) for p in forecast),
+            "legend": False,
+        },
+        {
+            "label": _("80% band"),
+            "style": "band80",
+            "fill": "-1",
+            "data": series((p.day, p.low80) for p in forecast),
+        },
+        {
+            "label": _("Forecast (mean)"),
+            "style": "dashed",
+            "data": series((p.day, p.mean) for p in forecast),
+        },
+        {
+            "label": _("Demand"),
+            "style": "solid",
+            "data": series((d, q) for d, q, _c in history),
+        },
+        {
+            "label": _("Out of stock that day"),
+            "style": "markers",
+            "point": "crossRot",
+            "data": series((d, q) for d, q, c in history if c),
+        },
     ]
-    for fraction in (0, 0.5, 1):
-        value = top * 1.05 * fraction
-        parts.append(
-            f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y(value):.1f}" '
-            f'y2="{y(value):.1f}" stroke="#ccc" stroke-width="1"/>'
-            f'<text x="{PAD_LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
-            f'font-size="11">{value:.0f}</text>'
-        )
-    parts.append(
-        f'<text x="{PAD_LEFT}" y="{HEIGHT - 8}" font-size="11">{first:%Y-%m-%d}</text>'
-        f'<text x="{WIDTH - PAD_RIGHT}" y="{HEIGHT - 8}" font-size="11" '
-        f'text-anchor="end">{last:%Y-%m-%d}</text>'
-    )
-    for label, fill, lows, highs in (
-        (
-            "95% band",
-            "#bfdbfe",
-            [p.low95 for p in forecast],
-            [p.high95 for p in forecast],
-        ),
-        (
-            "80% band",
-            "url(#hatch)",
-            [p.low80 for p in forecast],
-            [p.high80 for p in forecast],
-        ),
-    ):
-        if forecast and None not in lows and None not in highs:
-            parts.append(
-                f'<polygon points="{band(lows, highs)}" fill="{fill}" stroke="none">'
-                f"<title>{label}</title></polygon>"
-            )
-    if history:
-        parts.append(
-            f'<polyline points="{line((d, q) for d, q, _ in history)}" fill="none" '
-            'stroke="#111827" stroke-width="1.5"/>'
-        )
-        for d, q, censored in history:
-            if censored:
-                parts.append(
-                    f'<circle cx="{x(d):.1f}" cy="{y(q):.1f}" r="2.5" fill="#dc2626">'
-                    f"<title>{d:%Y-%m-%d}: out of stock</title></circle>"
-                )
-    if forecast:
-        parts.append(
-            f'<polyline points="{line((p.day, p.mean) for p in forecast)}" fill="none" '
-            'stroke="#1d4ed8" stroke-width="2" stroke-dasharray="6 3"/>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return {
+        "kind": "line",
+        "labels": [d.isoformat() for d in days],
+        "datasets": datasets,
+        "y": _("units per day"),
+    }
+
+
+def accuracy_chart_data(rows: list[dict]) -> dict:
+    """Measured against promised WAPE per group, as percentages."""
+    return {
+        "kind": "bar",
+        "labels": [str(row["name"]) for row in rows],
+        "datasets": [
+            {
+                "label": _("Measured WAPE"),
+                "style": "solid",
+                "data": [_r(row["wape"] and row["wape"] * 100, 1) for row in rows],
+            },
+            {
+                "label": _("Promised (backtest) WAPE"),
+                "style": "hatched",
+                "data": [
+                    _r(row["promised_wape"] and row["promised_wape"] * 100, 1)
+                    for row in rows
+                ],
+            },
+        ],
+        "y": "%",
+    }

@@ -1,8 +1,14 @@
 from django.urls import path
 
-from . import suggestion_views, views
+from . import dashboard_views, suggestion_views, views
 
 urlpatterns = [
+    path("dashboard/", dashboard_views.manager_dashboard, name="manager-dashboard"),
+    path(
+        "dashboard/refresh/",
+        dashboard_views.manager_dashboard_refresh,
+        name="manager-dashboard-refresh",
+    ),
     path("forecasts/runs/", views.forecast_run_list, name="forecast-runs"),
     path("forecasts/retrain/", views.forecast_retrain_now, name="forecast-retrain"),
     path("suggestions/", suggestion_views.suggestion_queue, name="suggestion-queue"),

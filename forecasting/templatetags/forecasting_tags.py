@@ -1,27 +1,29 @@
-"""{% product_forecast product %}: history, forecast and bands on the product page."""
+"""Product-page pieces from forecasting: demand history with the forecast and
+its bands (drawn in the browser), and the open replenishment suggestions."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils import timezone
 
-from ..charts import demand_chart_svg, forecast_points
+from ..charts import demand_chart_data, forecast_points
 from ..models import DemandDay
-from ..selectors import forecasts_current
+from ..selectors import forecasts_current, product_suggestions_open
 
 register = template.Library()
 HISTORY_DAYS = 120
 
 
-@register.inclusion_tag("forecasting/product_forecast.html")
+@register.inclusion_tag("dashboard/product_forecast.html")
 def product_forecast(product):
+    """Two queries whatever the number of warehouses."""
     forecasts = list(
         forecasts_current()
         .filter(product=product)
         .select_related("warehouse", "run")
         .order_by("warehouse__code")
     )
-    since = date.today() - timedelta(days=HISTORY_DAYS)
+    since = timezone.localdate() - timedelta(days=HISTORY_DAYS)
     history: dict[int, list] = {}
     for warehouse_id, day, quantity, censored in (
         DemandDay.objects.filter(product=product, date__gte=since)
@@ -36,14 +38,19 @@ def product_forecast(product):
             {
                 "forecast": forecast,
                 "points": points,
-                "svg": mark_safe(  # noqa: S308 - built from numbers and escaped text
-                    demand_chart_svg(
-                        history.get(forecast.warehouse_id, []),
-                        points,
-                        title=f"{product.sku} at {forecast.warehouse.code}: demand "
-                        "history and forecast",
-                    )
+                "history": history.get(forecast.warehouse_id, []),
+                "chart": demand_chart_data(
+                    history.get(forecast.warehouse_id, []), points
                 ),
+                "chart_id": f"chart-demand-{forecast.warehouse_id}",
             }
         )
     return {"panels": panels, "product": product}
+
+
+@register.inclusion_tag("dashboard/product_suggestions.html", takes_context=True)
+def product_suggestions(context, product):
+    return {
+        "suggestions": product_suggestions_open(product=product),
+        "can_manage": context.get("can_manage"),
+    }

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
@@ -9,6 +10,9 @@ from catalog.permissions import MANAGE_STOCK
 
 from ..exports import Column, export_format, export_response
 from ..forms import ProductFilterForm
+from ..models import MovementKind, Warehouse
+from ..selectors import products_in_class, today_activity_get
+from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
 from . import queries
 from .access import paginate, query_without_page
 
@@ -33,7 +37,11 @@ def home(request):
     attention = queries.attention_get(
         include_counts=request.user.has_perm(MANAGE_STOCK)
     )
-    return render(request, "stock/home.html", {"attention": attention})
+    return render(
+        request,
+        "stock/home.html",
+        {"attention": attention, "activity": today_activity_get()},
+    )
 
 
 @login_required
@@ -45,6 +53,9 @@ def product_list(request):
         category_id=filters.get("category"),
         active=filters.get("active") or "",
     )
+    abc_xyz = _class_filter(request.GET)
+    if abc_xyz:
+        products = products.filter(pk__in=products_in_class(**abc_xyz))
     # Category names from the filter's choices: one query, not one per row.
     category_names = dict(form.fields["category"].choices)
 
@@ -72,23 +83,64 @@ def product_list(request):
     return render(
         request,
         "stock/product_list.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "abc_xyz": abc_xyz,
+        },
     )
+
+
+def _class_filter(params) -> dict:
+    """?abc=A&xyz=X&period=90 from the dashboard's ABC/XYZ matrix; {} if none."""
+    abc = params.get("abc", "").upper()
+    xyz = params.get("xyz", "").upper()
+    abc = abc if abc in ("A", "B", "C") else ""
+    xyz = xyz if xyz in ("X", "Y", "Z") else ""
+    if not (abc or xyz):
+        return {}
+    try:
+        period = int(params.get("period", DEFAULT_PERIOD))
+    except ValueError:
+        period = DEFAULT_PERIOD
+    period = period if period in PERIODS else DEFAULT_PERIOD
+    return {"abc": abc, "xyz": xyz, "period_days": period}
+
+
+def _movement_filters(params) -> dict:
+    kind = params.get("kind", "")
+    return {
+        "warehouse": params.get("warehouse", "")[:20],
+        "kind": kind if kind in MovementKind.values else "",
+        "since": _date(params.get("since")),
+        "until": _date(params.get("until")),
+    }
+
+
+def _date(value):
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed but not a day, like 2026-02-30
+        return None
 
 
 @login_required
 def product_detail(request, sku: str):
     product = get_object_or_404(Product.objects.select_related("category"), sku=sku)
+    movement_filters = _movement_filters(request.GET)
     if fmt := export_format(request):
         return export_response(
-            rows=queries.product_movements_get(product=product),
+            rows=queries.product_movements_get(product=product, **movement_filters),
             columns=MOVEMENT_COLUMNS,
             filename=f"movements-{product.sku}",
             fmt=fmt,
         )
     levels = queries.product_stock_get(product=product)
     movements = paginate(
-        request, queries.product_movements_get(product=product), MOVEMENTS_PER_PAGE
+        request,
+        queries.product_movements_get(product=product, **movement_filters),
+        MOVEMENTS_PER_PAGE,
     )
     return render(
         request,
@@ -103,6 +155,15 @@ def product_detail(request, sku: str):
             },
             "movements": movements,
             "po_lines": queries.product_open_po_lines_get(product=product),
+            "sales_lines": queries.product_open_sales_lines_get(product=product),
+            "stock_chart": queries.product_stock_history_get(
+                product=product, levels=levels
+            ),
+            "movement_filters": movement_filters,
+            "warehouses": Warehouse.objects.order_by("code").values_list(
+                "code", flat=True
+            ),
+            "movement_kinds": MovementKind.choices,
             "query": query_without_page(request),
         },
     )

@@ -1,11 +1,12 @@
 """Reads the pages need, each a bounded number of queries (selectors-style)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalog.models import Category, Product
 
@@ -14,6 +15,7 @@ from ..models import (
     PurchaseOrderLine,
     PurchaseOrderStatus,
     SalesOrder,
+    SalesOrderLine,
     SalesOrderStatus,
     StockLevel,
     StockMovement,
@@ -129,11 +131,99 @@ def product_stock_get(*, product: Product) -> list[StockLevel]:
     )
 
 
-def product_movements_get(*, product: Product) -> QuerySet:
-    return (
-        StockMovement.objects.filter(product=product)
-        .select_related("warehouse", "location", "actor_user", "actor_shop")
-        .order_by("-created_at", "-id")
+def product_movements_get(
+    *,
+    product: Product,
+    warehouse: str = "",
+    kind: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet:
+    """The product's ledger, newest first, optionally narrowed (the dashboard's
+    anomalies link here with a warehouse, a kind and a day)."""
+    movements = StockMovement.objects.filter(product=product)
+    if warehouse:
+        movements = movements.filter(warehouse__code=warehouse)
+    if kind:
+        movements = movements.filter(kind=kind)
+    if since:
+        movements = movements.filter(created_at__gte=_day_start(since))
+    if until:
+        movements = movements.filter(created_at__lt=_day_start(until + timedelta(1)))
+    return movements.select_related(
+        "warehouse", "location", "actor_user", "actor_shop"
+    ).order_by("-created_at", "-id")
+
+
+def _day_start(day: date):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+STOCK_HISTORY_DAYS = 365
+
+
+def product_stock_history_get(
+    *, product: Product, levels: list[StockLevel], days: int = STOCK_HISTORY_DAYS
+) -> dict:
+    """On hand at the end of each day with a movement, per warehouse, over the
+    last `days` (one query), as chart data for static/js/charts.js."""
+    today = timezone.localdate()
+    since = today - timedelta(days)
+    series: dict[str, dict[date, int]] = {}
+    for code, created_at, balance, quantity in (
+        StockMovement.objects.filter(product=product, created_at__gte=_day_start(since))
+        .order_by("created_at", "id")
+        .values_list("warehouse__code", "created_at", "balance_after", "quantity")
+    ):
+        points = series.setdefault(code, {since: balance - quantity})
+        points[timezone.localdate(created_at)] = balance
+    for level in levels:
+        series.setdefault(level.warehouse.code, {since: level.on_hand})
+        series[level.warehouse.code][today] = level.on_hand
+    return _step_chart(series, _("units on hand"))
+
+
+LINE_STYLES = ("solid", "dashed", "dotted", "dashdot")
+POINT_STYLES = ("circle", "triangle", "rect", "rectRot")
+
+
+def _step_chart(series: dict[str, dict[date, int]], y_label: str) -> dict:
+    days = sorted({day for points in series.values() for day in points})
+    datasets = []
+    for n, code in enumerate(sorted(series)):
+        values, last = [], None
+        for day in days:
+            last = series[code].get(day, last)
+            values.append(last)
+        datasets.append(
+            {
+                "label": code,
+                "style": LINE_STYLES[n % len(LINE_STYLES)],
+                "point": POINT_STYLES[n % len(POINT_STYLES)],
+                "step": True,
+                "data": values,
+            }
+        )
+    return {
+        "kind": "line",
+        "labels": [day.isoformat() for day in days],
+        "datasets": datasets,
+        "y": y_label,
+        "rows": [
+            [day.isoformat(), *(d["data"][i] for d in datasets)]
+            for i, day in enumerate(days)
+        ],
+    }
+
+
+def product_open_sales_lines_get(*, product: Product, limit: int = 20) -> list:
+    """Reserved (not yet shipped) order lines of the product, oldest first."""
+    return list(
+        SalesOrderLine.objects.filter(
+            product=product, order__status=SalesOrderStatus.RESERVED
+        )
+        .select_related("order__shop", "order__warehouse")
+        .order_by("order__created_at", "order_id")[:limit]
     )
 
 

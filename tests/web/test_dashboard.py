@@ -6,8 +6,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
+from forecasting.models import DemandDay, ForecastRun, RunStatus, SeriesForecast
+from forecasting.selectors import forecast_accuracy_get, stockout_rate_get
 from stock.models import (
     MovementKind,
     PurchaseOrder,
@@ -23,6 +26,8 @@ from stock.services.ledger import LedgerLine, ledger_post
 from tests import factories
 
 TODAY = date(2026, 3, 1)
+RECEIPT, SHIPMENT = MovementKind.RECEIPT, MovementKind.SHIPMENT
+ADJUSTMENT = MovementKind.ADJUSTMENT
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +166,226 @@ def test_abc_by_revenue_and_xyz_by_weekly_variability(warehouse):
     assert result.cells["A"]["X"]["count"] == 1
     assert result.cells["A"]["X"]["revenue"] == pytest.approx(800.0)
     assert result.cells["C"]["Z"]["stock_value"] == pytest.approx(400.0)
+
+
+# --- forecast accuracy, anomalies, stock-outs -----------------------------------
+
+
+def _run_with_forecast(product, warehouse, *, history_end, mean, low, high, wape):
+    run = ForecastRun.objects.create(
+        status=RunStatus.SUCCEEDED, horizon=len(mean), history_end=history_end
+    )
+    SeriesForecast.objects.create(
+        run=run,
+        product=product,
+        warehouse=warehouse,
+        model="naive",
+        wape=wape,
+        start_date=history_end + timedelta(days=1),
+        values={"mean": mean, "q0.025": low, "q0.975": high},
+    )
+    return run
+
+
+def test_forecast_accuracy_scores_earlier_runs_against_later_demand(warehouse):
+    mug = factories.product(sku="MUG-1")
+    start = TODAY - timedelta(days=9)
+    run = _run_with_forecast(
+        mug,
+        warehouse,
+        history_end=start - timedelta(days=1),
+        mean=[10.0] * 7,
+        low=[5.0] * 7,
+        high=[15.0] * 7,
+        wape=0.2,
+    )
+    actual = [8, 12, 10, 10, 10, 0, 40]  # day 5 out of stock: not scored
+    for i, quantity in enumerate(actual):
+        DemandDay.objects.create(
+            product=mug,
+            warehouse=warehouse,
+            date=start + timedelta(days=i),
+            quantity=quantity,
+            censored=i == 5,
+        )
+
+    result = forecast_accuracy_get(period_days=30, today=TODAY)
+
+    assert result["runs"] == [(run.pk, start)]
+    overall = result["overall"]
+    assert overall["actual"] == 90
+    assert overall["wape"] == pytest.approx(34 / 90)
+    assert overall["bias"] == pytest.approx(-30 / 90)
+    assert overall["promised_wape"] == pytest.approx(0.2)
+    assert [row["name"] for row in result["by_warehouse"]] == [warehouse.code]
+    assert result["by_category"][0]["wape"] == pytest.approx(34 / 90)
+    # 40 against a band up to 15 (half-width 5): five half-widths out
+    [anomaly] = result["anomalies"]
+    assert (anomaly["sku"], anomaly["date"], anomaly["quantity"]) == (
+        "MUG-1",
+        start + timedelta(days=6),
+        40,
+    )
+    assert anomaly["score"] == pytest.approx(5.0)
+
+
+def test_stockout_rate_counts_censored_days_of_active_products(warehouse):
+    active = factories.product()
+    retired = factories.product(is_active=False)
+    for i in range(10):
+        day = TODAY - timedelta(days=i + 1)
+        DemandDay.objects.create(
+            product=active, warehouse=warehouse, date=day, quantity=1, censored=i < 2
+        )
+        DemandDay.objects.create(
+            product=retired, warehouse=warehouse, date=day, quantity=0, censored=True
+        )
+
+    result = stockout_rate_get(period_days=30, today=TODAY)
+
+    assert result == {"product_days": 10, "stockout_days": 2, "rate": 0.2}
+
+
+# --- pages: who may see them, and queries that do not grow ----------------------
+
+
+def _shop_floor(n_products: int, warehouses) -> list:
+    """n products with stock, sales, demand days, a forecast and a count."""
+    today = timezone.localdate()
+    products = [factories.product() for _ in range(n_products)]
+    run = ForecastRun.objects.create(
+        status=RunStatus.SUCCEEDED, horizon=14, history_end=today - timedelta(10)
+    )
+    for product in products:
+        for warehouse in warehouses:
+            ledger_post(
+                lines=[
+                    LedgerLine(product.pk, warehouse.pk, 50, kind=MovementKind.RECEIPT),
+                    LedgerLine(
+                        product.pk, warehouse.pk, 20, kind=MovementKind.ADJUSTMENT
+                    ),
+                ],
+                reference_type=ReferenceType.MANUAL,
+                occurred_at=timezone.now() - timedelta(days=20),
+            )
+            ledger_post(
+                lines=[
+                    LedgerLine(product.pk, warehouse.pk, -5, kind=MovementKind.SHIPMENT)
+                ],
+                reference_type=ReferenceType.MANUAL,
+                occurred_at=timezone.now() - timedelta(days=3),
+            )
+            SeriesForecast.objects.create(
+                run=run,
+                product=product,
+                warehouse=warehouse,
+                model="naive",
+                wape=0.3,
+                start_date=run.history_end + timedelta(1),
+                values={
+                    "mean": [2.0] * 14,
+                    "q0.025": [0.0] * 14,
+                    "q0.1": [1.0] * 14,
+                    "q0.9": [3.0] * 14,
+                    "q0.975": [4.0] * 14,
+                },
+            )
+            DemandDay.objects.bulk_create(
+                DemandDay(
+                    product=product,
+                    warehouse=warehouse,
+                    date=today - timedelta(days=d),
+                    quantity=d % 3 * 5,
+                )
+                for d in range(1, 15)
+            )
+        factories.suggestion(product, warehouses[0])
+    return products
+
+
+def _count_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["dashboard", "product", "home", "product-list"])
+def test_query_count_does_not_grow_with_products(
+    client, page, warehouse, other_warehouse
+):
+    manager = factories.user("manager")
+    client.force_login(manager)
+
+    def url(products):
+        return {
+            "dashboard": reverse("manager-dashboard") + "?period=30",
+            "product": products[0].get_absolute_url(),
+            "home": reverse("home"),
+            "product-list": reverse("product-list") + "?abc=A&period=30",
+        }[page]
+
+    small = _shop_floor(5, [warehouse, other_warehouse])
+    few = _count_queries(client, url(small))
+    many = _count_queries(
+        client, url(small + _shop_floor(45, [warehouse, other_warehouse]))
+    )
+    assert few == many
+    assert many < 40
+
+
+def test_dashboard_is_for_managers_only(client, warehouse):
+    url = reverse("manager-dashboard")
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(factories.user("staff"))
+    assert client.get(url).status_code == 403
+    assert client.post(reverse("manager-dashboard-refresh")).status_code == 403
+    client.force_login(factories.user("manager"))
+    response = client.get(url + "?period=365")
+    assert response.status_code == 200
+    assert b'id="as-of"' in response.content
+    assert b"vendor/chartjs/chart.umd.min.js" in response.content
+    assert b'href="/products/?abc=A&amp;xyz=X&amp;period=365"' in response.content
+
+
+def test_dashboard_caches_and_recomputes_on_request(client, warehouse):
+    client.force_login(factories.user("manager"))
+    product = factories.product(unit_cost=Decimal("2.00"))
+    move(product, warehouse, 10, MovementKind.RECEIPT, 1)
+    assert (
+        client.get(reverse("manager-dashboard"))
+        .context["data"]["stock"]
+        .inventory_value
+        == 20
+    )
+    factories.stock(product, warehouse, 5)
+    cached = client.get(reverse("manager-dashboard")).context["data"]["stock"]
+    assert cached.inventory_value == 20  # from the cache, and the page says as of when
+    response = client.post(reverse("manager-dashboard-refresh"), {"period": "90"})
+    assert response.status_code == 302
+    fresh = client.get(reverse("manager-dashboard")).context["data"]["stock"]
+    assert fresh.inventory_value == 30
+
+
+def test_abc_filter_on_product_list_and_movement_filters(client, warehouse):
+    client.force_login(factories.user("staff"))
+    best = factories.product(sku="BEST", price=Decimal("100.00"))
+    other = factories.product(sku="OTHER", price=Decimal("1.00"))
+    for product in (best, other):
+        for quantity, kind, days in ((50, RECEIPT, 10), (-10, SHIPMENT, 5)):
+            ledger_post(
+                lines=[LedgerLine(product.pk, warehouse.pk, quantity, kind=kind)],
+                reference_type=ReferenceType.MANUAL,
+                occurred_at=timezone.now() - timedelta(days=days),
+            )
+    response = client.get(reverse("product-list") + "?abc=A&period=30")
+    skus = [p.sku for p in response.context["page"]]
+    assert skus == ["BEST"]
+    detail = client.get(best.get_absolute_url() + "?kind=shipment")
+    assert [m.kind for m in detail.context["movements"]] == ["shipment"]
+    assert b'id="chart-stock"' in detail.content

@@ -1,0 +1,49 @@
+"""The manager dashboard: KPIs, forecast accuracy, ABC/XYZ and anomalies."""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
+from stock.views.access import manager_required
+
+from .charts import accuracy_chart_data
+from .selectors import dashboard_get
+
+
+def _period(value) -> int:
+    try:
+        period = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_PERIOD
+    return period if period in PERIODS else DEFAULT_PERIOD
+
+
+@manager_required
+def manager_dashboard(request):
+    period = _period(request.GET.get("period"))
+    data = dashboard_get(period_days=period)
+    accuracy = data["accuracy"]
+    return render(
+        request,
+        "dashboard/manager.html",
+        {
+            "period": period,
+            "periods": PERIODS,
+            "data": data,
+            "accuracy_chart": accuracy_chart_data(accuracy["by_warehouse"]),
+            "accuracy_tables": [
+                (_("By warehouse"), accuracy["by_warehouse"]),
+                (_("By category"), accuracy["by_category"]),
+            ],
+        },
+    )
+
+
+@manager_required
+@require_POST
+def manager_dashboard_refresh(request):
+    period = _period(request.POST.get("period"))
+    dashboard_get(period_days=period, refresh=True)
+    return redirect(f"{reverse('manager-dashboard')}?period={period}")
