@@ -25,6 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from forecasting.engine import available_models, forecast_panel  # noqa: E402
+from forecasting.engine.panel import infer_freq  # noqa: E402
 
 
 def load(path: str) -> pd.DataFrame:
@@ -35,16 +36,48 @@ def load(path: str) -> pd.DataFrame:
     if "event" in df and "promo" not in df:
         df["promo"] = df["event"].fillna("").astype(str).str.len().gt(0).astype(float)
     cols = [c for c in ("series_id", "date", "quantity", "price", "promo", "censored")]
-    return df[[c for c in cols if c in df]].sort_values(["series_id", "date"])
+    df = df[[c for c in cols if c in df]].sort_values(["series_id", "date"])
+    df = df.drop_duplicates(["series_id", "date"], keep="last")
+    return complete_grid(df)
+
+
+def complete_grid(df: pd.DataFrame) -> pd.DataFrame:
+    """Every series on every period of its span: a date missing inside a series is
+    zero demand (the engine's rule), so "the last H periods" and "lag-1 differences"
+    mean periods, not rows."""
+    freq = infer_freq(df)
+    span = df.groupby("series_id")["date"].agg(["min", "max"])
+    grid = [
+        pd.DataFrame({"series_id": sid, "date": pd.date_range(a, b, freq=freq)})
+        for sid, (a, b) in span.iterrows()
+    ]
+    full = pd.concat(grid, ignore_index=True)
+    if len(full) == len(df):
+        return df.reset_index(drop=True)
+    out = full.merge(df, on=["series_id", "date"], how="left")
+    out["quantity"] = out["quantity"].fillna(0.0)
+    if "price" in out:
+        out["price"] = out.groupby("series_id")["price"].ffill()
+    for name in ("promo", "censored"):
+        if name in out:
+            out[name] = out[name].fillna(0).astype(df[name].dtype)
+    return out
 
 
 def split(df: pd.DataFrame, h: int):
+    """The last ``h`` periods of each series are the test part (``df`` is on the
+    complete grid, one row per period)."""
     rank = df.groupby("series_id").cumcount(ascending=False)
     test = df[rank < h]
     return df[rank >= h], test
 
 
 def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> dict:
+    # An unknown actual (missing quantity, or a censored stock-out day) is not
+    # demand: it is not scored. Forecasts missing for a period count as 0.
+    if "censored" in test:
+        test = test[~test["censored"].eq(True)]
+    test = test[test["quantity"].notna()]
     m = test.merge(fc, on=["series_id", "date"], how="left")
     m[["mean", "q0.1", "q0.9"]] = m[["mean", "q0.1", "q0.9"]].fillna(0.0)
     m["e"] = m["mean"] - m["quantity"]

@@ -13,6 +13,7 @@ import logging
 
 import numpy as np
 
+from .base import nanquantile
 from .panel import Panel
 from .registry import make_model
 
@@ -93,7 +94,7 @@ def loo_coverage(A: np.ndarray, F: np.ndarray, lo: float, hi: float) -> np.ndarr
         ok = (~np.isnan(others)).any(axis=1)
         q = np.full((n, 2), np.nan)
         if ok.any():
-            q[ok] = np.nanquantile(others[ok], [lo, hi], axis=1).T
+            q[ok] = nanquantile(others[ok], [lo, hi], axis=1).T
         lower = np.clip(F[:, o, :] + q[:, :1], 0, None)
         upper = np.clip(F[:, o, :] + q[:, 1:], 0, None)
         a = A[:, o, :]

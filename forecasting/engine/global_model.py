@@ -19,7 +19,7 @@ import logging
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .base import ForecastModel, as_panel, row_nanmean
+from .base import DEFAULT_LEVELS, ForecastModel, as_panel, row_nanmean
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +213,7 @@ class GlobalGBM(ForecastModel):
         rng = np.random.default_rng(self.random_state)
         self.ctx_ = _Context(Y, X)
         self.booster_ = None
+        self.resid_sample_ = None
         self.fallback_ = False
         self.fallback_level_ = row_nanmean(Y[:, -28:])
         # Yearly calendar effects (month, week of year, yearly lags) are learnt only
@@ -232,8 +233,19 @@ class GlobalGBM(ForecastModel):
         loss = self.loss if target.sum() > 0 else "squared_error"
         with threadpool_limits(self.n_threads):
             self._train(F, target, loss)
-        resid = (target - self._predict(F)) * scale
-        self.resid_ = _scatter_by_series(i, resid, Y.shape[0], 64)
+        # In-sample residuals only when ``predict`` asks for its own quantiles: the
+        # pipeline uses backtest errors instead, and predicting the whole training
+        # sample again costs as much as a forecast.
+        self.resid_sample_ = (i, F, target, scale, Y.shape[0])
+
+    def predict(self, h, X=None, levels=DEFAULT_LEVELS):
+        sample = getattr(self, "resid_sample_", None)
+        if sample is not None:
+            i, F, target, scale, n = sample
+            resid = (target - self._predict(F)) * scale
+            self.resid_ = _scatter_by_series(i, resid, n, 64)
+            self.resid_sample_ = None
+        return super().predict(h, X, levels)
 
     def _predict(self, F):
         with threadpool_limits(self.n_threads):

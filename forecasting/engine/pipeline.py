@@ -21,7 +21,10 @@ class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``) unles
 another candidate's backtest MSE is more than ``margin`` lower on average *and*
 lower at every origin (``select.challengers``): a few origins are a noisy judge (one
 holiday window can crown the wrong model), and picking the per-series winner
-outright measured worse on held-out data. ``ensemble_k`` > 1 adds a per-series
+outright measured worse on held-out data. Even so, challengers are used in a demand
+class only if they beat its default out of sample within the backtest itself
+(leave-one-origin-out, ``select.challengers_pay_off``); otherwise the whole class
+keeps its default. ``ensemble_k`` > 1 adds a per-series
 mean of the k best candidates (members picked on the other origins, so its backtest
 is honest) and makes it the default; it measured worse on the M5 sample, so it is
 off. ``models`` restricts the
@@ -40,8 +43,9 @@ Output ``EngineResult``:
   ``failures`` per model, ``timings`` (seconds per stage).
 
 Chunking: every step is per series except the global model, which learns from the
-series it is given. Running a subset therefore gives the same result for those
-series, apart from the global model's contribution; Celery can run chunks of a few
+series it is given, and the per-class check whether challengers pay off, which
+pools the class's series in the chunk. Running a subset therefore gives the same
+result for those series, apart from these two; Celery can run chunks of a few
 thousand series on separate workers. A model failure never escapes: it is logged,
 counted and the series uses the remaining candidates or its class fallback.
 """
@@ -79,6 +83,7 @@ from .select import (
     ENSEMBLE,
     aggregate,
     challengers,
+    challengers_pay_off,
     ensemble_backtest,
     per_origin_mse,
 )
@@ -238,7 +243,15 @@ def _forecast_panel(
         names = [*names, ENSEMBLE]
     mse = aggregate(P)
     default = [ENSEMBLE if ENSEMBLE in names else DEFAULT_BY_CLASS[c] for c in classes]
-    best = np.argmin(challengers(P, mse, names, default, margin), axis=1)
+    scores = challengers(P, mse, names, default, margin)
+    # Per class, challengers only where they paid off out of sample in the backtest.
+    keep = challengers_pay_off(P, names, default, margin, classes, _scale(panel.y, 2))
+    col = np.array([names.index(d) if d in names else -1 for d in default])
+    only_default = ~keep & (col >= 0)
+    only_default &= np.isfinite(mse[np.arange(n), np.maximum(col, 0)])
+    scores[only_default] = np.inf
+    scores[only_default, col[only_default]] = mse[only_default, col[only_default]]
+    best = np.argmin(scores, axis=1)
     best_mse = mse[np.arange(n), best]
     chosen = np.array([names[b] for b in best], dtype=object)
     series_members = [members_of.get(m, ()) for m in chosen]

@@ -49,8 +49,11 @@ _FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
     "global_gbm": lambda s, h: GlobalGBM(season_length=s, max_horizon=h),
 }
 
+# One member per family (level smoothing, damped trend with season, multiple
+# temporal aggregation, a moving window, the global learner): broad, diverse pools
+# are what combinations need to beat their members.
 COMBINATIONS: dict[str, tuple[str, ...]] = {
-    "combo_smooth": ("ses", "ets", "imapa"),
+    "combo_smooth": ("ses", "ets", "imapa", "moving_average", "global_gbm"),
     "combo_intermittent": ("ses", "tsb", "imapa", "global_gbm"),
 }
 

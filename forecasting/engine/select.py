@@ -8,6 +8,8 @@ at each origin its members are picked on the *other* origins only.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 ENSEMBLE = "ensemble"
@@ -89,3 +91,46 @@ def challengers(P, mse, names, default, margin: float) -> np.ndarray:
     out[rows[has_default], col[has_default]] = d_mse[has_default]
     # Without a usable default every scored candidate competes on its mean.
     return np.where(has_default[:, None], out, mse)
+
+
+def challengers_pay_off(P, names, default, margin, groups, scale) -> np.ndarray:
+    """(n,) bool: keep per-series challengers for this series' group (demand class)
+    only where they beat the group's defaults out of sample *within the backtest*.
+
+    Leave-one-origin-out: challengers are picked on the other origins and scored on
+    the left-out one, against the default on the same origin; both as RMSSE (MSE
+    over the series' ``scale``), averaged over the group's series and origins. A
+    group where switching does not measurably help (a mean gain over its series of
+    more than two standard errors) keeps its default everywhere:
+    a per-series winner over a few windows is often noise."""
+    n, _, n_orig = P.shape
+    keep = np.zeros(n, dtype=bool)
+    if n_orig < 2:
+        return keep
+    rows = np.arange(n)
+    col = np.array([names.index(d) if d in names else -1 for d in default])
+    chosen_loss = np.full((n, n_orig), np.nan)
+    default_loss = np.full((n, n_orig), np.nan)
+    with np.errstate(all="ignore"):
+        for o in range(n_orig):
+            others = np.delete(P, o, axis=2)
+            pick = np.argmin(
+                challengers(others, aggregate(others), names, default, margin), axis=1
+            )
+            chosen = P[rows, pick, o]
+            dflt = np.where(col >= 0, P[rows, np.maximum(col, 0), o], np.nan)
+            ok = np.isfinite(chosen) & np.isfinite(dflt) & (scale > 0)
+            chosen_loss[ok, o] = np.sqrt(chosen[ok] / scale[ok])
+            default_loss[ok, o] = np.sqrt(dflt[ok] / scale[ok])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        gain = np.nanmean(default_loss - chosen_loss, axis=1)  # per series
+    for g in np.unique(groups):
+        r = (groups == g) & ~np.isnan(gain)
+        if r.sum() < 2:
+            continue
+        # "Measurably": the mean gain over the group's series exceeds two
+        # standard errors (a paired comparison; series are the replicates).
+        se = gain[r].std(ddof=1) / np.sqrt(r.sum())
+        keep[groups == g] = gain[r].mean() > 2.0 * se
+    return keep

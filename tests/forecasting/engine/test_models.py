@@ -1,5 +1,7 @@
 """Hand-checked behaviour of the intermittent models, classes and metrics."""
 
+import warnings
+
 import numpy as np
 
 from forecasting.engine.classify import classify
@@ -48,3 +50,55 @@ def test_metrics_on_a_small_example():
     assert np.isclose(wape(actual, forecast), 2.0 / 6.0)
     assert np.isclose(bias(actual, forecast), 0.0)
     assert coverage(actual, forecast - 1.5, forecast + 0.5) == 0.5
+
+
+def test_nanquantile_matches_numpy():
+    from forecasting.engine.base import nanquantile
+
+    rng = np.random.default_rng(2)
+    a = rng.normal(size=(20, 4, 9))
+    a[rng.random(a.shape) < 0.3] = np.nan
+    a[0] = np.nan  # an all-NaN row stays NaN
+    for axis in (1, 2):
+        for q in ([0.1, 0.5, 0.9], 0.5):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                want = np.nanquantile(a, q, axis=axis)
+            np.testing.assert_allclose(nanquantile(a, q, axis=axis), want)
+
+
+def test_ets_grid_estimate_fits_as_well_as_statsmodels_on_its_own_filter():
+    from forecasting.engine.models import ETS
+    from forecasting.engine.models.ets import PARAM_GRID
+
+    rng = np.random.default_rng(4)
+    t = np.arange(200)
+    Y = np.vstack(
+        [
+            50 + 0.2 * t + rng.normal(0, 3, 200),  # trend
+            20 + rng.normal(0, 2, 200),  # level only
+            10 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, 200),  # weekly
+        ]
+    )
+    grid = ETS(season_length=7).fit(Y)
+    ref = ETS(season_length=7, method="statsmodels").fit(Y)
+    sse = lambda m: np.nansum(m.resid_**2, axis=1)  # noqa: E731
+    assert (sse(grid) <= 1.02 * sse(ref)).all()
+    assert np.isin(grid.params_, PARAM_GRID).all()
+    assert np.abs(grid.predict_mean(7)[2] - ref.predict_mean(7)[2]).max() < 2.0
+
+
+def test_challengers_are_kept_only_where_they_pay_off_in_the_backtest():
+    from forecasting.engine.select import challengers_pay_off
+
+    names = ["default", "other"]
+    n, o = 40, 4
+    P = np.ones((n, 2, o))
+    # Group a: "other" is 50% better at every origin for every series.
+    P[:20, 1, :] = 0.5
+    # Group b: "other" wins by chance on three origins, loses badly on the fourth.
+    P[20:, 1, :3] = 0.5
+    P[20:, 1, 3] = 9.0
+    groups = np.array(["a"] * 20 + ["b"] * 20)
+    keep = challengers_pay_off(P, names, ["default"] * n, 0.25, groups, np.ones(n))
+    assert keep[:20].all() and not keep[20:].any()
