@@ -1,0 +1,273 @@
+"""Time the manager dashboard and the product page on a large scratch database.
+
+    python bench/dashboard_speed.py [--products 10000] [--warehouses 3] [--days 730]
+        [--every 3] [--demand-days 365] [--repeat 20] [--postgres]
+
+A scratch database: a SQLite file in a temporary directory by default, or with
+--postgres a database ``stockwise_bench_dashboard`` on the server of DATABASE_URL
+(dropped at the end). It migrates, then bulk-inserts (raw executemany, no ledger
+service: this is a bench) products x warehouses with a receipt every 30 days and a
+shipment every ``--every`` days over ``--days`` days, StockLevel rows equal to
+the ledger's sums, dense DemandDay rows for the last ``--demand-days`` days, two
+succeeded forecast runs with 28-day means and quantiles, and a few counts and
+adjustments. Then the clock: the dashboard once cold (computing the KPI snapshot)
+and ``--repeat`` times warm (served from the cache, as users see it between
+refreshes), and ``--repeat`` product pages. Prints one JSON object: ms p50/p95
+and query counts per page, and the cold snapshot's ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SCRATCH_DB = "stockwise_bench_dashboard"
+
+
+def _setup_env(args) -> None:
+    if args.postgres:
+        from urllib.parse import urlsplit, urlunsplit
+
+        url = urlsplit(os.environ["DATABASE_URL"])
+        os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{SCRATCH_DB}"))
+        import psycopg
+
+        admin = urlunsplit(url._replace(path="/postgres"))
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+            conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        tmp = tempfile.mkdtemp(prefix="stockwise-dash-")
+        os.environ["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["REDIS_URL"] = ""
+
+
+def _build(args) -> dict:
+    from django.contrib.auth.models import Group, User
+    from django.db import connection, transaction
+
+    from catalog.models import Category, Product
+    from forecasting.models import ForecastRun, RunStatus, SeriesForecast
+    from stock.models import StockLevel, Warehouse
+
+    rng = np.random.default_rng(7)
+    now = datetime.now(UTC).replace(microsecond=0)
+    today = now.date()
+    cats = [Category.objects.create(name=f"Category {i}") for i in range(20)]
+    warehouses = [
+        Warehouse.objects.create(code=f"wh{i}", name=f"Warehouse {i}")
+        for i in range(args.warehouses)
+    ]
+    Product.objects.bulk_create(
+        Product(
+            sku=f"B-{i:05d}",
+            name=f"Product {i}",
+            category=cats[i % len(cats)],
+            unit_cost=round(float(rng.uniform(1, 50)), 2),
+            price=round(float(rng.uniform(5, 120)), 2),
+        )
+        for i in range(args.products)
+    )
+    products = list(Product.objects.values_list("pk", flat=True))
+    rate = rng.gamma(1.0, 2.0, size=len(products))  # mean units per shipment
+    sm = (
+        "INSERT INTO stock_stockmovement (product_id, warehouse_id, quantity, "
+        "balance_after, kind, reference_type, reference_id, created_at, note) "
+        "VALUES (%s, %s, %s, %s, %s, 'import', '', %s, '')"
+    )
+    start = now - timedelta(days=args.days)
+    n_moves = 0
+    levels = []
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i, p in enumerate(products):
+            for w in warehouses:
+                rows, balance = [], 0
+                offset = int(rng.integers(0, args.every))
+                for day in range(0, args.days):
+                    when = start + timedelta(days=day, hours=9)
+                    if day % 30 == 0:
+                        qty = int(rate[i] * 30 / args.every * 1.2) + 5
+                        balance += qty
+                        rows.append((p, w.pk, qty, balance, "receipt", when))
+                    if day % args.every == offset and balance > 0:
+                        qty = min(balance, 1 + int(rng.poisson(rate[i])))
+                        balance -= qty
+                        when = when + timedelta(hours=5)
+                        rows.append((p, w.pk, -qty, balance, "shipment", when))
+                cursor.executemany(sm, rows)
+                n_moves += len(rows)
+                levels.append(
+                    StockLevel(product_id=p, warehouse_id=w.pk, on_hand=balance)
+                )
+        StockLevel.objects.bulk_create(levels, batch_size=5000)
+    load_moves = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    dd = (
+        "INSERT INTO forecasting_demandday (product_id, warehouse_id, date, quantity, "
+        "censored, promo, source) VALUES (%s, %s, %s, %s, %s, %s, 'ledger')"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i, p in enumerate(products):
+            qty = rng.poisson(
+                rate[i] / args.every, size=(len(warehouses), args.demand_days)
+            )
+            out = rng.random(size=qty.shape) < 0.03
+            cursor.executemany(
+                dd,
+                [
+                    (
+                        p,
+                        w.pk,
+                        today - timedelta(days=d + 1),
+                        int(qty[k, d]),
+                        bool(out[k, d]),
+                        False,
+                    )
+                    for k, w in enumerate(warehouses)
+                    for d in range(args.demand_days)
+                ],
+            )
+    load_demand = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for back in (30, 8):
+        run = ForecastRun.objects.create(
+            status=RunStatus.SUCCEEDED,
+            horizon=28,
+            history_end=today - timedelta(days=back),
+            trigger=f"bench{back}",
+        )
+        batch = []
+        for i, p in enumerate(products):
+            m = float(rate[i] / args.every)
+            values = {
+                "mean": [round(m, 3)] * 28,
+                "q0.025": [0.0] * 28,
+                "q0.1": [round(m * 0.4, 3)] * 28,
+                "q0.9": [round(m * 1.8, 3)] * 28,
+                "q0.975": [round(m * 2.6 + 1, 3)] * 28,
+            }
+            for w in warehouses:
+                batch.append(
+                    SeriesForecast(
+                        run=run,
+                        product_id=p,
+                        warehouse_id=w.pk,
+                        model="ets",
+                        wape=0.45,
+                        bias=0.01,
+                        rmsse=0.9,
+                        mase=0.8,
+                        cover80=0.8,
+                        start_date=run.history_end + timedelta(days=1),
+                        values=values,
+                    )
+                )
+        SeriesForecast.objects.bulk_create(batch, batch_size=2000)
+    load_forecasts = time.perf_counter() - t0
+    manager = User.objects.create_user("bench-manager", password="pw")
+    manager.groups.add(Group.objects.get(name="manager"))
+    return {
+        "products": len(products),
+        "warehouses": len(warehouses),
+        "movements": n_moves,
+        "demand_days": len(products) * len(warehouses) * args.demand_days,
+        "load_seconds": {
+            "movements": round(load_moves, 1),
+            "demand": round(load_demand, 1),
+            "forecasts": round(load_forecasts, 1),
+        },
+        "manager": manager,
+        "skus": [f"B-{i:05d}" for i in rng.choice(len(products), args.repeat)],
+    }
+
+
+def _time(client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries = [], 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            t0 = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = max(queries, len(ctx))
+    return times, queries
+
+
+def _stats(times, queries):
+    times = sorted(times)
+    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+    return {
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(p95, 1),
+        "queries": queries,
+        "n": len(times),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=10000)
+    parser.add_argument("--warehouses", type=int, default=3)
+    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--every", type=int, default=3, help="days between shipments")
+    parser.add_argument("--demand-days", type=int, default=365)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--period", type=int, default=90)
+    parser.add_argument("--postgres", action="store_true")
+    args = parser.parse_args()
+    _setup_env(args)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    built = _build(args)
+    client = Client()
+    client.force_login(built.pop("manager"))
+    skus = built.pop("skus")
+    url = f"/dashboard/?period={args.period}"
+    cold, cold_queries = _time(client, url, 1)
+    warm = _time(client, url, args.repeat)
+    product_times, product_queries = [], 0
+    for sku in skus:
+        times, queries = _time(client, f"/products/{sku}/", 1)
+        product_times += times
+        product_queries = max(product_queries, queries)
+    print(
+        json.dumps(
+            {
+                "database": settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1],
+                **built,
+                "dashboard_cold": {"ms": round(cold[0], 1), "queries": cold_queries},
+                "dashboard": _stats(*warm),
+                "product_page": _stats(product_times, product_queries),
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
