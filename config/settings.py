@@ -225,6 +225,7 @@ USE_I18N = True
 USE_TZ = True
 # Numbers in templates get the active language's separators (1,234 / 1,234.5).
 USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

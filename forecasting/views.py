@@ -33,6 +33,7 @@ RUN_COLUMNS = [
     Column("MASE", _mean("mase")),
     Column("WAPE", _mean("wape")),
     Column(gettext_lazy("Bias"), _mean("bias")),
+    # xgettext:no-python-format
     Column(gettext_lazy("80% cover"), _mean("cover80")),
     Column(gettext_lazy("Error"), "error"),
 ]

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..exceptions import StockError
@@ -34,7 +34,7 @@ ORDER_COLUMNS = [
     Column(gettext_lazy("Order"), "external_id"),
     Column(gettext_lazy("Shop"), "shop.code"),
     Column(gettext_lazy("Warehouse"), "warehouse.code"),
-    Column(gettext_lazy("Received"), "created_at"),
+    Column(pgettext_lazy("time an order came in", "Received"), "created_at"),
     Column(gettext_lazy("Lines"), "line_count"),
     Column(gettext_lazy("Units"), lambda order: order.units or 0),
 ]

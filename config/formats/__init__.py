@@ -1,0 +1,1 @@
+"""Format overrides per language, on top of Django's own (FORMAT_MODULE_PATH)."""
