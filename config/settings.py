@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
         "kwargs": {"trigger": "schedule"},
     },
+    "forecast-runs-sweep": {
+        "task": "forecasting.tasks.forecast_runs_sweep_task",
+        "schedule": timedelta(minutes=5),
+    },
     "idempotency-keys-purge": {
         "task": "stock.tasks.idempotency_purge_task",
         "schedule": timedelta(hours=1),
@@ -301,6 +305,11 @@ STOCKWISE_MAX_LINE_QUANTITY = int(
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
 # Series per forecast task: each worker task fits this many at once.
 STOCKWISE_FORECAST_CHUNK_SIZE = int(os.environ.get("FORECAST_CHUNK_SIZE", "1000"))
+# A forecast chunk silent this long was lost with its worker and is re-queued by
+# the sweeper; above CELERY_TASK_TIME_LIMIT, so a live chunk is never re-queued.
+STOCKWISE_FORECAST_STALE_SECONDS = int(
+    os.environ.get("FORECAST_STALE_SECONDS", str(45 * 60))
+)
 # --- alerts & webhooks
 # Loopback and private webhook URLs are refused unless this is on (dev, tests).
 STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = env_bool(

@@ -7,11 +7,12 @@ from celery import chord, shared_task
 from .services.runs import (
     forecast_chunk_fail,
     forecast_chunk_process,
-    forecast_run_finish,
+    forecast_run_close,
     forecast_run_plan,
     forecast_run_start,
+    forecast_run_suggestions_build,
+    forecast_runs_sweep,
 )
-from .services.suggestions import suggestions_build
 
 logger = logging.getLogger(__name__)
 CHUNK_RETRIES = 3
@@ -33,17 +34,28 @@ def forecast_chunk_task(self, run_id: int, index: int) -> dict:
 
 @shared_task(acks_late=True)
 def forecast_run_finish_task(run_id: int) -> dict:
-    """Close the run; fresh forecasts then rebuild the suggestions."""
-    run = forecast_run_finish(run_id=run_id)
-    if run.status == "succeeded":
-        suggestions_build_task.delay()
-    return {"run": run.pk, "status": run.status}
+    """Close the run; fresh forecasts then rebuild the suggestions.
+
+    The chord callback and the sweeper may both get here: only the call that
+    closed the run starts the build.
+    """
+    run, closed = forecast_run_close(run_id=run_id)
+    if closed and run.status == "succeeded":
+        suggestions_build_task.delay(run.pk)
+    return {"run": run.pk, "status": run.status, "closed": closed}
 
 
 @shared_task(acks_late=True)
-def suggestions_build_task() -> dict:
-    """Safe to run twice: each build supersedes the open suggestions it replaces."""
-    return suggestions_build()
+def suggestions_build_task(run_id: int | None = None) -> dict:
+    """Safe to run twice: a run's build commits once, and any build supersedes
+    the open suggestions it replaces."""
+    return forecast_run_suggestions_build(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def forecast_runs_sweep_task() -> dict:
+    """Beat: re-enqueue the chunks, closing steps and builds a lost worker left."""
+    return forecast_runs_sweep()
 
 
 @shared_task(acks_late=True)

@@ -2,18 +2,21 @@
 
 A run is safe to start twice (a second request joins the one in flight), a
 chunk is safe to process twice (it replaces its own rows in one transaction),
-and closing a run twice changes nothing.
+and closing a run twice changes nothing. A sweeper re-enqueues the work a lost
+worker left behind: stuck chunks, a run whose closing step never came, and the
+suggestion build of the newest run.
 """
 
+import json
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.utils import timezone
 
 from ..engine import forecast_panel
@@ -28,6 +31,11 @@ SEASON_LENGTH = 7
 LEVELS = (0.025, 0.1, 0.5, 0.8, 0.9, 0.95, 0.975, 0.99)
 STALE_AFTER = timedelta(hours=6)
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
+# A chunk started this many times without finishing is failed, not re-queued:
+# it dies every time (a hard time limit, memory), so trying again cannot help.
+MAX_CHUNK_ATTEMPTS = 6
+# All chunks done this long ago and the run still open: its closing step is lost.
+FINISH_GRACE = timedelta(minutes=5)
 
 
 def forecast_run_start(
@@ -109,8 +117,12 @@ def forecast_chunk_process(*, run_id: int, index: int) -> ForecastChunk:
     chunk = ForecastChunk.objects.select_related("run").get(run_id=run_id, index=index)
     if chunk.status == RunStatus.SUCCEEDED:
         return chunk
+    # update() leaves auto_now alone: updated_at is set by hand, since the
+    # sweeper reads it as the chunk's last sign of life.
     ForecastChunk.objects.filter(pk=chunk.pk).update(
-        status=RunStatus.RUNNING, attempts=chunk.attempts + 1
+        status=RunStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        updated_at=timezone.now(),
     )
     started = time.perf_counter()
     pairs = [tuple(p) for p in chunk.pairs]
@@ -165,6 +177,7 @@ def forecast_chunk_process(*, run_id: int, index: int) -> ForecastChunk:
             n_fallbacks=sum(r.fallback for r in rows),
             n_failures=len(pairs) - len(rows),
             error="",
+            updated_at=timezone.now(),
         )
     chunk.refresh_from_db()
     return chunk
@@ -172,15 +185,24 @@ def forecast_chunk_process(*, run_id: int, index: int) -> ForecastChunk:
 
 def forecast_chunk_fail(*, run_id: int, index: int, error: str) -> None:
     ForecastChunk.objects.filter(run_id=run_id, index=index).update(
-        status=RunStatus.FAILED, error=error[:2000]
+        status=RunStatus.FAILED, error=error[:2000], updated_at=timezone.now()
     )
 
 
 def forecast_run_finish(*, run_id: int) -> ForecastRun:
     """Record counts, duration and summary metrics; idempotent."""
+    return forecast_run_close(run_id=run_id)[0]
+
+
+def forecast_run_close(*, run_id: int) -> tuple[ForecastRun, bool]:
+    """Close the run; True only for the one caller that closed it.
+
+    The chord callback and the sweeper may both close a run: the conditional
+    UPDATE lets exactly one of them start what follows (the suggestion build).
+    """
     run = ForecastRun.objects.get(pk=run_id)
     if run.status not in ACTIVE:
-        return run
+        return run, False
     chunks = run.chunks.aggregate(
         failed=Count("pk", filter=~Q(status=RunStatus.SUCCEEDED)),
         fallbacks=Sum("n_fallbacks"),
@@ -212,5 +234,168 @@ def forecast_run_finish(*, run_id: int) -> ForecastRun:
         run.error = f"{chunks['failed']} chunk(s) failed after retries."
     run.finished_at = timezone.now()
     run.started_at = run.started_at or run.finished_at
-    run.save()
-    return run
+    fields = ("summary", "n_fallbacks", "n_failures", "status", "error")
+    closed = ForecastRun.objects.filter(pk=run.pk, status__in=ACTIVE).update(
+        finished_at=run.finished_at,
+        started_at=run.started_at,
+        **{name: getattr(run, name) for name in fields},
+    )
+    if not closed:
+        run.refresh_from_db()
+    return run, bool(closed)
+
+
+def forecast_run_suggestions_build(*, run_id: int | None = None) -> dict:
+    """Rebuild the suggestions from the run's fresh forecasts, once per run.
+
+    The build and the run's record of it commit together, so a build killed
+    half-way leaves nothing behind, and one that committed is not repeated.
+    Without a run (a build asked for by hand) it simply rebuilds.
+    """
+    from .suggestions import suggestions_build
+
+    if run_id is None:
+        return suggestions_build()
+    with transaction.atomic():
+        run = ForecastRun.objects.select_for_update().get(pk=run_id)
+        if "suggestions" in run.summary:
+            return {**run.summary["suggestions"], "repeated": True}
+        result = suggestions_build()
+        # Plain JSON whatever the build returns (numpy counts included).
+        result = json.loads(json.dumps(result, default=_plain))
+        run.summary = {**run.summary, "suggestions": result}
+        run.save(update_fields=["summary"])
+    return result
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def forecast_stale_after() -> timedelta:
+    """How long a chunk may show no sign of life before it counts as lost.
+
+    Above the tasks' hard time limit: a chunk still "running" after it was
+    surely killed by then, so re-queueing it never races a live worker.
+    """
+    return timedelta(seconds=settings.STOCKWISE_FORECAST_STALE_SECONDS)
+
+
+def forecast_runs_sweep(
+    *, now=None, stale_after: timedelta | None = None
+) -> dict[str, list]:
+    """Find the work lost with a worker and put it back on the queue.
+
+    With late acknowledgement a task whose worker process died is re-queued by
+    the broker, but only once its visibility timeout passes; a chord whose
+    chunk was re-queued outside it never calls its callback. So:
+
+    - a chunk of a running run, running or pending with no sign of life for the
+      stale limit, is enqueued again (failed once it used up its attempts);
+    - a running run whose chunks have all finished, the last of them FINISH_GRACE
+      ago, is closed (its chord callback is lost);
+    - a run that is pending, or running without chunks, for the stale limit is
+      planned again (its retrain task is lost);
+    - the newest succeeded run whose suggestion build never committed gets one.
+
+    Each claim is a conditional UPDATE, so two sweeps never enqueue one thing
+    twice; every enqueued task is safe to run twice anyway.
+    """
+    from ..tasks import (
+        forecast_chunk_task,
+        forecast_retrain_task,
+        forecast_run_finish_task,
+        suggestions_build_task,
+    )
+
+    now = now or timezone.now()
+    stale_after = stale_after or forecast_stale_after()
+    cutoff = now - stale_after
+    grace = now - min(stale_after, FINISH_GRACE)
+    done: dict[str, list] = {
+        key: [] for key in ("chunks", "failed", "finish", "plan", "suggestions")
+    }
+
+    with transaction.atomic():
+        stuck = ForecastChunk.objects.filter(
+            run__status=RunStatus.RUNNING, status__in=ACTIVE, updated_at__lt=cutoff
+        ).values_list("pk", "run_id", "index", "attempts", "updated_at")
+        for pk, run_id, index, attempts, updated_at in stuck:
+            claim = ForecastChunk.objects.filter(
+                pk=pk, status__in=ACTIVE, updated_at=updated_at
+            )
+            if attempts >= MAX_CHUNK_ATTEMPTS:
+                if claim.update(
+                    status=RunStatus.FAILED,
+                    updated_at=now,
+                    error=f"Lost with its worker {attempts} times.",
+                ):
+                    done["failed"].append((run_id, index))
+            elif claim.update(updated_at=now):
+                done["chunks"].append((run_id, index))
+
+        unclosed = (
+            ForecastRun.objects.filter(status=RunStatus.RUNNING)
+            .annotate(
+                open_chunks=Count("chunks", filter=Q(chunks__status__in=ACTIVE)),
+                n=Count("chunks"),
+                last=Max("chunks__updated_at"),
+            )
+            .filter(open_chunks=0, n__gt=0, last__lt=grace)
+        )
+        done["finish"] = list(unclosed.values_list("pk", flat=True))
+
+        unplanned = (
+            ForecastRun.objects.filter(
+                Q(status=RunStatus.PENDING, created_at__lt=cutoff)
+                | Q(
+                    status=RunStatus.RUNNING, started_at__lt=cutoff, chunks__isnull=True
+                )
+            )
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        for pk in unplanned:
+            # Back to pending, so that the re-enqueued retrain may plan it.
+            ForecastRun.objects.filter(pk=pk, status=RunStatus.RUNNING).update(
+                status=RunStatus.PENDING
+            )
+            done["plan"].append(pk)
+
+        newest = (
+            ForecastRun.objects.filter(status=RunStatus.SUCCEEDED)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        # Locked means its build is running right now: leave it alone.
+        newest = (
+            ForecastRun.objects.select_for_update(skip_locked=True)
+            .filter(pk=newest, finished_at__lt=grace)
+            .first()
+        )
+        if newest and "suggestions" not in newest.summary:
+            asked = newest.summary.get("suggestions_requeued_at")
+            if not asked or datetime.fromisoformat(asked) < cutoff:
+                newest.summary = {
+                    **newest.summary,
+                    "suggestions_requeued_at": now.isoformat(),
+                }
+                newest.save(update_fields=["summary"])
+                done["suggestions"].append(newest.pk)
+
+        def enqueue():
+            for run_id, index in done["chunks"]:
+                forecast_chunk_task.delay(run_id, index)
+            for run_id in done["finish"]:
+                forecast_run_finish_task.delay(run_id)
+            for run_id in done["plan"]:
+                forecast_retrain_task.delay(run_id=run_id)
+            for run_id in done["suggestions"]:
+                suggestions_build_task.delay(run_id)
+
+        transaction.on_commit(enqueue)
+    for key, items in done.items():
+        if items:
+            logger.warning("Forecast sweep re-enqueued %s: %s", key, items)
+    return done
