@@ -42,17 +42,27 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
-CELERY = ROOT / ".venv" / "bin" / "celery"
-PG = "postgres://postgres@127.0.0.1:5432"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.stack import (  # noqa: E402
+    CELERY,
+    GUNICORN,
+    PG,
+    PYTHON,
+    ROOT,
+    free_port,
+    recreate_database,
+    redis_cleanup,
+    server_env,
+    setup_django,
+    wait_for_worker,
+    wait_until_up,
+)
+
 HOT_SKU = "HOT-0001"
 HOT_WAREHOUSE = "ams"
 
@@ -81,76 +91,7 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def recreate_database(name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-REDIS_DB = 15
-
-
-def redis_cleanup() -> None:
-    """Remove what the run left in its Redis database: Celery results and
-    bindings, and the cache's coalescing keys."""
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
-    for pattern in ("celery-task-meta-*", "_kombu.*", "unacked*", ":1:stockwise:*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            client.delete(*keys)
-
-
-def server_env(database: str) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"{PG}/{database}",
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        # The bench measures capacity: the per-shop budget (still checked on
-        # every request) is set above what it sends.
-        "API_SHOP_RATE": "1000000/min",
-        # No collectstatic for a bench: WhiteNoise's warning about it is noise.
-        "PYTHONWARNINGS": "ignore:No directory at",
-    }
-    if redis_answers():
-        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
-    else:
-        env.pop("REDIS_URL", None)
-    return env
-
-
 # --- data (in this process, through the project's services) -----------------
-
-
-def setup_django(env: dict[str, str]) -> None:
-    os.environ.update(env)
-    warnings.filterwarnings("ignore", message="No directory at")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def load_catalog(products: int, hot_stock: int) -> dict:
@@ -437,38 +378,6 @@ def write_scenario(base, key, args, quantity: int) -> dict:
     return asyncio.run(drive(base, key, args.concurrency, args.duration, request))
 
 
-def wait_for_worker(worker: subprocess.Popen) -> None:
-    from config.celery import app
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError("the Celery worker exited during start-up")
-        name = f"api-load-{os.getpid()}@{socket.gethostname()}"
-        if app.control.ping(destination=[name], timeout=1.0):
-            return
-    raise RuntimeError("the Celery worker did not answer within 60 s")
-
-
-def wait_until_up(base: str, key: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
-        try:
-            response = httpx.get(
-                f"{base}/api/v1/warehouses/",
-                headers={"Authorization": f"Bearer {key}"},
-                timeout=2,
-            )
-            if response.status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError("gunicorn did not answer within 60 s")
-
-
 def main() -> int:
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="api_load_") as tmp:
@@ -515,7 +424,7 @@ def run(args: argparse.Namespace, log: Path) -> int:
                 stdout=subprocess.DEVNULL,
                 stderr=log.with_name("celery.log").open("w"),
             )
-            wait_for_worker(worker)
+            wait_for_worker(worker, f"api-load-{os.getpid()}")
         server = subprocess.Popen(
             [
                 str(GUNICORN),

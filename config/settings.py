@@ -287,12 +287,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Bodies are JSON: nested lines cannot travel as form fields.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Every operation's error answers (one JSON shape) and the links a client
     # follows from a created order or return.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "stock.api.schema.error_responses",
         "stock.api.schema.operation_links",
+        "stock.api.schema.empty_filters_mean_unfiltered",
     ],
 }
 # Requests per shop (all its keys): past it, 429 with Retry-After.

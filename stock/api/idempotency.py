@@ -18,12 +18,20 @@ from ..services.idempotency import (
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name="Idempotency-Key",
     location=OpenApiParameter.HEADER,
-    required=False,
+    type={
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "pattern": r"^\S(.*\S)?$",
+    },
+    # Shops must send it (400 without); staff sessions may omit it. Documented
+    # as required, the contract every caller can keep.
+    required=True,
     description=(
-        "Required for shops: a unique key per logical request (at most 255 "
-        "characters). A replay with the same key and body returns the first "
-        "response; the same key with a different body answers 422. Keys expire "
-        "after 24 hours."
+        "A unique key per logical request (1 to 255 characters; required for "
+        "shops, optional for staff sessions). A replay with the same key and "
+        "body returns the first response; the same key with a different body "
+        "answers 422. Keys expire after 24 hours."
     ),
 )
 

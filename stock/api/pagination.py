@@ -26,3 +26,17 @@ class StandardPagination(PageNumberPagination):
                 }
             )
         return size
+
+    def get_schema_operation_parameters(self, view):
+        # The bounds the API enforces, so clients (and fuzzers) can keep them.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters

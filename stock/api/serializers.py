@@ -15,16 +15,26 @@ from ..models import (
     Transfer,
     Warehouse,
 )
+from . import schema  # noqa: F401  registers the OpenAPI field extensions
+
+
+class ShortageSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    warehouse = serializers.CharField()
+    requested = serializers.IntegerField()
+    available = serializers.IntegerField()
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every error: `detail`, `code`, and for invalid input `errors` per field
+    (a list of messages, or per line of a list field an object of its own)."""
+
     detail = serializers.CharField()
     code = serializers.CharField()
     field = serializers.CharField(required=False)
-    errors = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()), required=False
-    )
+    errors = serializers.DictField(child=serializers.JSONField(), required=False)
     short_skus = serializers.ListField(child=serializers.CharField(), required=False)
+    shortages = ShortageSerializer(many=True, required=False)
 
 
 class WarehouseOutputSerializer(serializers.ModelSerializer):

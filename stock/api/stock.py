@@ -2,7 +2,7 @@
 
 from django.db.models import F
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -94,11 +94,23 @@ class MovementListApi(ListAPIView):
     ).order_by("-created_at", "-id")
 
 
+@extend_schema_field(
+    {
+        "type": "integer",
+        "minimum": -1_000_000,
+        "maximum": 1_000_000,
+        "not": {"enum": [0]},
+    }
+)
+class NonZeroQuantityField(serializers.IntegerField):
+    """A signed change of quantity: anything from -1,000,000 to 1,000,000 but 0."""
+
+
 class AdjustmentInputSerializer(serializers.Serializer):
     sku = serializers.CharField(max_length=64)
     warehouse = serializers.CharField(max_length=20)
     location = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    quantity = serializers.IntegerField(min_value=-1_000_000, max_value=1_000_000)
+    quantity = NonZeroQuantityField(min_value=-1_000_000, max_value=1_000_000)
     reason = serializers.CharField(max_length=500)
 
     def validate_quantity(self, value):

@@ -1,0 +1,167 @@
+"""OpenAPI post-processing: the answers every operation can give, and links.
+
+Registered in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]. Views document
+their own outcomes; this adds what the stack answers for any of them (the
+project's error shape for 400/401/403/404/413/415/429/503) and the OpenAPI
+links a client follows from a created order or return.
+"""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_array_type
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "string"},
+    }
+}
+GENERIC = {
+    "400": "Invalid input (a field, a query parameter or a header).",
+    "401": "No or invalid credentials.",
+    "403": "The caller's role may not do this (or the CSRF token is missing).",
+    "404": "No such object for this caller, or no such page.",
+    "413": "The request body is too large.",
+    "415": "The body is not JSON.",
+    "429": "Past the shop's request budget; retry after `Retry-After` seconds.",
+    "503": "The database is unavailable for a moment; nothing was written.",
+}
+
+# (path, method) of the producer -> {link name: (operationId of the target,
+# parameters)}.
+LINKS = {
+    ("/api/v1/orders/", "post"): {
+        "CancelOrder": ("v1_orders_cancel_create", {"id": "$response.body#/id"}),
+        "GetOrder": ("v1_orders_retrieve", {"id": "$response.body#/id"}),
+    },
+    ("/api/v1/returns/", "post"): {
+        "GetReturnStatus": ("v1_returns_retrieve", {"id": "$response.body#/id"}),
+    },
+}
+
+
+def _error(code: str, headers: dict | None = None) -> dict:
+    response = {
+        "description": GENERIC[code],
+        "content": {"application/json": {"schema": ERROR}},
+    }
+    if headers:
+        response["headers"] = headers
+    return response
+
+
+def error_responses(result, generator, request, public):
+    """Every error answer an operation can give, in the `Error` shape."""
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            codes = {"503"}
+            security = operation.get("security") or []
+            if any(requirement for requirement in security):
+                codes |= {"401", "403"}
+            if any("shopKey" in requirement for requirement in security):
+                codes.add("429")
+            parameters = operation.get("parameters", [])
+            if parameters or "requestBody" in operation:
+                codes.add("400")
+            if any(p.get("in") == "path" for p in parameters) or any(
+                p.get("name") == "page" for p in parameters
+            ):
+                codes.add("404")
+            if method in {"post", "put", "patch"}:
+                codes |= {"400", "413", "415"}
+            for code in sorted(codes):
+                found = responses.get(code)
+                if found is None:
+                    responses[code] = _error(
+                        code, RETRY_AFTER if code in {"429", "503"} else None
+                    )
+                elif code in {"429", "503"}:
+                    found.setdefault("headers", {}).update(RETRY_AFTER)
+    return result
+
+
+def operation_links(result, generator, request, public):
+    """OpenAPI links: created order -> cancel / read; created return -> read."""
+    paths = result.get("paths", {})
+    for (path, method), links in LINKS.items():
+        operation = paths.get(path, {}).get(method)
+        if operation is None:
+            continue
+        for status in ("200", "201"):
+            response = operation.get("responses", {}).get(status)
+            if response is None:
+                continue
+            response["links"] = {
+                name: {"operationId": operation_id, "parameters": parameters}
+                for name, (operation_id, parameters) in links.items()
+            }
+    return result
+
+
+def empty_filters_mean_unfiltered(result, generator, request, public):
+    """django-filter ignores a filter given empty (`?status=`): say so."""
+    for methods in result.get("paths", {}).values():
+        for method, operation in methods.items():
+            if method != "get":
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query" or parameter["name"] in {
+                    "page",
+                    "page_size",
+                }:
+                    continue
+                schema = parameter.get("schema", {})
+                if (
+                    schema.get("type") == "string"
+                    and "format" not in schema
+                    and ("enum" not in schema)
+                ):
+                    continue
+                parameter["schema"] = {
+                    "anyOf": [schema, {"type": "string", "enum": [""]}]
+                }
+                parameter.setdefault("description", "")
+                parameter["description"] = (
+                    parameter["description"] + " An empty value means unfiltered."
+                ).strip()
+    return result
+
+
+class BoundedListSerializerExtension(OpenApiSerializerFieldExtension):
+    """`many=True` with min_length / max_length: minItems / maxItems."""
+
+    target_class = "rest_framework.serializers.ListSerializer"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = auto_schema.resolve_serializer(self.target.child, direction)
+        schema = build_array_type(component.ref if component else {})
+        if self.target.min_length is not None:
+            schema["minItems"] = self.target.min_length
+        if self.target.max_length is not None:
+            schema["maxItems"] = self.target.max_length
+        return schema
+
+
+class DecimalStringExtension(OpenApiSerializerFieldExtension):
+    """A decimal as a string with at least one digit, and no sign when the
+    field refuses negatives (drf-spectacular's pattern allows "" and "-")."""
+
+    target_class = "rest_framework.fields.DecimalField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        whole = (field.max_digits or 20) - (field.decimal_places or 0)
+        places = field.decimal_places or 0
+        sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+        fraction = rf"(?:\.[0-9]{{0,{places}}})?" if places else ""
+        schema = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": rf"^{sign}[0-9]{{1,{whole}}}{fraction}$",
+        }
+        if field.allow_null:
+            schema["nullable"] = True
+        return schema
