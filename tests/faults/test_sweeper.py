@@ -1,0 +1,127 @@
+"""The forecast sweeper and the Celery settings it relies on (no worker needed)."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from config.celery import app
+from forecasting.models import ForecastChunk, ForecastRun, RunStatus, SeriesForecast
+from forecasting.services.runs import (
+    FINISH_GRACE,
+    MAX_CHUNK_ATTEMPTS,
+    forecast_chunk_process,
+    forecast_run_close,
+    forecast_run_plan,
+    forecast_run_start,
+    forecast_runs_sweep,
+    forecast_stale_after,
+)
+from forecasting.tasks import forecast_run_finish_task
+from tests.forecasting.test_runs import history  # noqa: F401  (fixture)
+
+
+def test_celery_settings_hold_together():
+    """A task is acknowledged when done and re-queued when its worker is lost;
+    the hard limit ends it before the broker would hand it out again, and the
+    sweeper waits for longer than that before it re-queues a chunk."""
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert 0 < conf.task_soft_time_limit < conf.task_time_limit < visibility
+    stale = forecast_stale_after().total_seconds()
+    assert conf.task_time_limit < stale
+    sweep = settings.CELERY_BEAT_SCHEDULE["forecast-runs-sweep"]
+    assert sweep["task"] == "forecasting.tasks.forecast_runs_sweep_task"
+    assert sweep["schedule"].total_seconds() < stale
+    # A webhook send ends (its HTTP timeout) long before any time limit.
+    assert conf.task_soft_time_limit > settings.STOCKWISE_WEBHOOK_TIMEOUT_SECONDS
+
+
+def sweep(capture, **kwargs):
+    with capture(execute=True):  # the sweep enqueues on commit
+        return forecast_runs_sweep(**kwargs)
+
+
+def test_a_chunk_lost_with_its_worker_is_requeued_and_the_run_closed(
+    history,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.STOCKWISE_FORECAST_CHUNK_SIZE = 3  # chunks of 3 and 2 series
+    run, _ = forecast_run_start()
+    forecast_run_plan(run=run)
+    forecast_chunk_process(run_id=run.pk, index=0)
+    long_ago = timezone.now() - forecast_stale_after() - timedelta(seconds=1)
+    ForecastChunk.objects.filter(run=run, index=1).update(
+        status=RunStatus.RUNNING, attempts=1, updated_at=long_ago
+    )
+
+    done = sweep(django_capture_on_commit_callbacks)
+    assert done["chunks"] == [(run.pk, 1)] and not done["finish"]
+    assert SeriesForecast.objects.filter(run=run).count() == 5
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING  # its chord callback is lost too
+
+    later = timezone.now() + FINISH_GRACE + timedelta(seconds=1)
+    done = sweep(django_capture_on_commit_callbacks, now=later)
+    assert done["finish"] == [run.pk] and not done["chunks"]
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert run.summary["series_forecast"] == 5
+    assert "suggestions" in run.summary  # the closing step started the build
+
+    assert not any(sweep(django_capture_on_commit_callbacks, now=later).values())
+
+
+def test_live_chunks_are_left_alone_and_a_chunk_that_always_dies_fails(
+    history,  # noqa: F811
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    settings.STOCKWISE_FORECAST_CHUNK_SIZE = 3
+    run, _ = forecast_run_start()
+    forecast_run_plan(run=run)
+    ForecastChunk.objects.filter(run=run, index=0).update(
+        status=RunStatus.RUNNING, attempts=1, updated_at=timezone.now()
+    )
+    assert not any(sweep(django_capture_on_commit_callbacks).values())
+
+    long_ago = timezone.now() - forecast_stale_after() - timedelta(seconds=1)
+    ForecastChunk.objects.filter(run=run).update(
+        status=RunStatus.RUNNING, attempts=MAX_CHUNK_ATTEMPTS, updated_at=long_ago
+    )
+    done = sweep(django_capture_on_commit_callbacks)
+    assert done["failed"] == [(run.pk, 0), (run.pk, 1)] and not done["chunks"]
+    later = timezone.now() + FINISH_GRACE + timedelta(seconds=1)
+    assert sweep(django_capture_on_commit_callbacks, now=later)["finish"] == [run.pk]
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error == "2 chunk(s) failed after retries."
+
+
+def test_a_run_is_closed_once_and_builds_its_suggestions_once(db):
+    run = ForecastRun.objects.create(
+        status=RunStatus.RUNNING, horizon=28, started_at=timezone.now()
+    )
+    first = forecast_run_finish_task.delay(run.pk).get()
+    second = forecast_run_finish_task.delay(run.pk).get()
+    assert (first["closed"], second["closed"]) == (True, False)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED and "suggestions" in run.summary
+    assert forecast_run_close(run_id=run.pk) == (run, False)
+
+
+def test_a_run_whose_retrain_task_was_lost_is_planned_again(
+    history,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    run, _ = forecast_run_start()
+    long_ago = timezone.now() - forecast_stale_after() - timedelta(seconds=1)
+    ForecastRun.objects.filter(pk=run.pk).update(created_at=long_ago)
+    done = sweep(django_capture_on_commit_callbacks)
+    assert done["plan"] == [run.pk]
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    assert SeriesForecast.objects.filter(run=run).count() == 5
