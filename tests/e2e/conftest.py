@@ -42,7 +42,8 @@ def browser():
 
 def new_screen(browser, live_server) -> tuple[Screen, object]:
     context = browser.new_context(base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(10_000)
+    # Generous: two cores shared by two test processes and their browsers.
+    context.set_default_timeout(30_000)
     return Screen(context.new_page()), context
 
 
