@@ -298,8 +298,9 @@ def forecast_runs_sweep(
       planned again (its retrain task is lost);
     - the newest succeeded run whose suggestion build never committed gets one.
 
-    Each claim is a conditional UPDATE, so two sweeps never enqueue one thing
-    twice; every enqueued task is safe to run twice anyway.
+    A chunk (and a build) is claimed by a conditional UPDATE of its time stamp,
+    so it is re-queued once per stale period however many sweeps run; closing
+    and planning are idempotent, so a repeated one costs nothing.
     """
     from ..tasks import (
         forecast_chunk_task,
