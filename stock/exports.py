@@ -26,6 +26,7 @@ CHUNK_SIZE = 2000
 # A text cell starting with one of these is a formula to Excel or LibreOffice
 # (OWASP "CSV injection"); a leading apostrophe makes it plain text.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MAX_CELL = 32767
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -141,6 +142,17 @@ def _csv_lines(rows: Iterable[Any], columns: list[Column]) -> Iterator[str]:
         yield writer.writerow([_csv_text(column.read(row)) for column in columns])
 
 
+def _xlsx_cell(value: Any) -> Any:
+    value = _cell(value)
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        # Control characters make openpyxl refuse the cell, and Excel refuses a
+        # cell longer than 32,767 characters: text typed by shops may hold both.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:XLSX_MAX_CELL]
+    return value
+
+
 def _xlsx_file(rows: Iterable[Any], columns: list[Column], *, sheet: str):
     # Imported here: only an Excel download pays for loading openpyxl.
     from openpyxl import Workbook
@@ -151,7 +163,7 @@ def _xlsx_file(rows: Iterable[Any], columns: list[Column], *, sheet: str):
     worksheet = workbook.create_sheet(title=sheet[:31])
     worksheet.append([force_str(column.header) for column in columns])
     for row in _iterate(rows):
-        worksheet.append([_cell(column.read(row)) for column in columns])
+        worksheet.append([_xlsx_cell(column.read(row)) for column in columns])
     # FileResponse closes the file once it is sent, so no context manager here.
     output = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(output)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from forecasting.models import ForecastRun
+from returns.models import ReturnRequest
 from returns.services.classification import approval_rule_get
 from returns.services.intake import ReturnLineInput, return_create
 from stock.models import (
@@ -306,3 +307,19 @@ def test_export_queries_do_not_grow_with_rows(listed, manager_user, warehouse, f
         ForecastRun.objects.create(horizon=28, status="succeeded")
     after = {url: export_queries(client, url, fmt) for url in urls}
     assert after == before
+
+
+def test_excel_export_survives_control_characters_and_huge_text(listed, staff_user):
+    # PostgreSQL refuses NUL in text; other control characters can come in.
+    factories.product(sku="ODD-1", name="bell\x07 and\x1b escape")
+    ReturnRequest.objects.filter(pk=listed["return"].pk).update(reason_text="x" * 40000)
+    client = login(staff_user)
+    header, *rows = xlsx_rows(
+        client.get(reverse("product-list"), {"export": "xlsx", "q": "ODD"})
+    )
+    assert rows[0][1] == "bell and escape"
+    header, *rows = xlsx_rows(client.get(reverse("return-queue"), {"export": "xlsx"}))
+    words = header.index("Customer's words")
+    assert len(rows[0][words]) == 32767  # Excel's limit for one cell
+    header, *rows = csv_rows(client.get(reverse("return-queue"), {"export": "csv"}))
+    assert len(rows[0][words]) == 40000  # CSV keeps the whole text
