@@ -11,7 +11,7 @@ from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, operator_required, paginate
 
 from .forms import ApprovalRuleForm, RejectForm, ReviewForm
-from .models import ReturnRequest, ReturnStatus
+from .models import ReasonCategory, ReturnRequest, ReturnStatus
 from .services.classification import approval_rule_get
 from .services.review import (
     return_receive,
@@ -71,7 +71,12 @@ def return_queue(request):
             rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
         )
     page = paginate(request, rows)
+    reasons = dict(ReasonCategory.choices)
     for item in page:
+        # The classifier stores reason codes; people read their labels.
+        item.alternative_labels = [
+            (reasons.get(code, code), p) for code, p in item.alternatives[1:]
+        ]
         item.review_form = ReviewForm(
             initial={
                 "category": item.predicted_category,

@@ -61,7 +61,10 @@ DELIVERY_COLUMNS = [
 
 class AlertFilterForm(forms.Form):
     status = forms.ChoiceField(
-        choices=AlertStatus.choices, required=False, initial=AlertStatus.OPEN
+        label=gettext_lazy("Status"),
+        choices=AlertStatus.choices,
+        required=False,
+        initial=AlertStatus.OPEN,
     )
 
 
@@ -71,7 +74,9 @@ class SnoozeForm(forms.Form):
 
 class DeliveryFilterForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("", gettext_lazy("all"))] + DeliveryStatus.choices, required=False
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("all"))] + DeliveryStatus.choices,
+        required=False,
     )
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -104,7 +105,7 @@ class Stocktake(models.Model):
 
     def __str__(self):
         where = self.location or self.warehouse.code
-        return f"Count #{self.pk} ({where})"
+        return gettext("Count #%(pk)s (%(where)s)") % {"pk": self.pk, "where": where}
 
 
 class StocktakeLine(models.Model):
