@@ -98,7 +98,12 @@ def return_detail(request, pk: int):
         pk=pk,
     )
     lines = found.lines.select_related("product")
-    events = found.events.select_related("actor_user", "actor_shop")
+    events = list(found.events.select_related("actor_user", "actor_shop"))
+    statuses = dict(ReturnStatus.choices)
+    for event in events:
+        # Events keep status codes; people read the labels.
+        event.from_label = statuses.get(event.from_status, event.from_status)
+        event.to_label = statuses.get(event.to_status, event.to_status)
     review_form = ReviewForm(
         initial={
             "category": found.category or found.predicted_category,
