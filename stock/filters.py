@@ -1,9 +1,15 @@
+"""Query filters of the stock API: unknown values are a 400, never ignored."""
+
 import django_filters
+
+from catalog.filters import IdFilter
 
 from .models import (
     MovementKind,
     PurchaseOrder,
+    PurchaseOrderStatus,
     SalesOrder,
+    SalesOrderStatus,
     StockLevel,
     StockMovement,
 )
@@ -36,7 +42,7 @@ class MovementFilter(django_filters.FilterSet):
 
 class SalesOrderFilter(django_filters.FilterSet):
     external_id = django_filters.CharFilter()
-    status = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(choices=SalesOrderStatus.choices)
     warehouse = django_filters.CharFilter(field_name="warehouse__code")
 
     class Meta:
@@ -45,9 +51,9 @@ class SalesOrderFilter(django_filters.FilterSet):
 
 
 class PurchaseOrderFilter(django_filters.FilterSet):
-    status = django_filters.CharFilter()
+    status = django_filters.ChoiceFilter(choices=PurchaseOrderStatus.choices)
     warehouse = django_filters.CharFilter(field_name="warehouse__code")
-    supplier = django_filters.NumberFilter(field_name="supplier_id")
+    supplier = IdFilter(field_name="supplier_id")
 
     class Meta:
         model = PurchaseOrder
