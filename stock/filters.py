@@ -1,6 +1,10 @@
 """Query filters of the stock API: unknown values are a 400, never ignored."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
+from django_filters.fields import IsoDateTimeField
 
 from catalog.filters import IdFilter
 
@@ -13,6 +17,26 @@ from .models import (
     StockLevel,
     StockMovement,
 )
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 instant, handed to the database in UTC: PostgreSQL refuses an
+    offset past +-15:59 (`-21:21` is valid RFC 3339) with an error, not a 400."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "Outside the dates this API stores.", code="invalid"
+            ) from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 class StockLevelFilter(django_filters.FilterSet):
@@ -32,8 +56,8 @@ class MovementFilter(django_filters.FilterSet):
         field_name="warehouse__code", lookup_expr="iexact"
     )
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = StockMovement
