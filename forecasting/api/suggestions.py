@@ -8,8 +8,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.filters import IdFilter
 from catalog.permissions import CanManageStock
-from stock.api.serializers import ErrorSerializer
+from stock.api.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..models import ReplenishmentSuggestion, SuggestionStatus
 from ..services.suggestions import suggestion_approve, suggestion_reject
@@ -31,7 +32,7 @@ def suggestions_visible():
 
 class SuggestionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SuggestionStatus.choices)
-    supplier = django_filters.NumberFilter(field_name="supplier_id")
+    supplier = IdFilter(field_name="supplier_id")
     warehouse = django_filters.CharFilter(field_name="warehouse__code")
     abc_class = django_filters.ChoiceFilter(
         choices=[("A", "A"), ("B", "B"), ("C", "C")]
@@ -108,14 +109,14 @@ class SuggestionListApi(ListAPIView):
         )
 
 
-class ApproveInputSerializer(serializers.Serializer):
+class ApproveInputSerializer(StrictInputSerializer):
     quantity = serializers.IntegerField(
         min_value=1, max_value=10_000_000, required=False
     )
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class RejectInputSerializer(serializers.Serializer):
+class RejectInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=500)
 
 

@@ -1,7 +1,7 @@
 """Returns over REST: shops push and read their own; staff clients process them."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -9,7 +9,13 @@ from rest_framework.views import APIView
 
 from catalog.permissions import CanOperateStock, IsShop, is_shop
 from stock.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
-from stock.api.serializers import ErrorSerializer, resolve_skus, resolve_warehouse
+from stock.api.serializers import (
+    ErrorSerializer,
+    StrictInputSerializer,
+    resolve_skus,
+    resolve_warehouse,
+)
+from stock.exceptions import InvalidInput, InvalidState
 
 from ..models import Disposition, ReasonCategory, ReturnRequest
 from ..services.intake import MAX_REASON_CHARS, ReturnLineInput, return_create
@@ -101,7 +107,7 @@ class ReturnOutputSerializer(serializers.ModelSerializer):
         }
 
 
-class ReturnLineInputSerializer(serializers.Serializer):
+class ReturnLineInputSerializer(StrictInputSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     condition_notes = serializers.CharField(
@@ -109,7 +115,7 @@ class ReturnLineInputSerializer(serializers.Serializer):
     )
 
 
-class ReturnInputSerializer(serializers.Serializer):
+class ReturnInputSerializer(StrictInputSerializer):
     external_id = serializers.CharField(
         max_length=100, required=False, allow_blank=True
     )
@@ -141,7 +147,14 @@ class ReturnListCreateApi(ListAPIView):
         responses={
             201: ReturnOutputSerializer,
             200: ReturnOutputSerializer,
-            409: ErrorSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "The order is not shipped, a line asks more than was shipped "
+                    "and not yet returned (`field`: `lines`), or the external_id "
+                    "was used for a different return."
+                ),
+            ),
             422: ErrorSerializer,
             **ERRORS,
         },
@@ -181,7 +194,16 @@ class ReturnListCreateApi(ListAPIView):
             )
 
         def call():
-            created_return, created = return_create(**parsed)
+            try:
+                created_return, created = return_create(**parsed)
+            except InvalidInput as exc:
+                if exc.field != "lines":
+                    raise
+                # The lines are valid (the serializer checked them); what they
+                # ask exceeds what the order shipped and has not had back, which
+                # earlier returns change: a conflict with the state, as a short
+                # SKU is for an order.
+                raise InvalidState(exc.message, field="lines") from exc
             fresh = visible_returns(request).get(pk=created_return.pk)
             return (201 if created else 200), ReturnOutputSerializer(fresh).data
 
@@ -199,12 +221,12 @@ class ReturnDetailApi(APIView):
         return Response(ReturnOutputSerializer(found).data)
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(StrictInputSerializer):
     category = serializers.ChoiceField(choices=ReasonCategory.choices)
     disposition = serializers.ChoiceField(choices=Disposition.choices)
 
 
-class NoteInputSerializer(serializers.Serializer):
+class NoteInputSerializer(StrictInputSerializer):
     note = serializers.CharField(max_length=500)
 
 

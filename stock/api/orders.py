@@ -23,6 +23,7 @@ from .serializers import (
     ErrorSerializer,
     SalesOrderOutputSerializer,
     SkuQuantitySerializer,
+    StrictInputSerializer,
     resolve_skus,
     resolve_warehouse,
 )
@@ -45,7 +46,7 @@ class OrderLineInputSerializer(SkuQuantitySerializer):
     )
 
 
-class OrderInputSerializer(serializers.Serializer):
+class OrderInputSerializer(StrictInputSerializer):
     external_id = serializers.CharField(max_length=100)
     warehouse = serializers.CharField(max_length=20, required=False)
     lines = OrderLineInputSerializer(

@@ -23,6 +23,7 @@ from .serializers import (
     ErrorSerializer,
     PurchaseOrderOutputSerializer,
     SkuQuantitySerializer,
+    StrictInputSerializer,
     resolve_location,
     resolve_skus,
     resolve_warehouse,
@@ -44,7 +45,7 @@ class PurchaseLineInputSerializer(SkuQuantitySerializer):
     )
 
 
-class PurchaseOrderInputSerializer(serializers.Serializer):
+class PurchaseOrderInputSerializer(StrictInputSerializer):
     supplier_id = serializers.IntegerField()
     warehouse = serializers.CharField(max_length=20)
     expected_date = serializers.DateField(required=False, allow_null=True)
@@ -136,7 +137,7 @@ class PurchaseOrderCancelApi(APIView):
         )
 
 
-class ReceiveInputSerializer(serializers.Serializer):
+class ReceiveInputSerializer(StrictInputSerializer):
     location = serializers.CharField(max_length=40, required=False, allow_blank=True)
     lines = SkuQuantitySerializer(many=True, min_length=1, max_length=500)
 

@@ -6,8 +6,12 @@ project's error shape for 400/401/403/404/413/415/429/503) and the OpenAPI
 links a client follows from a created order or return.
 """
 
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.plumbing import build_array_type
+from rest_framework import serializers
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 RETRY_AFTER = {
@@ -26,6 +30,12 @@ GENERIC = {
     "429": "Past the shop's request budget; retry after `Retry-After` seconds.",
     "503": "The database is unavailable for a moment; nothing was written.",
 }
+
+# Django and DRF refuse a NUL character in any text (a query parameter or a
+# body field) with a 400; a required text field is also trimmed, so it needs
+# one character that is not whitespace.
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 # (path, method) of the producer -> {link name: (operationId of the target,
 # parameters)}.
@@ -99,31 +109,35 @@ def operation_links(result, generator, request, public):
     return result
 
 
+def _plain_text(schema: dict) -> bool:
+    return schema.get("type") == "string" and not (
+        {"format", "enum", "pattern"} & set(schema)
+    )
+
+
 def empty_filters_mean_unfiltered(result, generator, request, public):
-    """django-filter ignores a filter given empty (`?status=`): say so."""
+    """django-filter ignores a filter given empty (`?status=`), and an empty
+    `?page=` is the first page: say so. Text filters refuse a NUL character."""
     for methods in result.get("paths", {}).values():
         for method, operation in methods.items():
             if method != "get":
                 continue
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") != "query" or parameter["name"] in {
-                    "page",
-                    "page_size",
-                }:
+                if parameter.get("in") != "query" or parameter["name"] == "page_size":
                     continue
                 schema = parameter.get("schema", {})
-                if (
-                    schema.get("type") == "string"
-                    and "format" not in schema
-                    and ("enum" not in schema)
-                ):
+                if _plain_text(schema):
+                    schema["pattern"] = NO_NUL
                     continue
                 parameter["schema"] = {
                     "anyOf": [schema, {"type": "string", "enum": [""]}]
                 }
                 parameter.setdefault("description", "")
+                meaning = (
+                    "the first page" if parameter["name"] == "page" else "unfiltered"
+                )
                 parameter["description"] = (
-                    parameter["description"] + " An empty value means unfiltered."
+                    f"{parameter['description']} An empty value means {meaning}."
                 ).strip()
     return result
 
@@ -164,4 +178,27 @@ class DecimalStringExtension(OpenApiSerializerFieldExtension):
         }
         if field.allow_null:
             schema["nullable"] = True
+        return schema
+
+
+class StrictInputExtension(OpenApiSerializerExtension):
+    """A StrictInputSerializer refuses unknown keys (`additionalProperties:
+    false`) and, like every DRF text field, NUL characters; a required text
+    field is trimmed, so blank-only text is refused too."""
+
+    target_class = "stock.api.serializers.StrictInputSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(
+            self.target, direction, bypass_extensions=True
+        )
+        schema["additionalProperties"] = False
+        for name, prop in schema.get("properties", {}).items():
+            field = self.target.fields.get(name)
+            if isinstance(field, serializers.ListField):
+                field, prop = field.child, prop.get("items", {})
+            if isinstance(field, serializers.CharField) and _plain_text(prop):
+                blank_refused = not field.allow_blank and field.trim_whitespace
+                prop["pattern"] = NOT_BLANK if blank_refused else NO_NUL
         return schema

@@ -1,5 +1,7 @@
 """Output shapes of the stock API, and the shared pieces of its input."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from rest_framework import serializers
 
@@ -197,7 +199,29 @@ class StocktakeOutputSerializer(serializers.ModelSerializer):
 # --- input pieces -----------------------------------------------------------
 
 
-class SkuQuantitySerializer(serializers.Serializer):
+# A request body (or a line of one) that refuses keys it does not know, naming
+# them: a shop's typo (`quantitiy`) must not be dropped in silence. Documented
+# as `additionalProperties: false` (schema.StrictInputExtension). A comment, not
+# a docstring: drf-spectacular would print a docstring on every input schema.
+class StrictInputSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                key: ["Unknown field."] for key in sorted(set(data) - set(self.fields))
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class SkuQuantitySerializer(StrictInputSerializer):
     sku = serializers.CharField(max_length=64)
     quantity = serializers.IntegerField(
         min_value=1, max_value=settings.STOCKWISE_MAX_LINE_QUANTITY

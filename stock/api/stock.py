@@ -2,7 +2,7 @@
 
 from django.db.models import F
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from catalog.permissions import CanManageStock, CanOperateStock, IsShop
 
+from ..exceptions import InvalidInput, InvalidState
 from ..filters import MovementFilter, StockLevelFilter
 from ..models import StockLevel, StockMovement, Stocktake, Transfer, Warehouse
 from ..services.operations import (
@@ -26,6 +27,7 @@ from .serializers import (
     SkuQuantitySerializer,
     StockLevelOutputSerializer,
     StocktakeOutputSerializer,
+    StrictInputSerializer,
     TransferOutputSerializer,
     WarehouseOutputSerializer,
     resolve_location,
@@ -106,7 +108,7 @@ class NonZeroQuantityField(serializers.IntegerField):
     """A signed change of quantity: anything from -1,000,000 to 1,000,000 but 0."""
 
 
-class AdjustmentInputSerializer(serializers.Serializer):
+class AdjustmentInputSerializer(StrictInputSerializer):
     sku = serializers.CharField(max_length=64)
     warehouse = serializers.CharField(max_length=20)
     location = serializers.CharField(max_length=40, required=False, allow_blank=True)
@@ -151,7 +153,7 @@ def _transfers():
     ).prefetch_related("lines__product")
 
 
-class TransferInputSerializer(serializers.Serializer):
+class TransferInputSerializer(StrictInputSerializer):
     from_warehouse = serializers.CharField(max_length=20)
     to_warehouse = serializers.CharField(max_length=20)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -209,7 +211,7 @@ def _stocktakes():
     )
 
 
-class StocktakeInputSerializer(serializers.Serializer):
+class StocktakeInputSerializer(StrictInputSerializer):
     warehouse = serializers.CharField(max_length=20)
     location = serializers.CharField(max_length=40, required=False, allow_blank=True)
     skus = serializers.ListField(
@@ -230,7 +232,17 @@ class StocktakeListCreateApi(ListAPIView):
 
     @extend_schema(
         request=StocktakeInputSerializer,
-        responses={201: StocktakeOutputSerializer, 409: ErrorSerializer, **ERRORS},
+        responses={
+            201: StocktakeOutputSerializer,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description=(
+                    "Nothing is on the books at that warehouse or location and no "
+                    "`skus` were given: there is nothing to count yet."
+                ),
+            ),
+            **ERRORS,
+        },
     )
     def post(self, request):
         serializer = StocktakeInputSerializer(data=request.data)
@@ -241,13 +253,21 @@ class StocktakeListCreateApi(ListAPIView):
         products = (
             resolve_skus([{"sku": s} for s in skus], field="skus") if skus else {}
         )
-        stocktake = stocktake_create(
-            warehouse=warehouse,
-            location=resolve_location(data.get("location"), warehouse),
-            products=list(products.values()),
-            actor=request.user,
-            note=data.get("note", ""),
-        )
+        try:
+            stocktake = stocktake_create(
+                warehouse=warehouse,
+                location=resolve_location(data.get("location"), warehouse),
+                products=list(products.values()),
+                actor=request.user,
+                note=data.get("note", ""),
+            )
+        except InvalidInput as exc:
+            if exc.field != "products":
+                raise
+            # A well-formed request that today's stock leaves nothing to count
+            # in (the same request succeeds once goods arrive): a conflict with
+            # the state, like a short order, under the API's field name.
+            raise InvalidState(exc.message, field="skus") from exc
         return Response(
             StocktakeOutputSerializer(_stocktakes().get(pk=stocktake.pk)).data,
             status=201,
@@ -267,12 +287,12 @@ class StocktakeDetailApi(APIView):
         )
 
 
-class CountLineInputSerializer(serializers.Serializer):
+class CountLineInputSerializer(StrictInputSerializer):
     sku = serializers.CharField(max_length=64)
     counted = serializers.IntegerField(min_value=0, max_value=10_000_000)
 
 
-class CountsInputSerializer(serializers.Serializer):
+class CountsInputSerializer(StrictInputSerializer):
     lines = CountLineInputSerializer(many=True, min_length=1, max_length=5000)
 
 
