@@ -33,30 +33,56 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SCRATCH_DB = "stockwise_bench_dashboard"
+DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
-def _setup_env(args) -> None:
+def _setup_env(args) -> bool:
+    """Point Django at the scratch database; True when it must be built."""
+    build = True
     if args.postgres:
         from urllib.parse import urlsplit, urlunsplit
 
-        url = urlsplit(os.environ["DATABASE_URL"])
+        url = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES)
         os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{SCRATCH_DB}"))
         import psycopg
 
         admin = urlunsplit(url._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
-            conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]
+            ).fetchone()
+            if args.reuse and exists:
+                build = False
+            else:
+                conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
+                conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
     else:
         os.environ.pop("DATABASE_URL", None)
-        tmp = tempfile.mkdtemp(prefix="stockwise-dash-")
-        os.environ["SQLITE_PATH"] = str(Path(tmp) / "bench.sqlite3")
+        if args.reuse:
+            path = Path(args.reuse)
+            build = not path.exists()
+        else:
+            path = Path(tempfile.mkdtemp(prefix="stockwise-dash-")) / "bench.sqlite3"
+        os.environ["SQLITE_PATH"] = str(path)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["REDIS_URL"] = ""
+    return build
+
+
+def _insert(cursor, table: str, columns: str, rows: list) -> None:
+    """COPY on PostgreSQL (executemany of millions of rows takes minutes there)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(["%s"] * len(columns.split(",")))
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _build(args) -> dict:
-    from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
 
     from catalog.models import Category, Product
@@ -84,49 +110,75 @@ def _build(args) -> dict:
     products = list(Product.objects.values_list("pk", flat=True))
     rate = rng.gamma(1.0, 2.0, size=len(products))  # mean units per shipment
     sm = (
-        "INSERT INTO stock_stockmovement (product_id, warehouse_id, quantity, "
-        "balance_after, kind, reference_type, reference_id, created_at, note) "
-        "VALUES (%s, %s, %s, %s, %s, 'import', '', %s, '')"
+        "product_id, warehouse_id, quantity, balance_after, kind, reference_type, "
+        "reference_id, created_at, note"
     )
     start = now - timedelta(days=args.days)
     n_moves = 0
-    levels = []
     t0 = time.perf_counter()
+    # One step per day over all series at once (numpy), in time order, so ledger
+    # ids grow with created_at as they do in a live system.
+    pids = np.repeat(np.array(products), len(warehouses))
+    wids = np.tile(np.array([w.pk for w in warehouses]), len(products))
+    rate_s = np.repeat(rate, len(warehouses))
+    offset = rng.integers(0, args.every, size=len(pids))
+    receipt = (rate_s * 30 / args.every * 1.2).astype(np.int64) + 5
+    balance = np.zeros(len(pids), dtype=np.int64)
     with transaction.atomic(), connection.cursor() as cursor:
-        for i, p in enumerate(products):
-            for w in warehouses:
-                rows, balance = [], 0
-                offset = int(rng.integers(0, args.every))
-                for day in range(0, args.days):
-                    when = start + timedelta(days=day, hours=9)
-                    if day % 30 == 0:
-                        qty = int(rate[i] * 30 / args.every * 1.2) + 5
-                        balance += qty
-                        rows.append((p, w.pk, qty, balance, "receipt", when))
-                    if day % args.every == offset and balance > 0:
-                        qty = min(balance, 1 + int(rng.poisson(rate[i])))
-                        balance -= qty
-                        when = when + timedelta(hours=5)
-                        rows.append((p, w.pk, -qty, balance, "shipment", when))
-                cursor.executemany(sm, rows)
-                n_moves += len(rows)
-                levels.append(
-                    StockLevel(product_id=p, warehouse_id=w.pk, on_hand=balance)
+        rows = []
+        for day in range(args.days):
+            when = start + timedelta(days=day, hours=9)
+            if day % 30 == 0:
+                balance += receipt
+                rows += [
+                    (p, w, q, b, "receipt", "import", "", when, "")
+                    for p, w, q, b in zip(
+                        pids.tolist(),
+                        wids.tolist(),
+                        receipt.tolist(),
+                        balance.tolist(),
+                        strict=True,
+                    )
+                ]
+            ship = (day % args.every == offset) & (balance > 0)
+            qty = np.minimum(balance, 1 + rng.poisson(rate_s))[ship]
+            balance[ship] -= qty
+            when = when + timedelta(hours=5)
+            rows += [
+                (p, w, -q, b, "shipment", "import", "", when, "")
+                for p, w, q, b in zip(
+                    pids[ship].tolist(),
+                    wids[ship].tolist(),
+                    qty.tolist(),
+                    balance[ship].tolist(),
+                    strict=True,
                 )
-        StockLevel.objects.bulk_create(levels, batch_size=5000)
+            ]
+            if len(rows) > 100_000 or day == args.days - 1:
+                _insert(cursor, "stock_stockmovement", sm, rows)
+                n_moves += len(rows)
+                rows = []
+        StockLevel.objects.bulk_create(
+            (
+                StockLevel(product_id=p, warehouse_id=w, on_hand=b)
+                for p, w, b in zip(
+                    pids.tolist(), wids.tolist(), balance.tolist(), strict=True
+                )
+            ),
+            batch_size=5000,
+        )
     load_moves = time.perf_counter() - t0
     t0 = time.perf_counter()
-    dd = (
-        "INSERT INTO forecasting_demandday (product_id, warehouse_id, date, quantity, "
-        "censored, promo, source) VALUES (%s, %s, %s, %s, %s, %s, 'ledger')"
-    )
+    dd = "product_id, warehouse_id, date, quantity, censored, promo, source"
     with transaction.atomic(), connection.cursor() as cursor:
         for i, p in enumerate(products):
             qty = rng.poisson(
                 rate[i] / args.every, size=(len(warehouses), args.demand_days)
             )
             out = rng.random(size=qty.shape) < 0.03
-            cursor.executemany(
+            _insert(
+                cursor,
+                "forecasting_demandday",
                 dd,
                 [
                     (
@@ -136,6 +188,7 @@ def _build(args) -> dict:
                         int(qty[k, d]),
                         bool(out[k, d]),
                         False,
+                        "ledger",
                     )
                     for k, w in enumerate(warehouses)
                     for d in range(args.demand_days)
@@ -178,20 +231,37 @@ def _build(args) -> dict:
                 )
         SeriesForecast.objects.bulk_create(batch, batch_size=2000)
     load_forecasts = time.perf_counter() - t0
-    manager = User.objects.create_user("bench-manager", password="pw")
-    manager.groups.add(Group.objects.get(name="manager"))
+    with connection.cursor() as cursor:  # as a nightly ANALYZE would leave them
+        cursor.execute("ANALYZE")
     return {
-        "products": len(products),
-        "warehouses": len(warehouses),
-        "movements": n_moves,
-        "demand_days": len(products) * len(warehouses) * args.demand_days,
         "load_seconds": {
             "movements": round(load_moves, 1),
             "demand": round(load_demand, 1),
             "forecasts": round(load_forecasts, 1),
         },
+    }
+
+
+def _sizes(args) -> dict:
+    """What the (new or reused) scratch database holds, and who looks at it."""
+    from django.contrib.auth.models import Group, User
+
+    from catalog.models import Product
+    from forecasting.models import DemandDay
+    from stock.models import StockMovement, Warehouse
+
+    manager, created = User.objects.get_or_create(username="bench-manager")
+    if created:
+        manager.groups.add(Group.objects.get(name="manager"))
+    rng = np.random.default_rng(11)
+    products = Product.objects.count()
+    return {
+        "products": products,
+        "warehouses": Warehouse.objects.count(),
+        "movements": StockMovement.objects.count(),
+        "demand_days": DemandDay.objects.count(),
         "manager": manager,
-        "skus": [f"B-{i:05d}" for i in rng.choice(len(products), args.repeat)],
+        "skus": [f"B-{i:05d}" for i in rng.choice(products, args.repeat)],
     }
 
 
@@ -231,8 +301,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--period", type=int, default=90)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        nargs="?",
+        const="yes",
+        default="",
+        help="keep the scratch database and reuse it when it exists (SQLite: a "
+        "file path; PostgreSQL: the flag alone); the size flags then do nothing",
+    )
+    parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
-    _setup_env(args)
+    build = _setup_env(args)
 
     import django
 
@@ -243,7 +322,11 @@ def main() -> None:
 
     settings.ALLOWED_HOSTS = ["*"]
     call_command("migrate", verbosity=0)
-    built = _build(args)
+    built = _build(args) if build else {"reused": True}
+    built.update(_sizes(args))
+    if args.build_only:
+        print({k: v for k, v in built.items() if k not in ("manager", "skus")})
+        return
     client = Client()
     client.force_login(built.pop("manager"))
     skus = built.pop("skus")

@@ -168,6 +168,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasting.tasks.forecast_runs_sweep_task",
         "schedule": timedelta(minutes=5),
     },
+    # the manager dashboard's snapshot (also refreshed when a forecast run closes)
+    "dashboard-refresh": {
+        "task": "forecasting.tasks.dashboard_refresh_task",
+        "schedule": timedelta(minutes=15),
+    },
     "idempotency-keys-purge": {
         "task": "stock.tasks.idempotency_purge_task",
         "schedule": timedelta(hours=1),

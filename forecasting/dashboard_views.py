@@ -1,5 +1,6 @@
 """The manager dashboard: KPIs, forecast accuracy, ABC/XYZ and anomalies."""
 
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from stock.views.access import manager_required
 
 from .charts import accuracy_chart_data
 from .selectors import dashboard_get
+from .tasks import dashboard_refresh_task
 
 
 def _period(value) -> int:
@@ -24,6 +26,12 @@ def _period(value) -> int:
 def manager_dashboard(request):
     period = _period(request.GET.get("period"))
     data = dashboard_get(period_days=period)
+    if data is None:  # another request is computing the first snapshot
+        return render(
+            request,
+            "dashboard/manager_computing.html",
+            {"period": period, "periods": PERIODS},
+        )
     accuracy = data["accuracy"]
     return render(
         request,
@@ -45,5 +53,9 @@ def manager_dashboard(request):
 @require_POST
 def manager_dashboard_refresh(request):
     period = _period(request.POST.get("period"))
-    dashboard_get(period_days=period, refresh=True)
+    # Nothing was written, so there is no commit to wait for. Eager (no
+    # broker) this returns with the snapshot stored; with workers the page
+    # shows the previous one, with its time, until the task stores the next.
+    dashboard_refresh_task.delay(period)
+    messages.info(request, _("Recomputing the figures; reload in a few seconds."))
     return redirect(f"{reverse('manager-dashboard')}?period={period}")

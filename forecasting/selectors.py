@@ -2,11 +2,12 @@
 
 from datetime import date, timedelta
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from catalog.models import Category
+from catalog.models import Category, Product
 from stock.models import Warehouse
 from stock.selectors import (
     abc_xyz_get,
@@ -14,7 +15,7 @@ from stock.selectors import (
     count_variances_get,
     stock_kpis_get,
 )
-from stock.selectors.classes import cache_seconds
+from stock.selectors.kpis import PERIODS
 
 from .models import (
     OPEN_SUGGESTION,
@@ -54,15 +55,25 @@ ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
 
 
 def stockout_rate_get(*, period_days: int, today: date | None = None) -> dict:
-    """Product-days out of stock (censored) among active products' days."""
+    """Product-days out of stock (censored) among active products' days.
+
+    All days less those of inactive products: the first count reads only the
+    (date, censored, product) index, the second only the inactive products'
+    rows, where a join to the products would look up one per demand day.
+    """
     since, until = _days(period_days, today)
-    row = DemandDay.objects.filter(
-        date__gte=since, date__lt=until, product__is_active=True
-    ).aggregate(days=Count("pk"), out=Count("pk", filter=Q(censored=True)))
+    days = DemandDay.objects.filter(date__gte=since, date__lt=until)
+    counts = {"days": Count("*"), "out": Count("product_id", filter=Q(censored=True))}
+    row = days.aggregate(**counts)
+    retired = days.filter(
+        product_id__in=Product.objects.filter(is_active=False).values("pk")
+    ).aggregate(**counts)
+    product_days = row["days"] - retired["days"]
+    out = row["out"] - retired["out"]
     return {
-        "product_days": row["days"],
-        "stockout_days": row["out"],
-        "rate": row["out"] / row["days"] if row["days"] else None,
+        "product_days": product_days,
+        "stockout_days": out,
+        "rate": out / product_days if product_days else None,
     }
 
 
@@ -111,7 +122,7 @@ def _group_scores(groups: dict) -> list[dict]:
             {
                 "name": key,
                 "actual": actual,
-                "series": len(g["series"]),
+                "series": g["series"],
                 "wape": g["abs_error"] / actual if actual else None,
                 "bias": g["error"] / actual if actual else None,
                 "promised_wape": g["promised"] / g["weight"] if g["weight"] else None,
@@ -129,6 +140,9 @@ def forecast_accuracy_get(*, period_days: int, today: date | None = None) -> dic
     by the volume they were scored on. Bias > 0 means forecasts ran high.
     Also returns the demand days of the newest evaluated run that fell outside
     its 95% band, largest miss first.
+
+    Two queries per evaluated run (its forecasts, the week of demand after it),
+    scored as (series x day) arrays: no Python loop per series and day.
     """
     since, until = _days(period_days, today)
     runs = _eval_runs(since, until)
@@ -137,90 +151,169 @@ def forecast_accuracy_get(*, period_days: int, today: date | None = None) -> dic
     by_category: dict = {}
     by_warehouse: dict = {}
     total = _empty_group()
-    anomalies = []
+    anomalies, anomaly_count = [], 0
+    seen = []  # (series code, category id, warehouse id) of every run
     for run in runs:
-        start = run.history_end + timedelta(days=1)
-        actual = {
-            (p, w, d): q
-            for p, w, d, q in DemandDay.objects.filter(
-                date__gte=start,
-                date__lt=start + timedelta(days=EVAL_DAYS),
-                censored=False,
-            ).values_list("product_id", "warehouse_id", "date", "quantity")
-        }
-        newest = run is runs[-1]
-        for row in (
-            SeriesForecast.objects.filter(run=run)
-            .values_list(
-                "product_id",
-                "warehouse_id",
-                "product__category_id",
-                "product__sku",
-                "start_date",
-                "wape",
-                "values__mean",
-                "values__q0.025",
-                "values__q0.975",
-            )
-            .iterator(chunk_size=5000)
+        scored = _run_scored(run)
+        if scored is None:
+            continue
+        sums = scored["rows"]
+        seen.append((scored["codes"], scored["cats"], scored["whs"]))
+        for name, values in sums.items():
+            total[name] += float(values.sum())
+        for ids, names, groups in (
+            (scored["cats"], categories, by_category),
+            (scored["whs"], warehouses, by_warehouse),
         ):
-            product_id, warehouse_id, category_id, sku, first, promised = row[:6]
-            mean, low, high = row[6] or [], row[7], row[8]
-            groups = (
-                total,
-                by_category.setdefault(categories.get(category_id), _empty_group()),
-                by_warehouse.setdefault(warehouses.get(warehouse_id), _empty_group()),
-            )
-            scored = 0.0
-            for i, forecast in enumerate(mean[:EVAL_DAYS]):
-                day = first + timedelta(days=i)
-                quantity = actual.get((product_id, warehouse_id, day))
-                if quantity is None:
-                    continue
-                scored += quantity
-                for g in groups:
-                    g["actual"] += quantity
-                    g["error"] += forecast - quantity
-                    g["abs_error"] += abs(forecast - quantity)
-                if newest and low and high:
-                    miss = _band_miss(quantity, forecast, low[i], high[i])
-                    if miss is not None:
-                        anomalies.append(
-                            {
-                                "sku": sku,
-                                "warehouse": warehouses.get(warehouse_id),
-                                "date": day,
-                                "quantity": quantity,
-                                "mean": forecast,
-                                "low95": low[i],
-                                "high95": high[i],
-                                "score": miss,
-                            }
-                        )
-            for g in groups:
-                g["series"].add((product_id, warehouse_id))
-                if promised is not None and scored:
-                    g["promised"] += promised * scored
-                    g["weight"] += scored
-    anomalies.sort(key=lambda a: -a["score"])
+            unique, inverse = np.unique(ids, return_inverse=True)
+            for k, pk in enumerate(unique.tolist()):
+                group = groups.setdefault(names.get(pk), _empty_group())
+                mask = inverse == k
+                for name, values in sums.items():
+                    group[name] += float(values[mask].sum())
+        if run is runs[-1]:
+            anomalies, anomaly_count = scored["anomalies"](warehouses)
+    _count_series(seen, total, by_category, by_warehouse, categories, warehouses)
     return {
         "runs": [(r.pk, r.history_end + timedelta(days=1)) for r in runs],
         "eval_days": EVAL_DAYS,
         "overall": _group_scores({"all": total})[0] if total["series"] else None,
         "by_category": _group_scores(by_category),
         "by_warehouse": _group_scores(by_warehouse),
-        "anomalies": anomalies[:ANOMALY_LIMIT],
-        "anomaly_count": len(anomalies),
+        "anomalies": anomalies,
+        "anomaly_count": anomaly_count,
     }
 
 
-def _band_miss(quantity, mean, low, high) -> float | None:
-    """How far outside the 95% band, in half-band widths; None when not far."""
-    if low is None or high is None or low <= quantity <= high:
+def _count_series(seen, total, by_category, by_warehouse, categories, warehouses):
+    """Distinct product x warehouse series per group, over all evaluated runs."""
+    if not seen:
+        return
+    codes = np.concatenate([c for c, _, _ in seen])
+    cats = np.concatenate([c for _, c, _ in seen])
+    whs = np.concatenate([w for _, _, w in seen])
+    codes, first = np.unique(codes, return_index=True)
+    total["series"] = len(codes)
+    for ids, names, groups in (
+        (cats[first], categories, by_category),
+        (whs[first], warehouses, by_warehouse),
+    ):
+        unique, counts = np.unique(ids, return_counts=True)
+        for pk, n in zip(unique.tolist(), counts.tolist(), strict=True):
+            groups[names.get(pk)]["series"] += n
+
+
+def _floats(lists, width: int) -> np.ndarray:
+    """Ragged lists (None for a missing value) as a (rows x width) float array."""
+    out = np.full((len(lists), width), np.nan)
+    for i, values in enumerate(lists):
+        if values:
+            values = values[:width]
+            out[i, : len(values)] = np.array(values, dtype=float)
+    return out
+
+
+def _run_scored(run: ForecastRun) -> dict | None:
+    start = run.history_end + timedelta(days=1)
+    rows = list(
+        SeriesForecast.objects.filter(run=run)
+        .order_by("pk")
+        .values_list(
+            "product_id",
+            "warehouse_id",
+            "product__category_id",
+            "product__sku",
+            "start_date",
+            "wape",
+            "values__mean",
+            "values__q0.025",
+            "values__q0.975",
+        )
+    )
+    if not rows:
         return None
-    width = max(high - mean, mean - low, 1.0)
-    miss = (quantity - high if quantity > high else low - quantity) / width
-    return miss if miss >= ANOMALY_MIN_MISS else None
+    product, warehouse, category, sku, first, promised, mean, low, high = zip(
+        *rows, strict=True
+    )
+    product = np.array(product, dtype=np.int64)
+    warehouse = np.array(warehouse, dtype=np.int64)
+    width = int(warehouse.max()) + 1
+    codes = product * width + warehouse
+    forecast = _floats(mean, EVAL_DAYS)
+    low, high = _floats(low, EVAL_DAYS), _floats(high, EVAL_DAYS)
+    shift = np.array([(start - day).days for day in first], dtype=np.int64)
+    actual = np.full(forecast.shape, np.nan)
+    demand = list(
+        DemandDay.objects.filter(
+            date__gte=start,
+            date__lt=start + timedelta(days=EVAL_DAYS),
+            censored=False,
+        ).values_list("product_id", "warehouse_id", "date", "quantity")
+    )
+    if demand:
+        d_product, d_warehouse, d_date, d_quantity = zip(*demand, strict=True)
+        d_codes = np.array(d_product, dtype=np.int64) * width + np.array(
+            d_warehouse, dtype=np.int64
+        )
+        order = np.argsort(codes, kind="stable")
+        at = np.minimum(np.searchsorted(codes[order], d_codes), len(codes) - 1)
+        found = codes[order][at] == d_codes
+        row = order[at[found]]
+        offset = np.array([(day - start).days for day in d_date], dtype=np.int64)
+        col = offset[found] + shift[row]
+        inside = (col >= 0) & (col < EVAL_DAYS)
+        row, col = row[inside], col[inside]
+        values = np.array(d_quantity, dtype=float)[found][inside]
+        keep = ~np.isnan(forecast[row, col])  # the forecast covers that day
+        actual[row[keep], col[keep]] = values[keep]
+    mask = ~np.isnan(actual)
+    error = np.where(mask, forecast - actual, 0.0)
+    scored = np.where(mask, actual, 0.0).sum(axis=1)
+    promised = np.array(promised, dtype=float)  # None -> nan
+    weighted = ~np.isnan(promised) & (scored != 0)
+    result = {
+        "codes": codes,
+        "cats": np.array([c if c is not None else -1 for c in category]),
+        "whs": warehouse,
+        "rows": {
+            "actual": scored,
+            "error": error.sum(axis=1),
+            "abs_error": np.abs(error).sum(axis=1),
+            "promised": np.where(weighted, promised * scored, 0.0),
+            "weight": np.where(weighted, scored, 0.0),
+        },
+    }
+
+    def anomalies(warehouse_codes):
+        with np.errstate(invalid="ignore"):
+            outside = mask & ~np.isnan(low) & ~np.isnan(high)
+            outside &= (actual < low) | (actual > high)
+            width = np.maximum(np.maximum(high - forecast, forecast - low), 1.0)
+            miss = np.where(actual > high, actual - high, low - actual) / width
+            outside &= miss >= ANOMALY_MIN_MISS
+        r, c = np.nonzero(outside)
+        order = np.lexsort((c, r, -miss[r, c]))
+        found = [
+            {
+                "sku": sku[i],
+                "warehouse": warehouse_codes.get(int(warehouse[i])),
+                "date": first[i] + timedelta(days=int(j)),
+                "quantity": int(actual[i, j]),
+                "mean": float(forecast[i, j]),
+                "low95": float(low[i, j]),
+                "high95": float(high[i, j]),
+                "score": float(miss[i, j]),
+            }
+            for i, j in zip(
+                r[order][:ANOMALY_LIMIT].tolist(),
+                c[order][:ANOMALY_LIMIT].tolist(),
+                strict=True,
+            )
+        ]
+        return found, len(r)
+
+    result["anomalies"] = anomalies
+    return result
 
 
 def _empty_group() -> dict:
@@ -230,27 +323,74 @@ def _empty_group() -> dict:
         "abs_error": 0.0,
         "promised": 0.0,
         "weight": 0.0,
-        "series": set(),
+        "series": 0,
     }
 
 
-def dashboard_get(*, period_days: int, refresh: bool = False) -> dict:
-    """Everything the manager dashboard shows, computed at once and cached for
-    STOCKWISE_DASHBOARD_CACHE_SECONDS (the page says as of when)."""
-    key = f"stockwise:dashboard:v1:{period_days}"
-    found = None if refresh else cache.get(key)
-    if found is None:
-        found = {
-            "computed_at": timezone.now(),
-            "period_days": period_days,
-            "stock": stock_kpis_get(period_days=period_days),
-            "stockout": stockout_rate_get(period_days=period_days),
-            "accuracy": forecast_accuracy_get(period_days=period_days),
-            "abc_xyz": abc_xyz_get(period_days=period_days, refresh=refresh),
-            "count_variances": count_variances_get(period_days=period_days),
-            "adjustments": adjustments_unusual_get(period_days=period_days),
-        }
-        cache.set(key, found, cache_seconds())
+SNAPSHOT_KEY = "stockwise:dashboard:v2:{period}"
+SNAPSHOT_LOCK_SECONDS = 300  # longer than a full recompute ever takes
+
+
+def dashboard_snapshot_compute(*, period_days: int, today: date | None = None) -> dict:
+    """Everything the manager dashboard shows for a period: about 25 aggregate
+    queries over the ledger, the demand days and the forecasts, whatever the
+    number of products."""
+    return {
+        "computed_at": timezone.now(),
+        "period_days": period_days,
+        "stock": stock_kpis_get(period_days=period_days, today=today),
+        "stockout": stockout_rate_get(period_days=period_days, today=today),
+        "accuracy": forecast_accuracy_get(period_days=period_days, today=today),
+        # refreshed here too, so the product list's ABC filter agrees with the matrix
+        "abc_xyz": abc_xyz_get(period_days=period_days, refresh=True),
+        "count_variances": count_variances_get(period_days=period_days, today=today),
+        "adjustments": adjustments_unusual_get(period_days=period_days, today=today),
+    }
+
+
+def _snapshot_store(snapshot: dict) -> None:
+    """Keep the snapshot until the next one replaces it (no expiry: the page
+    says as of when); an older computation finishing late never replaces a
+    newer one."""
+    key = SNAPSHOT_KEY.format(period=snapshot["period_days"])
+    current = cache.get(key)
+    if current is None or current["computed_at"] <= snapshot["computed_at"]:
+        cache.set(key, snapshot, timeout=None)
+
+
+def dashboard_snapshot_refresh(*, periods=PERIODS) -> dict[int, dict]:
+    """Recompute and store the snapshot of each period (dashboard_refresh_task:
+    on beat and after each forecast run). Safe to run twice: each run stores
+    what it read."""
+    done = {}
+    for period in periods:
+        done[period] = dashboard_snapshot_compute(period_days=period)
+        _snapshot_store(done[period])
+    return done
+
+
+def dashboard_get(*, period_days: int) -> dict | None:
+    """The stored snapshot of the period, as the last refresh left it.
+
+    Only when none exists yet (a new install, a flushed cache) does the
+    request compute it, once: a few seconds at 10,000 products, after which
+    every view reads the snapshot. A manager opening the dashboard expects
+    figures, and a placeholder would only make them come back for the same
+    wait. Meanwhile other visitors get None (the page says "being computed")
+    rather than starting the same computation again.
+    """
+    key = SNAPSHOT_KEY.format(period=period_days)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    lock = f"{key}:computing"
+    if not cache.add(lock, True, SNAPSHOT_LOCK_SECONDS):
+        return None
+    try:
+        found = dashboard_snapshot_compute(period_days=period_days)
+        _snapshot_store(found)
+    finally:
+        cache.delete(lock)
     return found
 
 

@@ -42,6 +42,7 @@ def forecast_run_finish_task(run_id: int) -> dict:
     run, closed = forecast_run_close(run_id=run_id)
     if closed and run.status == "succeeded":
         suggestions_build_task.delay(run.pk)
+        dashboard_refresh_task.delay()  # its forecast accuracy now scores this run
     return {"run": run.pk, "status": run.status, "closed": closed}
 
 
@@ -50,6 +51,19 @@ def suggestions_build_task(run_id: int | None = None) -> dict:
     """Safe to run twice: a run's build commits once, and any build supersedes
     the open suggestions it replaces."""
     return forecast_run_suggestions_build(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def dashboard_refresh_task(period_days: int | None = None) -> dict:
+    """Beat, each closed run, the "Recompute now" button: recompute the manager
+    dashboard's snapshot (one period, or all) and store it. Safe to run twice:
+    each run stores what it read, a late older one never replaces a newer."""
+    from stock.selectors.kpis import PERIODS
+
+    from .selectors import dashboard_snapshot_refresh
+
+    done = dashboard_snapshot_refresh(periods=[period_days] if period_days else PERIODS)
+    return {str(p): snap["computed_at"].isoformat() for p, snap in done.items()}
 
 
 @shared_task(acks_late=True)

@@ -4,10 +4,10 @@ Computed for all products at once (two grouped queries) and cached for a few
 minutes, so the dashboard matrix and the product-list filter agree.
 """
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F, Sum
@@ -43,38 +43,45 @@ class AbcXyz:
         ]
 
 
-def _abc(revenue: dict[int, float]) -> dict[int, str]:
-    total = sum(revenue.values())
-    classes, running = {}, 0.0
-    for product_id, value in sorted(revenue.items(), key=lambda kv: (-kv[1], kv[0])):
-        share = running / total if total else 1.0
-        classes[product_id] = next(
-            (name for name, limit in ABC_LIMITS if value > 0 and share < limit), "C"
-        )
-        running += value
-    return classes
+def _abc(revenue: np.ndarray, pks: np.ndarray) -> np.ndarray:
+    """A/B/C per product: the cumulative revenue share before it, largest first."""
+    order = np.lexsort((pks, -revenue))
+    ranked = revenue[order]
+    total = ranked.sum()
+    before = np.cumsum(ranked) - ranked
+    share = before / total if total else np.ones_like(ranked)
+    names = np.full(len(ranked), "C")
+    for name, limit in reversed(ABC_LIMITS):
+        names[(ranked > 0) & (share < limit)] = name
+    out = np.empty_like(names)
+    out[order] = names
+    return out
 
 
-def _xyz(weekly: list[float]) -> str:
-    mean = sum(weekly) / len(weekly) if weekly else 0.0
-    if mean <= 0:
-        return "Z"
-    cv = math.sqrt(sum((w - mean) ** 2 for w in weekly) / len(weekly)) / mean
-    return next((name for name, limit in XYZ_LIMITS if cv <= limit), "Z")
+def _xyz(weekly: np.ndarray) -> np.ndarray:
+    """X/Y/Z per row of a (products x weeks) array: coefficient of variation."""
+    mean = weekly.mean(axis=1)
+    std = np.sqrt(((weekly - mean[:, None]) ** 2).mean(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.where(mean > 0, std / np.where(mean > 0, mean, 1.0), np.inf)
+    names = np.full(len(mean), "Z")
+    for name, limit in reversed(XYZ_LIMITS):
+        names[cv <= limit] = name
+    return names
 
 
 def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
+    """Three grouped queries; the classes are numpy over (products x weeks)."""
     weeks = max(period_days // 7, 1)
     _, until = period_bounds(period_days, today=today)
     since = until - timezone.timedelta(days=7 * weeks)
-    products = {
-        pk: float(price)
-        for pk, price in Product.objects.filter(is_active=True).values_list(
-            "pk", "price"
-        )
-    }
-    weekly: dict[int, list[float]] = {pk: [0.0] * weeks for pk in products}
-    for product_id, week, units in (
+    products = list(
+        Product.objects.filter(is_active=True).order_by("pk").values_list("pk", "price")
+    )
+    pks = np.array([pk for pk, _ in products], dtype=np.int64)
+    prices = np.array([float(price) for _, price in products], dtype=float)
+    weekly = np.zeros((len(pks), weeks))
+    shipped = list(
         StockMovement.objects.filter(
             kind=MovementKind.SHIPMENT, created_at__gte=since, created_at__lt=until
         )
@@ -83,17 +90,21 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
         .annotate(units=Sum("quantity"))
         .order_by()
         .values_list("product_id", "week", "units")
-    ):
-        if product_id in weekly and 0 <= week < weeks:
-            weekly[product_id][week] -= units
-    revenue = {pk: sum(weekly[pk]) * price for pk, price in products.items()}
-    stock_value = dict(
+    )
+    if shipped and len(pks):
+        product, week, units = (np.array(c) for c in zip(*shipped, strict=True))
+        row = np.minimum(np.searchsorted(pks, product), len(pks) - 1)
+        keep = (pks[row] == product) & (week >= 0) & (week < weeks)
+        np.add.at(weekly, (row[keep], week[keep]), -units[keep].astype(float))
+    revenue = weekly.sum(axis=1) * prices
+    values = dict(
         StockLevel.objects.filter(product__is_active=True)
         .values("product_id")
         .annotate(v=Sum(F("on_hand") * F("product__unit_cost")))
         .order_by()
         .values_list("product_id", "v")
     )
+    stock_value = np.array([float(values.get(pk) or 0) for pk in pks.tolist()])
     result = AbcXyz(
         period_days=period_days,
         computed_at=timezone.now(),
@@ -102,13 +113,18 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
             for a in "ABC"
         },
     )
-    for product_id, abc in _abc(revenue).items():
-        xyz = _xyz(weekly[product_id])
-        cell = result.cells[abc][xyz]
-        cell["count"] += 1
-        cell["revenue"] += revenue[product_id]
-        cell["stock_value"] += float(stock_value.get(product_id) or 0)
-        result.classes[product_id] = abc + xyz
+    abc, xyz = _abc(revenue, pks), _xyz(weekly)
+    for a in "ABC":
+        for x in "XYZ":
+            mask = (abc == a) & (xyz == x)
+            result.cells[a][x] = {
+                "count": int(mask.sum()),
+                "revenue": float(revenue[mask].sum()),
+                "stock_value": float(stock_value[mask].sum()),
+            }
+    result.classes = dict(
+        zip(pks.tolist(), np.char.add(abc, xyz).tolist(), strict=True)
+    )
     return result
 
 

@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce, FirstValue, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,17 +166,36 @@ def product_stock_history_get(
     *, product: Product, levels: list[StockLevel], days: int = STOCK_HISTORY_DAYS
 ) -> dict:
     """On hand at the end of each day with a movement, per warehouse, over the
-    last `days` (one query), as chart data for static/js/charts.js."""
+    last `days`, as chart data for static/js/charts.js.
+
+    One query, aggregated by the database: a row per warehouse and day (its
+    closing balance, and the warehouse's opening balance of the window), not a
+    row per movement; it walks the (product, warehouse, created_at) index.
+    """
     today = timezone.localdate()
     since = today - timedelta(days)
-    series: dict[str, dict[date, int]] = {}
-    for code, created_at, balance, quantity in (
+    by_day = [F("warehouse_id"), F("day")]
+    newest_first = [F("created_at").desc(), F("id").desc()]
+    rows = (
         StockMovement.objects.filter(product=product, created_at__gte=_day_start(since))
-        .order_by("created_at", "id")
-        .values_list("warehouse__code", "created_at", "balance_after", "quantity")
-    ):
-        points = series.setdefault(code, {since: balance - quantity})
-        points[timezone.localdate(created_at)] = balance
+        .annotate(day=TruncDate("created_at"))
+        .annotate(
+            closing=Window(
+                FirstValue("balance_after"), partition_by=by_day, order_by=newest_first
+            ),
+            opening=Window(
+                FirstValue(F("balance_after") - F("quantity")),
+                partition_by=[F("warehouse_id")],
+                order_by=[F("created_at").asc(), F("id").asc()],
+            ),
+        )
+        .values_list("warehouse__code", "day", "closing", "opening")
+        .order_by()
+        .distinct()
+    )
+    series: dict[str, dict[date, int]] = {}
+    for code, day, closing, opening in rows:
+        series.setdefault(code, {since: opening})[day] = closing
     for level in levels:
         series.setdefault(level.warehouse.code, {since: level.on_hand})
         series[level.warehouse.code][today] = level.on_hand

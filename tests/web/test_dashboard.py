@@ -389,3 +389,91 @@ def test_abc_filter_on_product_list_and_movement_filters(client, warehouse):
     detail = client.get(best.get_absolute_url() + "?kind=shipment")
     assert [m.kind for m in detail.context["movements"]] == ["shipment"]
     assert b'id="chart-stock"' in detail.content
+
+
+# --- the snapshot: computed off the request, shown with its time --------------
+
+
+def test_snapshot_task_writes_what_the_page_shows(client, warehouse, settings):
+    from forecasting.tasks import dashboard_refresh_task
+
+    client.force_login(factories.user("manager"))
+    product = factories.product(unit_cost=Decimal("2.00"))
+    move(product, warehouse, 10, MovementKind.RECEIPT, 1)
+
+    result = dashboard_refresh_task.delay().get()
+
+    assert set(result) == {"30", "90", "365"}
+    factories.stock(product, warehouse, 5)  # after the snapshot: not shown yet
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("manager-dashboard") + "?period=30")
+    data = response.context["data"]
+    assert data["computed_at"].isoformat() == result["30"]
+    assert data["stock"].inventory_value == 20
+    assert b'id="as-of"' in response.content
+    # served from the snapshot: session and user only, no ledger aggregate
+    assert not any("stock_stockmovement" in q["sql"] for q in queries)
+    assert not any("forecasting_demandday" in q["sql"] for q in queries)
+    assert len(queries) < 8
+
+    dashboard_refresh_task.delay(30)
+    again = client.get(reverse("manager-dashboard") + "?period=30").context["data"]
+    assert again["stock"].inventory_value == 30
+    assert again["computed_at"] > data["computed_at"]
+    beat = settings.CELERY_BEAT_SCHEDULE["dashboard-refresh"]
+    assert beat["task"] == "forecasting.tasks.dashboard_refresh_task"
+
+
+def test_an_older_snapshot_never_replaces_a_newer_one(warehouse):
+    from forecasting.selectors import (
+        _snapshot_store,
+        dashboard_get,
+        dashboard_snapshot_compute,
+    )
+
+    older = dashboard_snapshot_compute(period_days=30)
+    newer = dashboard_snapshot_compute(period_days=30)
+    _snapshot_store(newer)
+    _snapshot_store(older)  # a slow run finishing late
+    assert dashboard_get(period_days=30)["computed_at"] == newer["computed_at"]
+
+
+def test_first_view_computes_once_and_others_wait(client, warehouse):
+    from forecasting.selectors import SNAPSHOT_KEY
+
+    client.force_login(factories.user("manager"))
+    key = SNAPSHOT_KEY.format(period=90)
+    cache.add(f"{key}:computing", True, 60)  # another request is computing it
+    waiting = client.get(reverse("manager-dashboard") + "?period=90")
+    assert waiting.status_code == 200
+    assert b'id="computing"' in waiting.content
+    assert cache.get(key) is None
+
+    cache.delete(f"{key}:computing")
+    first = client.get(reverse("manager-dashboard") + "?period=90")
+    assert b'id="as-of"' in first.content
+    assert cache.get(key)["computed_at"] == first.context["data"]["computed_at"]
+    assert cache.get(f"{key}:computing") is None
+
+
+def test_closing_a_run_refreshes_the_dashboard(monkeypatch):
+    from forecasting import tasks
+
+    calls = []
+    monkeypatch.setattr(
+        tasks,
+        "forecast_run_close",
+        lambda run_id: (
+            type("Run", (), {"pk": run_id, "status": "succeeded"})(),
+            True,
+        ),
+    )
+    monkeypatch.setattr(tasks.suggestions_build_task, "delay", lambda *a: None)
+    monkeypatch.setattr(
+        tasks.dashboard_refresh_task, "delay", lambda *a: calls.append(a)
+    )
+    tasks.forecast_run_finish_task(7)
+    assert calls == [()]
