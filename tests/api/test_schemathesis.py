@@ -55,6 +55,11 @@ def _pg_base() -> str:
     return url.rsplit("/", 1)[0] if url.startswith("postgres") else stack.PG
 
 
+WARM_CLASSIFIER = (
+    "from returns.services.classification import classifier_active; classifier_active()"
+)
+
+
 def _start_stack(tmp: Path):
     database = f"stockwise_schemathesis_{os.getpid()}"
     pg = _pg_base()
@@ -63,6 +68,23 @@ def _start_stack(tmp: Path):
     processes = []
     try:
         stack.migrate(env)
+        # Once migrated, three things that do not wait for each other run side
+        # by side: gunicorn boots, the data is seeded, and the returns
+        # classifier's bootstrap model is trained and stored. Without the last,
+        # the first return the fuzzer creates trains it inside the request and
+        # runs past the client's timeout on a loaded machine (a ReadTimeout no
+        # deployment sees: it trains once, at its first return, for good).
+        port = stack.free_port()
+        server = stack.start_gunicorn(env, port, tmp / "gunicorn.log", workers=2)
+        processes.append(server)
+        warm = subprocess.Popen(
+            [str(stack.PYTHON), "manage.py", "shell", "-c", WARM_CLASSIFIER],
+            cwd=stack.ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seeded = subprocess.run(
             [str(stack.PYTHON), "bench/stack.py", "seed-api"],
             cwd=stack.ROOT,
@@ -70,12 +92,12 @@ def _start_stack(tmp: Path):
             capture_output=True,
             text=True,
         )
+        _, warm_errors = warm.communicate()
         if seeded.returncode:
             raise RuntimeError(f"seeding failed:\n{seeded.stderr[-3000:]}")
+        if warm.returncode:
+            raise RuntimeError(f"classifier warm-up failed:\n{warm_errors[-3000:]}")
         data = json.loads(seeded.stdout.strip().splitlines()[-1])
-        port = stack.free_port()
-        server = stack.start_gunicorn(env, port, tmp / "gunicorn.log", workers=2)
-        processes.append(server)
         data["base_url"] = f"http://127.0.0.1:{port}"
         stack.wait_until_up(data["base_url"], data["shop_key"], server)
         yield data
