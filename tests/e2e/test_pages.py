@@ -20,7 +20,7 @@ STAFF_MENU = {
     "return-queue",
     "api-docs",
 }
-MANAGER_MENU = STAFF_MENU | {"suggestion-queue", "forecast-runs"}
+MANAGER_MENU = STAFF_MENU | {"manager-dashboard", "suggestion-queue", "forecast-runs"}
 ADMIN_MENU = MANAGER_MENU | {"admin:index"}
 MENUS = {"staff": STAFF_MENU, "manager": MANAGER_MENU, "admin": ADMIN_MENU}
 # Pages that are not Stockwise templates (no Stockwise <h1> or title).
