@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .history import history_user
+
 
 class Category(models.Model):
     name = models.CharField(max_length=120)
@@ -15,7 +17,7 @@ class Category(models.Model):
     )
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         verbose_name_plural = "categories"
@@ -70,7 +72,7 @@ class Product(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["sku"]
@@ -103,7 +105,7 @@ class Supplier(models.Model):
     is_active = models.BooleanField(default=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["name"]
@@ -129,7 +131,7 @@ class SupplierProduct(models.Model):
     is_preferred = models.BooleanField(default=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         constraints = [
@@ -163,7 +165,7 @@ class Shop(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["code"]

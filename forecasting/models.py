@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog.history import history_user
+
 
 class DemandSource(models.TextChoices):
     LEDGER = "ledger", _("derived from the ledger")
@@ -186,7 +188,7 @@ class ServiceLevelOverride(models.Model):
     fill_rate = models.FloatField(help_text="Target share of demand served from stock.")
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         constraints = [

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog.history import history_user
+
 
 class ReturnStatus(models.TextChoices):
     REQUESTED = "requested", _("requested")
@@ -227,7 +229,7 @@ class ApprovalRule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         constraints = [

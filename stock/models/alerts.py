@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog.history import history_user
+
 
 class AlertKind(models.TextChoices):
     LOW_STOCK = "low_stock", _("low stock")
@@ -97,7 +99,7 @@ class AlertRule(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["kind", "name"]

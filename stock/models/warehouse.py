@@ -5,6 +5,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog.history import history_user
+
 
 class Warehouse(models.Model):
     code = models.SlugField(max_length=20, unique=True)
@@ -15,7 +17,7 @@ class Warehouse(models.Model):
     is_active = models.BooleanField(default=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["code"]
@@ -45,7 +47,7 @@ class Location(models.Model):
     is_active = models.BooleanField(default=True)
 
     # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["warehouse__code", "code"]

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from returns.models import ApprovalRule
 from tests import factories
+from tests.returns.test_returns_flow import shipped  # noqa: F401  (fixture)
 
 
 def test_a_manager_changing_the_approval_rule_is_recorded(client, manager_user):
@@ -54,3 +55,17 @@ def test_alert_rule_and_warehouse_changes_are_kept(warehouse, manager_user):
     newest, first = rule.history.all()[:2]
     assert (first.threshold, newest.threshold) == (10, 25)
     assert newest.history_user == manager_user
+
+
+def test_a_change_a_shop_causes_is_recorded_without_a_user(shop_a, shipped):  # noqa: F811
+    """The approval rule is created while a shop's first return is classified:
+    its history row names no user (a shop key is not an account), and the
+    return is classified rather than failed."""
+    from returns.models import ApprovalRule
+    from tests.conftest import shop_client
+    from tests.returns.test_returns_flow import post_return
+
+    response = post_return(shop_client(shop_a[1]))
+    assert response.status_code == 201
+    assert response.json()["classification"]["status"] == "done"
+    assert ApprovalRule.objects.get().history.first().history_user is None
