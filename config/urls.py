@@ -1,12 +1,26 @@
 """URL map: staff pages at /, the REST API at /api/v1/, the admin at /admin/."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 handler500 = "config.unavailable.server_error"
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico even on pages that link an icon (the admin
+    links none): send them to the static one instead of a 404."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+
 urlpatterns = [
+    path("favicon.ico", FaviconView.as_view()),
     path("admin/", admin.site.urls),
     # set_language: the language switch in the page header posts here.
     path("i18n/", include("django.conf.urls.i18n")),

@@ -38,14 +38,6 @@ needs_browser = pytest.mark.skipif(
 )
 
 
-def known_problem(where: str, text: str) -> bool:
-    """Known and reported, tolerated so that it does not hide everything else:
-    base.html links no icon, so Chromium asks for /favicon.ico on every page and
-    logs the 404 as a console error. When test_pages_link_an_icon (xfail) passes,
-    delete this allowance."""
-    return where.endswith("/favicon.ico") and "404" in text
-
-
 class Screen:
     """One browser tab that records what a user (or the console) would see go wrong."""
 
@@ -59,8 +51,7 @@ class Screen:
     def _console(self, message) -> None:
         if message.type == "error":
             where = message.location.get("url") or self.page.url
-            if not known_problem(where, message.text):
-                self.problems.append(f"console error on {where}: {message.text}")
+            self.problems.append(f"console error on {where}: {message.text}")
 
     def _page_error(self, error) -> None:
         self.problems.append(f"uncaught error on {self.page.url}: {error}")

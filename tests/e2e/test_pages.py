@@ -91,11 +91,6 @@ def test_a_wrong_password_is_refused_and_logout_ends_the_session(screen, floor):
     expect(screen.page.locator("#id_username")).to_be_visible()
 
 
-@pytest.mark.xfail(
-    reason="base.html links no icon, so Chromium's request for /favicon.ico is a "
-    "404 that it logs as a console error on every page",
-    strict=False,
-)
 def test_pages_link_an_icon(screen, floor):
     screen.open(reverse("login"))
     expect(screen.page.locator('head link[rel~="icon"]')).to_have_count(1)
