@@ -72,8 +72,12 @@ def _ledger_days(since: datetime, period_days: int) -> tuple[float, float, float
     """(COGS in the period, value moved after it, and how far the mean closing
     value of its days lies below the closing value of its last day), from one
     query grouped by day over the movements since `since`."""
+    # every kind named, so the range reads the (kind, created_at, product_id,
+    # quantity) index only (stock migration 0005), never the table
     rows = (
-        StockMovement.objects.filter(created_at__gte=since)
+        StockMovement.objects.filter(
+            kind__in=MovementKind.values, created_at__gte=since
+        )
         .annotate(day=PeriodsSince("created_at", since=since))
         .values("day")
         .annotate(
