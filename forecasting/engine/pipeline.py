@@ -24,14 +24,24 @@ holiday window can crown the wrong model), and picking the per-series winner
 outright measured worse on held-out data. Even so, challengers are used in a demand
 class only if they beat its default out of sample within the backtest itself
 (leave-one-origin-out, ``select.challengers_pay_off``); otherwise the whole class
-keeps its default. ``ensemble_k`` > 1 adds a per-series
+keeps its default. Before that, a class default with a yearly variant
+(``combo_smooth`` -> ``combo_smooth_yearly``: its members on demand divided by a
+yearly index learnt from one year, ``models/yearly.py``) switches to it where the
+variant beats it in the backtest by more than two standard errors over the class's
+series (``select.yearly_pays_off``); the yearly candidates run only when some
+series has a year of history (+ a few periods) and the chunk's pooled index
+departs from 1 (``MIN_YEARLY_STRENGTH``). ``ensemble_k`` > 1 adds a per-series
 mean of the k best candidates (members picked on the other origins, so its backtest
 is honest) and makes it the default; it measured worse on the M5 sample, so it is
 off. ``models`` restricts the
 candidates to those names for every class. Quantiles are the mean plus empirical
 quantiles of the chosen model's backtest errors (all origins and steps pooled);
 levels at or below the recent share of zero demand are 0 (intermittent demand has
-a point mass at zero). BLAS/OpenMP run one thread: scale by processes (chunks).
+a point mass at zero). On a yearly model the errors are first divided by
+``width * index ** gamma`` of their period and the quantiles multiplied by the
+same of the forecast period, so bands widen in the peak season
+(``_yearly_error_scale`` picks gamma and width on the backtest). BLAS/OpenMP
+run one thread: scale by processes (chunks).
 
 Output ``EngineResult``:
 * ``selection``: one row per series: series_id, demand_class, model, rmsse, mase,
@@ -54,6 +64,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,15 +79,24 @@ from .backtest import (
     origin_cuts,
     run_backtest,
 )
-from .base import DEFAULT_LEVELS, empirical_quantiles, quantile_column
+from .base import DEFAULT_LEVELS, empirical_quantiles, nanquantile, quantile_column
 from .classify import classify
 from .metrics import _scale
+from .models.yearly import (
+    index_at,
+    min_yearly_history,
+    pooled_yearly_strength,
+    yearly_index,
+    yearly_period,
+)
 from .panel import build_panel, future_dates, future_exog
 from .registry import (
     CANDIDATES_BY_CLASS,
     COMBINATIONS,
     DEFAULT_BY_CLASS,
     FALLBACK_BY_CLASS,
+    YEARLY_DEFAULT,
+    YEARLY_MODELS,
     make_model,
 )
 from .select import (
@@ -86,9 +106,14 @@ from .select import (
     challengers_pay_off,
     ensemble_backtest,
     per_origin_mse,
+    yearly_pays_off,
 )
 
 logger = logging.getLogger(__name__)
+
+ERROR_INDEX_POWERS = (0.0, 0.5, 1.0)
+ERROR_WIDTHS = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+MIN_YEARLY_STRENGTH = 0.05  # pooled yearly index within 5% of 1: no yearly run
 
 SELECTION_COLUMNS = [
     "series_id",
@@ -187,6 +212,18 @@ def _forecast_panel(
         cand = {c: tuple(models) for c in CANDIDATES_BY_CLASS}
     else:
         cand = CANDIDATES_BY_CLASS
+        period = yearly_period(panel.season_length)
+        if (
+            not period
+            or panel.n_obs.max() < min_yearly_history(period)
+            or pooled_yearly_strength(panel.y_fit, period) < MIN_YEARLY_STRENGTH
+        ):
+            # No series has a year of history (the yearly variants would equal
+            # their plain members), or the chunk shares no yearly season: the
+            # yearly variants are not run (they cost ~10% of a daily retrain).
+            cand = {
+                c: tuple(m for m in ms if not _is_yearly(m)) for c, ms in cand.items()
+            }
     names = sorted({m for c in set(classes) for m in cand[c]})
     is_cand = {m: np.array([m in cand[c] for c in classes]) for m in names}
     base_rows: dict[str, np.ndarray] = {}
@@ -243,9 +280,16 @@ def _forecast_panel(
         names = [*names, ENSEMBLE]
     mse = aggregate(P)
     default = [ENSEMBLE if ENSEMBLE in names else DEFAULT_BY_CLASS[c] for c in classes]
+    scale2 = _scale(panel.y, 2)
+    # Per class, the yearly variant of the default only where the backtest shows
+    # that it pays off (the backtest is training data only).
+    use_yearly = yearly_pays_off(P, names, default, YEARLY_DEFAULT, classes, scale2)
+    default = [
+        YEARLY_DEFAULT[d] if u else d for d, u in zip(default, use_yearly, strict=True)
+    ]
     scores = challengers(P, mse, names, default, margin)
     # Per class, challengers only where they paid off out of sample in the backtest.
-    keep = challengers_pay_off(P, names, default, margin, classes, _scale(panel.y, 2))
+    keep = challengers_pay_off(P, names, default, margin, classes, scale2)
     col = np.array([names.index(d) if d in names else -1 for d in default])
     only_default = ~keep & (col >= 0)
     only_default &= np.isfinite(mse[np.arange(n), np.maximum(col, 0)])
@@ -311,7 +355,10 @@ def _forecast_panel(
     recent = panel.y[:, -max(int(n_origins) * h, 28) :]
     with np.errstate(all="ignore"):
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
-    Q = empirical_quantiles(mean, E, levels, zero_share=zero_share)
+    step_scale = _yearly_error_scale(panel, chosen, E, cuts, h)
+    Q = empirical_quantiles(
+        mean, E, levels, step_scale=step_scale, zero_share=zero_share
+    )
     no_errors = np.isnan(E).all(axis=(1, 2)) if E.size else np.ones(n, bool)
     if no_errors.any():
         # No backtest (fallback): the spread of recent demand around its mean.
@@ -341,6 +388,52 @@ def _forecast_panel(
         season_length=panel.season_length,
         backtest_scores=scores,
     )
+
+
+def _is_yearly(name: str) -> bool:
+    return name in YEARLY_MODELS or (
+        name in COMBINATIONS and all(b in YEARLY_MODELS for b in COMBINATIONS[name])
+    )
+
+
+def _yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
+    """(n, h) how the error spread scales with the yearly index of each forecast
+    period, for series on a yearly model; ``E`` is divided in place by the index
+    part of the scale at the backtest periods (deseasonalised units).
+
+    The scale is ``width * index ** gamma`` (gamma 0: errors do not grow with the
+    season, 1: they grow in proportion; ``width`` widens bands that the backtest
+    found too narrow), the pair of ``ERROR_INDEX_POWERS`` x ``ERROR_WIDTHS`` with
+    the least pinball loss of the 10/90/95% quantiles, leave-one-origin-out in the
+    backtest, with quantiles built as the final ones are (median over origins)."""
+    n, T = panel.y.shape
+    out = np.ones((n, h))
+    rows = np.flatnonzero([_is_yearly(m) for m in chosen])
+    period = yearly_period(panel.season_length)
+    if not len(rows) or not period or len(cuts) < 2:
+        return out
+    index = yearly_index(panel.y_fit[rows], period)
+    cols = np.array(cuts)[:, None] + np.arange(h)[None, :]  # (O, h) actual columns
+    at_backtest = index_at(index, cols, T - 1)  # (r, O, h)
+    future = index_at(index, T - 1 + np.arange(1, h + 1), T - 1)
+    Er = E[rows]
+    taus = np.array([0.1, 0.9, 0.95])
+    loss = np.zeros((len(ERROR_INDEX_POWERS), len(ERROR_WIDTHS)))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for g, gamma in enumerate(ERROR_INDEX_POWERS):
+            scale = at_backtest**gamma
+            per = nanquantile(Er / scale, taus, axis=2)  # (L, r, O)
+            for o in range(len(cuts)):
+                q = nanquantile(np.delete(per, o, axis=2), 0.5, axis=2).T  # (r, L)
+                for w, width in enumerate(ERROR_WIDTHS):
+                    u = Er[:, o, :, None] - width * q[:, None, :] * scale[:, o, :, None]
+                    loss[g, w] += float(np.nansum(u * (taus - (u < 0))))
+    g, w = np.unravel_index(np.argmin(loss), loss.shape)
+    gamma = ERROR_INDEX_POWERS[g]
+    E[rows] = Er / at_backtest**gamma
+    out[rows] = ERROR_WIDTHS[w] * future**gamma
+    return out
 
 
 def _fallback_model(demand_class, models, failures) -> str:

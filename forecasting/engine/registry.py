@@ -3,6 +3,10 @@
 ``make_model(name, season_length=..., horizon=...)`` builds a fresh, unfitted model.
 Combinations (``combo_*``) are equal-weight means of registered members; the pipeline
 scores them from the members' backtests, so they cost nothing extra to evaluate.
+``<model>_yearly`` is the model on demand divided by a yearly seasonal index learnt
+from one year of history (``models/yearly.py``); ``combo_smooth_yearly`` combines
+them and replaces ``combo_smooth`` as a class default only where the backtest says
+so (``YEARLY_DEFAULT``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from .models import (
     Naive,
     SeasonalNaive,
 )
+from .models.yearly import YearlyAdjusted, yearly_period
 
 
 def _ma_window(s: int) -> int:
@@ -49,21 +54,42 @@ _FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
     "global_gbm": lambda s, h: GlobalGBM(season_length=s, max_horizon=h),
 }
 
+
+def _yearly(name: str) -> Callable[[int, int], ForecastModel]:
+    """``name`` on demand adjusted by a yearly index learnt from one year; an ETS
+    inside drops its season where the yearly index already is that season."""
+
+    def factory(s: int, h: int) -> ForecastModel:
+        p = yearly_period(s)
+        inner = 1 if (name == "ets" and p == s) else s
+        return YearlyAdjusted(base=_FACTORIES[name](inner, h), period=p)
+
+    return factory
+
+
+YEARLY_BASES = ("ses", "ets", "imapa", "moving_average")
+_FACTORIES.update({f"{m}_yearly": _yearly(m) for m in YEARLY_BASES})
+YEARLY_MODELS = frozenset(f"{m}_yearly" for m in YEARLY_BASES)
+
 # One member per family (level smoothing, damped trend with season, multiple
 # temporal aggregation, a moving window, the global learner): broad, diverse pools
 # are what combinations need to beat their members.
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     "combo_smooth": ("ses", "ets", "imapa", "moving_average", "global_gbm"),
     "combo_intermittent": ("ses", "tsb", "imapa", "global_gbm"),
+    "combo_smooth_yearly": tuple(f"{m}_yearly" for m in YEARLY_BASES),
 }
+# A class default and its yearly variant: the backtest decides, per demand class,
+# whether the yearly one becomes the default (``select.yearly_pays_off``).
+YEARLY_DEFAULT = {"combo_smooth": "combo_smooth_yearly"}
 
 _SMOOTH_SET = ("naive", "seasonal_naive", "moving_average", "ses", "ets", "global_gbm")
 _SPARSE_SET = ("moving_average", "ses", "croston", "sba", "tsb", "adida", "imapa")
 _SPARSE_SET += ("global_gbm",)
 
 CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
-    SMOOTH: (*_SMOOTH_SET, "combo_smooth"),
-    ERRATIC: (*_SMOOTH_SET, "tsb", "combo_smooth"),
+    SMOOTH: (*_SMOOTH_SET, "combo_smooth", "combo_smooth_yearly"),
+    ERRATIC: (*_SMOOTH_SET, "tsb", "combo_smooth", "combo_smooth_yearly"),
     INTERMITTENT: (*_SPARSE_SET, "combo_intermittent"),
     LUMPY: (*_SPARSE_SET, "combo_intermittent"),
 }

@@ -134,3 +134,33 @@ def challengers_pay_off(P, names, default, margin, groups, scale) -> np.ndarray:
         se = gain[r].std(ddof=1) / np.sqrt(r.sum())
         keep[groups == g] = gain[r].mean() > 2.0 * se
     return keep
+
+
+def yearly_pays_off(P, names, default, alternative, groups, scale) -> np.ndarray:
+    """(n,) bool: use the yearly variant (``alternative[default]``) as this series'
+    default, decided per group (demand class) in the backtest: its RMSSE must beat
+    the default's by more than two standard errors of the mean gain over the
+    group's series (paired, origins averaged per series), as for challengers."""
+    n = P.shape[0]
+    use = np.zeros(n, dtype=bool)
+    rows = np.arange(n)
+    col_d = np.array([names.index(d) if d in names else -1 for d in default])
+    alt = [alternative.get(d, "") for d in default]
+    col_a = np.array([names.index(a) if a in names else -1 for a in alt])
+    ok = (col_d >= 0) & (col_a >= 0) & (scale > 0)
+    if not ok.any():
+        return use
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s = np.where(scale > 0, scale, np.nan)[:, None]
+        d_loss = np.sqrt(P[rows, np.maximum(col_d, 0), :] / s)
+        a_loss = np.sqrt(P[rows, np.maximum(col_a, 0), :] / s)
+        gain = np.nanmean(d_loss - a_loss, axis=1)
+    gain = np.where(ok, gain, np.nan)
+    for g in np.unique(groups):
+        r = (groups == g) & ~np.isnan(gain)
+        if r.sum() < 2:
+            continue
+        se = gain[r].std(ddof=1) / np.sqrt(r.sum())
+        use[r] = gain[r].mean() > 2.0 * se
+    return use
