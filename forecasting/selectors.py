@@ -379,11 +379,11 @@ def dashboard_get(*, period_days: int) -> dict | None:
     """The stored snapshot of the period, as the last refresh left it.
 
     Only when none exists yet (a new install, a flushed cache) does the
-    request compute it, once: a few seconds at 10,000 products, after which
-    every view reads the snapshot. A manager opening the dashboard expects
-    figures, and a placeholder would only make them come back for the same
-    wait. Meanwhile other visitors get None (the page says "being computed")
-    rather than starting the same computation again.
+    request compute it, once (about 20 s at 10,000 products x 3 warehouses on
+    PostgreSQL), after which every view reads the snapshot. A manager opening
+    the dashboard expects figures, and an empty page would only make them come
+    back for the same wait. Meanwhile other visitors get None (the page says
+    "being computed") rather than starting the same computation again.
     """
     key = SNAPSHOT_KEY.format(period=period_days)
     found = cache.get(key)

@@ -28,6 +28,7 @@ empirical quantiles of rolling-origin backtest errors, which are more honest.
 from __future__ import annotations
 
 import warnings
+from abc import ABC, abstractmethod
 
 import numpy as np
 import pandas as pd
@@ -169,7 +170,7 @@ def forecast_frame(mean: np.ndarray, quantiles: np.ndarray, levels) -> pd.DataFr
     return pd.DataFrame(data)
 
 
-class ForecastModel:
+class ForecastModel(ABC):
     """Base class: subclasses implement ``_fit`` and ``_forecast``.
 
     ``_fit(Y, X)`` sees a float panel (NaN left padding) and sets fitted attributes,
@@ -214,11 +215,13 @@ class ForecastModel:
         q = empirical_quantiles(mean, self.resid_, levels, self.step_scale(h))
         return forecast_frame(mean, q, levels)
 
-    def _fit(self, Y, X):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _fit(self, Y, X):
+        """Store the fitted state for the (series x time) array Y."""
 
-    def _forecast(self, h, X):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _forecast(self, h, X):
+        """The mean forecast, (series x h)."""
 
     def __repr__(self):
         params = ", ".join(
