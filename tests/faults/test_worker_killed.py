@@ -90,7 +90,9 @@ def demand_history(warehouse, n_series: int, days: int) -> list[Product]:
 
 @pytest.mark.parametrize("how", KILLS)
 def test_a_forecast_chunk_killed_midway_completes_once(worker, warehouse, how):
-    products = demand_history(warehouse, n_series=4, days=180)
+    # 200 series x a year: the one chunk's fit takes ~4 s even on an idle
+    # machine with warm imports (4 x 180 took 1.4 s, and the kill came too late).
+    products = demand_history(warehouse, n_series=200, days=365)
     run, _ = forecast_run_start(trigger="manual")
     forecast_retrain_task.delay(run_id=run.pk)
 
@@ -99,7 +101,7 @@ def test_a_forecast_chunk_killed_midway_completes_once(worker, warehouse, how):
         120,
         "the chunk to start",
     )
-    time.sleep(1.5)  # well inside the fit, which takes several seconds
+    time.sleep(1.0)  # well inside the fit, which takes several seconds
     kill(worker, how)
     chunk.refresh_from_db()
     assert not SeriesForecast.objects.filter(run=run).exists(), worker.tail()
