@@ -197,11 +197,13 @@ def build_is_running(worker) -> bool:
 def test_a_suggestion_build_killed_midway_leaves_one_suggestion_per_pair(
     worker, warehouse, other_warehouse, how
 ):
-    run = forecasts_for(1500, [warehouse, other_warehouse])
+    # 10,000 pairs: ~3 s of build on an idle machine, so the kill lands inside
+    # it even after inspect()'s round trip (3,000 pairs took ~1 s: too close).
+    run = forecasts_for(5000, [warehouse, other_warehouse])
     pairs = SeriesForecast.objects.filter(run=run).count()
     suggestions_build_task.delay(run.pk)
     wait_for(lambda: build_is_running(worker), 60, "the build to start")
-    time.sleep(0.2)  # the build of 3,000 pairs takes seconds
+    time.sleep(0.2)
     kill(worker, how)
     assert not ReplenishmentSuggestion.objects.exists(), "the build had finished"
     run.refresh_from_db()
