@@ -80,8 +80,8 @@ class TrainedModel:
 
 def group_folds(groups: Sequence[str], n_splits: int) -> list:
     n_splits = min(n_splits, len(set(groups)))
-    placeholder = np.zeros(len(groups))
-    return list(GroupKFold(n_splits=n_splits).split(placeholder, groups=groups))
+    rows = np.zeros(len(groups))  # GroupKFold splits on groups only
+    return list(GroupKFold(n_splits=n_splits).split(rows, groups=groups))
 
 
 def calibrated_svm(groups: Sequence[str], folds: int = CALIBRATION_FOLDS):
