@@ -334,8 +334,9 @@ def _forecast_panel(
     for i, ms in enumerate(series_members):
         for b in ms:
             need.setdefault(b, np.zeros(n, bool))[i] = True
-    if "global_gbm" in need:
-        need["global_gbm"][:] = True
+    for b in need:
+        if b.startswith("global_gbm"):  # a global learner: the rows it learnt from
+            need[b] |= base_rows.get(b, need[b])
     for b, rows_mask in need.items():
         rows = np.flatnonzero(rows_mask)
         final[b] = _final_forecast(b, panel, rows, h, fut, fitted.get(b), failures)
