@@ -1,4 +1,5 @@
-"""Demand classes by ADI and CV² (Syntetos-Boylan), which pick the candidate models."""
+"""Demand classes by ADI and CV² (Syntetos-Boylan), which pick the candidate models,
+and the rule that tells a series whose demand has stopped."""
 
 from __future__ import annotations
 
@@ -39,3 +40,44 @@ def classify(Y: np.ndarray) -> np.ndarray:
         np.where(stable, INTERMITTENT, LUMPY),
     )
     return out.astype(object)
+
+
+STOP_ALPHA = 1e-3
+
+
+def stopped_selling(
+    Y: np.ndarray, horizon: int, alpha: float = STOP_ALPHA
+) -> np.ndarray:
+    """(n,) bool: demand has stopped, judged from the run of zeros at the end.
+
+    A series is stopped when its trailing run of observed zero periods (NaN cells,
+    such as censored stock-out days, are skipped) is at least ``horizon`` long and
+    improbable under the series' own demand rate before the run: the chance of
+    that many zeros in a row, ``(1 - p) ** L`` averaged over a Beta(1, 1)
+    posterior of ``p`` from the k demand periods among the m observed ones up to
+    the last sale, is below ``alpha``. The posterior makes a short history (few
+    periods to learn ``p`` from) need a longer run; the minimum length keeps
+    calendar closures (a few zero days over a holiday) from zeroing a forecast:
+    a whole horizon of nothing is forecast only after a whole horizon of it.
+    Slow movers whose gaps are normal for them are not stopped."""
+    from scipy.special import gammaln
+
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    n, T = Y.shape
+    valid = ~np.isnan(Y)
+    sold = valid & (Y > 0)
+    any_sale = sold.any(axis=1)
+    last = T - 1 - np.argmax(sold[:, ::-1], axis=1)
+    cum = np.cumsum(valid, axis=1)
+    rows = np.arange(n)
+    m = cum[rows, last].astype(float)  # observed periods up to the last sale
+    run = cum[:, -1] - m  # observed zero periods after it
+    k = sold.sum(axis=1).astype(float)
+    # log E[(1 - p) ** L] for p ~ Beta(k + 1, m - k + 1)
+    log_p = (
+        gammaln(m - k + 1 + run)
+        - gammaln(m - k + 1)
+        + gammaln(m + 2)
+        - gammaln(m + 2 + run)
+    )
+    return any_sale & (run >= max(int(horizon), 1)) & (log_p < np.log(alpha))

@@ -34,7 +34,13 @@ departs from 1 (``MIN_YEARLY_STRENGTH``). ``ensemble_k`` > 1 adds a per-series
 mean of the k best candidates (members picked on the other origins, so its backtest
 is honest) and makes it the default; it measured worse on the M5 sample, so it is
 off. ``models`` restricts the
-candidates to those names for every class. Quantiles are the mean plus empirical
+candidates to those names for every class. Without ``models``, a series whose
+demand has stopped (a trailing run of observed zeros at least ``horizon`` long and
+improbable under its earlier demand rate, ``classify.stopped_selling``) is
+forecast as the mean of that run, nothing: no model fitted on the years before
+can see the stop, and the backtest cannot judge it (the run is mostly after the
+origins). Its scores and bands come from the chosen model's backtest with the
+same rule applied at each origin. Quantiles are the mean plus empirical
 quantiles of the chosen model's backtest errors (all origins and steps pooled);
 levels at or below the recent share of zero demand are 0 (intermittent demand has
 a point mass at zero). On a yearly model the errors are first divided by
@@ -44,7 +50,8 @@ same of the forecast period, so bands widen in the peak season
 run one thread: scale by processes (chunks).
 
 Output ``EngineResult``:
-* ``selection``: one row per series: series_id, demand_class, model, rmsse, mase,
+* ``selection``: one row per series: series_id, demand_class, model ("stopped"
+  for a stopped series), rmsse, mase,
   wape, bias, cover80 (backtest scores of the chosen model; cover80 uses bands from
   the other origins), n_obs, fallback (bool), fallback_reason ("" when none).
 * ``forecasts``: series_id, date, step (1..horizon), mean, q0.1, q0.5, ... (one
@@ -80,7 +87,7 @@ from .backtest import (
     run_backtest,
 )
 from .base import DEFAULT_LEVELS, empirical_quantiles, nanquantile, quantile_column
-from .classify import classify
+from .classify import classify, stopped_selling
 from .metrics import _scale
 from .models.yearly import (
     index_at,
@@ -114,6 +121,7 @@ logger = logging.getLogger(__name__)
 ERROR_INDEX_POWERS = (0.0, 0.5, 1.0)
 ERROR_WIDTHS = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 MIN_YEARLY_STRENGTH = 0.05  # pooled yearly index within 5% of 1: no yearly run
+STOPPED = "stopped"  # the selection's model for a series whose demand has stopped
 
 SELECTION_COLUMNS = [
     "series_id",
@@ -204,6 +212,8 @@ def _forecast_panel(
     panel = build_panel(df, freq=freq, season_length=season_length)
     n, T = panel.y.shape
     classes = classify(panel.y)
+    # The stop rule is part of the automatic choice: a pinned model list runs as is.
+    stopped = stopped_selling(panel.y, h) if not models else np.zeros(n, bool)
     fut = future_exog(panel, future, h)
     timings["prepare"] = time.perf_counter() - clock
 
@@ -237,6 +247,12 @@ def _forecast_panel(
     clock = time.perf_counter()
     cuts = origin_cuts(T, h, n_origins)
     A = actuals(panel, cuts, h)
+    # Where the stop rule would have fired at an origin (what the product would
+    # have forecast there: nothing), for the chosen model's errors and scores.
+    stopped_at = np.zeros((n, len(cuts)), bool)
+    if not models:
+        for o, cut in enumerate(cuts):
+            stopped_at[:, o] = stopped_selling(panel.y[:, :cut], h)
     F: dict[str, np.ndarray] = {}
     failures: dict[str, int] = {}
     fitted: dict[str, object] = {}
@@ -317,6 +333,11 @@ def _forecast_panel(
         else:
             series_members[i] = _members(chosen[i])
     fallback = reason != ""
+    # Demand that has stopped (``classify.stopped_selling``) is forecast as the
+    # mean of the run of zeros, i.e. nothing; no model needs a final fit for it.
+    stopped &= ~fallback
+    for i in np.flatnonzero(stopped):
+        series_members[i] = ()
     if fallback.any():
         logger.info(
             "%d of %d series fell back: %s",
@@ -341,7 +362,8 @@ def _forecast_panel(
         rows = np.flatnonzero(rows_mask)
         final[b] = _final_forecast(b, panel, rows, h, fut, fitted.get(b), failures)
     for i, ms in enumerate(series_members):
-        mean[i] = np.mean([final[b][i] for b in ms], axis=0)
+        if ms:
+            mean[i] = np.mean([final[b][i] for b in ms], axis=0)
     mean = np.clip(np.nan_to_num(mean), 0.0, None)
     timings["final_fit"] = time.perf_counter() - clock
 
@@ -352,6 +374,7 @@ def _forecast_panel(
         r = chosen == m
         key = ENSEMBLE if m.startswith("ensemble:") else m
         Fc[r] = F[key][r] if key in F else np.nan
+    Fc[stopped_at] = np.where(np.isnan(Fc[stopped_at]), np.nan, 0.0)
     E = A - Fc
     recent = panel.y[:, -max(int(n_origins) * h, 28) :]
     with np.errstate(all="ignore"):
@@ -369,7 +392,8 @@ def _forecast_panel(
         Q[no_errors] = empirical_quantiles(
             mean[no_errors], spread, levels, zero_share=zero_share[no_errors]
         )
-    selection = _selection_table(panel, classes, chosen, A, Fc, fallback, reason)
+    label = np.where(stopped, STOPPED, chosen).astype(object)
+    selection = _selection_table(panel, classes, label, A, Fc, fallback, reason)
     forecasts = _forecast_frame(panel, mean, Q, levels, h)
     timings["quantiles"] = time.perf_counter() - clock
     timings["total"] = sum(
