@@ -1,5 +1,6 @@
 """Reads of forecasts shared by the API, the pages and the manager dashboard."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -10,10 +11,11 @@ from django.utils import timezone
 from catalog.models import Category, Product
 from stock.models import Warehouse
 from stock.selectors import (
-    abc_xyz_get,
+    abc_xyz_compute_periods,
+    abc_xyz_store,
     adjustments_unusual_get,
     count_variances_get,
-    stock_kpis_get,
+    stock_kpis_periods,
 )
 from stock.selectors.kpis import PERIODS
 
@@ -55,32 +57,54 @@ ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
 
 
 def stockout_rate_get(*, period_days: int, today: date | None = None) -> dict:
-    """Product-days out of stock (censored) among active products' days.
+    return stockout_rate_periods(periods=[period_days], today=today)[period_days]
 
-    All days less those of inactive products: the first count reads only the
-    (date, censored, product) index, the second only the inactive products'
-    rows, where a join to the products would look up one per demand day.
+
+def stockout_rate_periods(*, periods, today: date | None = None) -> dict[int, dict]:
+    """Product-days out of stock (censored) among active products' days, for
+    several periods ending on the same day.
+
+    All days less those of inactive products, counted per date over the
+    longest period (a period is a range of those dates): the first count reads
+    only the (date, censored, product) index, the second only the inactive
+    products' rows, where a join to the products would look up one per demand
+    day.
     """
-    since, until = _days(period_days, today)
+    since, until = _days(max(periods), today)
     days = DemandDay.objects.filter(date__gte=since, date__lt=until)
     counts = {"days": Count("*"), "out": Count("product_id", filter=Q(censored=True))}
-    row = days.aggregate(**counts)
+
+    def per_date(rows):
+        return {
+            row["date"]: (row["days"], row["out"])
+            for row in rows.values("date").annotate(**counts).order_by()
+        }
+
+    everyone = per_date(days)
     inactive = list(
         Product.objects.filter(is_active=False).values_list("pk", flat=True)
     )
-    retired = {"days": 0, "out": 0}
+    retired: dict[date, tuple[int, int]] = {}
     for start in range(0, len(inactive), 500):  # an index probe per product
-        found = days.filter(product_id__in=inactive[start : start + 500]).aggregate(
-            **counts
-        )
-        retired = {key: retired[key] + found[key] for key in retired}
-    product_days = row["days"] - retired["days"]
-    out = row["out"] - retired["out"]
-    return {
-        "product_days": product_days,
-        "stockout_days": out,
-        "rate": out / product_days if product_days else None,
-    }
+        found = per_date(days.filter(product_id__in=inactive[start : start + 500]))
+        for day, (n, out) in found.items():
+            had = retired.get(day, (0, 0))
+            retired[day] = (had[0] + n, had[1] + out)
+    result = {}
+    for period in periods:
+        first = until - timedelta(days=period)
+        product_days = out = 0
+        for source, sign in ((everyone, 1), (retired, -1)):
+            for day, (n, censored) in source.items():
+                if day >= first:
+                    product_days += sign * n
+                    out += sign * censored
+        result[period] = {
+            "product_days": product_days,
+            "stockout_days": out,
+            "rate": out / product_days if product_days else None,
+        }
+    return result
 
 
 def _days(period_days: int, today: date | None) -> tuple[date, date]:
@@ -137,7 +161,9 @@ def _group_scores(groups: dict) -> list[dict]:
     return out
 
 
-def forecast_accuracy_get(*, period_days: int, today: date | None = None) -> dict:
+def forecast_accuracy_get(
+    *, period_days: int, today: date | None = None, scored_runs: dict | None = None
+) -> dict:
     """WAPE and bias of earlier runs' forecasts against the demand that followed.
 
     Each evaluated run is scored on the first EVAL_DAYS of its forecasts, on the
@@ -148,10 +174,13 @@ def forecast_accuracy_get(*, period_days: int, today: date | None = None) -> dic
     its 95% band, largest miss first.
 
     Two queries per evaluated run (its forecasts, the week of demand after it),
-    scored as (series x day) arrays: no Python loop per series and day.
+    scored as (series x day) arrays: no Python loop per series and day. Pass
+    the same `scored_runs` dict to the calls for several periods and a run
+    they share is read and scored once.
     """
     since, until = _days(period_days, today)
     runs = _eval_runs(since, until)
+    scored_runs = {} if scored_runs is None else scored_runs
     categories = _category_names()
     warehouses = dict(Warehouse.objects.values_list("pk", "code"))
     by_category: dict = {}
@@ -160,7 +189,9 @@ def forecast_accuracy_get(*, period_days: int, today: date | None = None) -> dic
     anomalies, anomaly_count = [], 0
     seen = []  # (series code, category id, warehouse id) of every run
     for run in runs:
-        scored = _run_scored(run)
+        if run.pk not in scored_runs:
+            scored_runs[run.pk] = _run_scored(run)
+        scored = scored_runs[run.pk]
         if scored is None:
             continue
         sums = scored["rows"]
@@ -333,25 +364,47 @@ def _empty_group() -> dict:
     }
 
 
-SNAPSHOT_KEY = "stockwise:dashboard:v2:{period}"
-SNAPSHOT_LOCK_SECONDS = 300  # longer than a full recompute ever takes
+SNAPSHOT_KEY = "stockwise:dashboard:v3:{period}"
+REFRESH_CLAIM_KEY = "stockwise:dashboard:v3:refreshing"
+REFRESH_CLAIM_SECONDS = 300  # then a lost refresh may be asked for again
 
 
 def dashboard_snapshot_compute(*, period_days: int, today: date | None = None) -> dict:
-    """Everything the manager dashboard shows for a period: about 25 aggregate
-    queries over the ledger, the demand days and the forecasts, whatever the
-    number of products."""
-    return {
-        "computed_at": timezone.now(),
-        "period_days": period_days,
-        "stock": stock_kpis_get(period_days=period_days, today=today),
-        "stockout": stockout_rate_get(period_days=period_days, today=today),
-        "accuracy": forecast_accuracy_get(period_days=period_days, today=today),
-        # refreshed here too, so the product list's ABC filter agrees with the matrix
-        "abc_xyz": abc_xyz_get(period_days=period_days, refresh=True),
-        "count_variances": count_variances_get(period_days=period_days, today=today),
-        "adjustments": adjustments_unusual_get(period_days=period_days, today=today),
-    }
+    return dashboard_snapshots_compute(periods=[period_days], today=today)[period_days]
+
+
+def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -> dict:
+    """Everything the manager dashboard shows, for each period: about 30
+    aggregate queries in all, whatever the number of products or periods.
+
+    The periods end on the same day, so each scan (the ledger for the KPIs,
+    the shipments for ABC/XYZ, the demand days for the stock-out rate) runs
+    once over the longest period and the shorter ones are its last days; an
+    evaluated forecast run several periods share is scored once.
+    """
+    periods = sorted(set(periods))
+    computed_at = timezone.now()
+    stock = stock_kpis_periods(periods=periods, today=today)
+    stockout = stockout_rate_periods(periods=periods, today=today)
+    classes = abc_xyz_compute_periods(periods=periods, today=today)
+    scored_runs: dict = {}
+    snapshots = {}
+    for period in periods:
+        abc_xyz_store(classes[period])  # the product list's ABC filter agrees
+        snapshots[period] = {
+            "computed_at": computed_at,
+            "period_days": period,
+            "stock": stock[period],
+            "stockout": stockout[period],
+            "accuracy": forecast_accuracy_get(
+                period_days=period, today=today, scored_runs=scored_runs
+            ),
+            # the cells only: the page never needs each product's class
+            "abc_xyz": replace(classes[period], classes={}),
+            "count_variances": count_variances_get(period_days=period, today=today),
+            "adjustments": adjustments_unusual_get(period_days=period, today=today),
+        }
+    return snapshots
 
 
 def _snapshot_store(snapshot: dict) -> None:
@@ -366,38 +419,27 @@ def _snapshot_store(snapshot: dict) -> None:
 
 def dashboard_snapshot_refresh(*, periods=PERIODS) -> dict[int, dict]:
     """Recompute and store the snapshot of each period (dashboard_refresh_task:
-    on beat and after each forecast run). Safe to run twice: each run stores
-    what it read."""
-    done = {}
-    for period in periods:
-        done[period] = dashboard_snapshot_compute(period_days=period)
-        _snapshot_store(done[period])
+    on beat, after each forecast run, and when a view finds none). Safe to run
+    twice: each run stores what it read."""
+    try:
+        done = dashboard_snapshots_compute(periods=periods)
+        for snapshot in done.values():
+            _snapshot_store(snapshot)
+    finally:
+        cache.delete(REFRESH_CLAIM_KEY)
     return done
 
 
 def dashboard_get(*, period_days: int) -> dict | None:
-    """The stored snapshot of the period, as the last refresh left it.
+    """The stored snapshot of the period, as the last refresh left it; None
+    before the first refresh (a new install, a flushed cache)."""
+    return cache.get(SNAPSHOT_KEY.format(period=period_days))
 
-    Only when none exists yet (a new install, a flushed cache) does the
-    request compute it, once (about 20 s at 10,000 products x 3 warehouses on
-    PostgreSQL), after which every view reads the snapshot. A manager opening
-    the dashboard expects figures, and an empty page would only make them come
-    back for the same wait. Meanwhile other visitors get None (the page says
-    "being computed") rather than starting the same computation again.
-    """
-    key = SNAPSHOT_KEY.format(period=period_days)
-    found = cache.get(key)
-    if found is not None:
-        return found
-    lock = f"{key}:computing"
-    if not cache.add(lock, True, SNAPSHOT_LOCK_SECONDS):
-        return None
-    try:
-        found = dashboard_snapshot_compute(period_days=period_days)
-        _snapshot_store(found)
-    finally:
-        cache.delete(lock)
-    return found
+
+def dashboard_refresh_claim() -> bool:
+    """True for the one caller that should ask for the missing snapshots (the
+    others find the claim taken and only wait for them)."""
+    return cache.add(REFRESH_CLAIM_KEY, True, REFRESH_CLAIM_SECONDS)
 
 
 def product_suggestions_open(*, product) -> list[ReplenishmentSuggestion]:

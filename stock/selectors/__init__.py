@@ -1,12 +1,20 @@
 """Reads of stock shared by the API, the pages, the dashboards and the commands."""
 
-from .classes import AbcXyz, abc_xyz_compute, abc_xyz_get, products_in_class
+from .classes import (
+    AbcXyz,
+    abc_xyz_compute,
+    abc_xyz_compute_periods,
+    abc_xyz_get,
+    abc_xyz_store,
+    products_in_class,
+)
 from .kpis import (
     StockKpis,
     TodayActivity,
     holding_cost_rate,
     period_bounds,
     stock_kpis_get,
+    stock_kpis_periods,
     today_activity_get,
 )
 from .reconcile import Difference, stock_reconcile
@@ -18,13 +26,16 @@ __all__ = [
     "StockKpis",
     "TodayActivity",
     "abc_xyz_compute",
+    "abc_xyz_compute_periods",
     "abc_xyz_get",
+    "abc_xyz_store",
     "adjustments_unusual_get",
     "count_variances_get",
     "holding_cost_rate",
     "period_bounds",
     "products_in_class",
     "stock_kpis_get",
+    "stock_kpis_periods",
     "stock_reconcile",
     "today_activity_get",
 ]

@@ -71,16 +71,24 @@ def _xyz(weekly: np.ndarray) -> np.ndarray:
 
 
 def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
-    """Three grouped queries; the classes are numpy over (products x weeks)."""
-    weeks = max(period_days // 7, 1)
-    _, until = period_bounds(period_days, today=today)
-    since = until - timezone.timedelta(days=7 * weeks)
+    return abc_xyz_compute_periods(periods=[period_days], today=today)[period_days]
+
+
+def abc_xyz_compute_periods(*, periods, today: date | None = None) -> dict[int, AbcXyz]:
+    """The classes of several periods from three queries: one scan of the
+    longest period's shipments, summed per product and week back from the
+    period's end, so a shorter period is the last columns of the same array
+    (its weeks end on the same day)."""
+    weeks_of = {period: max(period // 7, 1) for period in periods}
+    longest = max(weeks_of.values())
+    _, until = period_bounds(max(periods), today=today)
+    since = until - timezone.timedelta(days=7 * longest)
     products = list(
         Product.objects.filter(is_active=True).order_by("pk").values_list("pk", "price")
     )
     pks = np.array([pk for pk, _ in products], dtype=np.int64)
     prices = np.array([float(price) for _, price in products], dtype=float)
-    weekly = np.zeros((len(pks), weeks))
+    weekly = np.zeros((len(pks), longest))
     shipped = list(
         StockMovement.objects.filter(
             kind=MovementKind.SHIPMENT, created_at__gte=since, created_at__lt=until
@@ -94,9 +102,8 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
     if shipped and len(pks):
         product, week, units = (np.array(c) for c in zip(*shipped, strict=True))
         row = np.minimum(np.searchsorted(pks, product), len(pks) - 1)
-        keep = (pks[row] == product) & (week >= 0) & (week < weeks)
+        keep = (pks[row] == product) & (week >= 0) & (week < longest)
         np.add.at(weekly, (row[keep], week[keep]), -units[keep].astype(float))
-    revenue = weekly.sum(axis=1) * prices
     values = dict(
         StockLevel.objects.filter(product__is_active=True)
         .values("product_id")
@@ -105,16 +112,21 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
         .values_list("product_id", "v")
     )
     stock_value = np.array([float(values.get(pk) or 0) for pk in pks.tolist()])
-    result = AbcXyz(
-        period_days=period_days,
-        computed_at=timezone.now(),
-        cells={
-            a: {x: {"count": 0, "revenue": 0.0, "stock_value": 0.0} for x in "XYZ"}
-            for a in "ABC"
-        },
-    )
+    computed_at = timezone.now()
+    return {
+        period: _classified(
+            period, computed_at, pks, prices, weekly[:, longest - weeks :], stock_value
+        )
+        for period, weeks in weeks_of.items()
+    }
+
+
+def _classified(period_days, computed_at, pks, prices, weekly, stock_value) -> AbcXyz:
+    revenue = weekly.sum(axis=1) * prices
+    result = AbcXyz(period_days=period_days, computed_at=computed_at)
     abc, xyz = _abc(revenue, pks), _xyz(weekly)
     for a in "ABC":
+        result.cells[a] = {}
         for x in "XYZ":
             mask = (abc == a) & (xyz == x)
             result.cells[a][x] = {
@@ -128,13 +140,20 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
     return result
 
 
+def abc_xyz_store(result: AbcXyz) -> None:
+    cache.set(_key(result.period_days), result, cache_seconds())
+
+
+def _key(period_days: int) -> str:
+    return f"stockwise:abcxyz:v{CACHE_VERSION}:{period_days}"
+
+
 def abc_xyz_get(*, period_days: int, refresh: bool = False) -> AbcXyz:
     """The cached classification (recomputed when older than the cache time)."""
-    key = f"stockwise:abcxyz:v{CACHE_VERSION}:{period_days}"
-    found = None if refresh else cache.get(key)
+    found = None if refresh else cache.get(_key(period_days))
     if found is None:
         found = abc_xyz_compute(period_days=period_days)
-        cache.set(key, found, cache_seconds())
+        abc_xyz_store(found)
     return found
 
 

@@ -68,10 +68,11 @@ class StockKpis:
     draft_po_value: float
 
 
-def _ledger_days(since: datetime, period_days: int) -> tuple[float, float, float]:
-    """(COGS in the period, value moved after it, and how far the mean closing
-    value of its days lies below the closing value of its last day), from one
-    query grouped by day over the movements since `since`."""
+def _ledger_days(since: datetime, periods, longest: int) -> dict[int, tuple]:
+    """Per period: (COGS in it, value moved after it, and how far the mean
+    closing value of its days lies below the closing value of its last day),
+    from one query grouped by day over the movements since `since`, the start
+    of the longest period (every period ends on the same day)."""
     # every kind named, so the range reads the (kind, created_at, product_id,
     # quantity) index only (stock migration 0005), never the table
     rows = (
@@ -89,40 +90,55 @@ def _ledger_days(since: datetime, period_days: int) -> tuple[float, float, float
         )
         .order_by()
     )
-    cogs = after = 0.0
-    # closing(d) = now - sum(net of days > d), so the mean closing over the
-    # period is now - after - sum over in-period days k of net_k * k / P.
-    weighted = 0.0
-    for row in rows:
-        day, net = row["day"], row["net"] or 0.0
-        if day >= period_days:
-            after += net
-            continue
-        cogs += row["shipped"] or 0.0
-        weighted += net * day
-    return cogs, after, weighted / period_days
+    days = [(row["day"], row["net"] or 0.0, row["shipped"] or 0.0) for row in rows]
+    after = sum(net for day, net, _ in days if day >= longest)
+    out = {}
+    for period in periods:
+        # closing(d) = now - sum(net of days > d), so the mean closing over the
+        # period is now - after - sum over in-period days k of net_k * k / P.
+        first = longest - period
+        cogs = weighted = 0.0
+        for day, net, shipped in days:
+            if first <= day < longest:
+                cogs += shipped
+                weighted += net * (day - first)
+        out[period] = (cogs, after, weighted / period)
+    return out
 
 
 def stock_kpis_get(*, period_days: int, today: date | None = None) -> StockKpis:
-    """About six aggregate queries, whatever the number of products."""
-    since, until = period_bounds(period_days, today=today)
-    cogs, after, shortfall = _ledger_days(since, period_days)
+    return stock_kpis_periods(periods=[period_days], today=today)[period_days]
+
+
+def stock_kpis_periods(*, periods, today: date | None = None) -> dict[int, StockKpis]:
+    """The KPIs of several periods ending on the same day: about six aggregate
+    queries in all, whatever the number of products or periods (one ledger
+    scan over the longest period serves them all)."""
+    longest = max(periods)
+    since, until = period_bounds(longest, today=today)
+    ledger = _ledger_days(since, periods, longest)
     inventory_value = (
         StockLevel.objects.aggregate(v=_value(F("on_hand") * F("product__unit_cost")))[
             "v"
         ]
         or 0.0
     )
-    closing_end = inventory_value - after
-    average = closing_end - shortfall
-    turnover = cogs / average if average > 0 else None
+    starts = {period: until - timedelta(days=period) for period in periods}
+    in_period = {
+        period: Q(order__created_at__gte=start) for period, start in starts.items()
+    }
     lines = SalesOrderLine.objects.filter(
         order__created_at__gte=since, order__created_at__lt=until
     ).aggregate(
-        shipped=Count("pk", filter=Q(order__status=SalesOrderStatus.SHIPPED)),
-        cancelled=Count("pk", filter=Q(order__status=SalesOrderStatus.CANCELLED)),
+        **{
+            f"{name}_{period}": Count("pk", filter=Q(order__status=status) & when)
+            for period, when in in_period.items()
+            for name, status in (
+                ("shipped", SalesOrderStatus.SHIPPED),
+                ("cancelled", SalesOrderStatus.CANCELLED),
+            )
+        }
     )
-    decided = lines["shipped"] + lines["cancelled"]
     rate = holding_cost_rate()
     ageing = _ageing(until)
     po = PurchaseOrderLine.objects.filter(
@@ -142,25 +158,35 @@ def stock_kpis_get(*, period_days: int, today: date | None = None) -> StockKpis:
             filter=Q(purchase_order__status=PurchaseOrderStatus.DRAFT),
         ),
     )
-    return StockKpis(
-        period_days=period_days,
-        since=since.date(),
-        until=(until - timedelta(days=1)).date(),
-        cogs=cogs,
-        inventory_value=inventory_value,
-        average_inventory_value=average,
-        turnover=turnover,
-        turnover_annual=turnover * 365 / period_days if turnover else None,
-        days_of_inventory=average / (cogs / period_days) if cogs > 0 else None,
-        lines_shipped=lines["shipped"],
-        lines_cancelled=lines["cancelled"],
-        fill_rate=lines["shipped"] / decided if decided else None,
-        holding_cost_rate=rate,
-        holding_cost=average * rate * period_days / 365,
-        open_po_value=po["open"] or 0.0,
-        draft_po_value=po["draft"] or 0.0,
-        **ageing,
-    )
+    out = {}
+    for period in periods:
+        cogs, after, shortfall = ledger[period]
+        closing_end = inventory_value - after
+        average = closing_end - shortfall
+        turnover = cogs / average if average > 0 else None
+        shipped = lines[f"shipped_{period}"]
+        cancelled = lines[f"cancelled_{period}"]
+        decided = shipped + cancelled
+        out[period] = StockKpis(
+            period_days=period,
+            since=starts[period].date(),
+            until=(until - timedelta(days=1)).date(),
+            cogs=cogs,
+            inventory_value=inventory_value,
+            average_inventory_value=average,
+            turnover=turnover,
+            turnover_annual=turnover * 365 / period if turnover else None,
+            days_of_inventory=average / (cogs / period) if cogs > 0 else None,
+            lines_shipped=shipped,
+            lines_cancelled=cancelled,
+            fill_rate=shipped / decided if decided else None,
+            holding_cost_rate=rate,
+            holding_cost=average * rate * period / 365,
+            open_po_value=po["open"] or 0.0,
+            draft_po_value=po["draft"] or 0.0,
+            **ageing,
+        )
+    return out
 
 
 def _ageing(until: datetime) -> dict:

@@ -441,22 +441,61 @@ def test_an_older_snapshot_never_replaces_a_newer_one(warehouse):
     assert dashboard_get(period_days=30)["computed_at"] == newer["computed_at"]
 
 
-def test_first_view_computes_once_and_others_wait(client, warehouse):
-    from forecasting.selectors import SNAPSHOT_KEY
+def test_a_missing_snapshot_is_asked_for_once_and_never_computed_in_the_request(
+    client, warehouse
+):
+    from config.celery import app
+    from forecasting.selectors import REFRESH_CLAIM_KEY, SNAPSHOT_KEY
 
     client.force_login(factories.user("manager"))
-    key = SNAPSHOT_KEY.format(period=90)
-    cache.add(f"{key}:computing", True, 60)  # another request is computing it
-    waiting = client.get(reverse("manager-dashboard") + "?period=90")
-    assert waiting.status_code == 200
-    assert b'id="computing"' in waiting.content
-    assert cache.get(key) is None
+    url = reverse("manager-dashboard") + "?period=90"
+    app.conf.task_always_eager = False  # a broker and workers, as deployed
+    try:
+        waiting = client.get(url)
+        assert waiting.status_code == 200
+        assert b'id="computing"' in waiting.content
+        assert cache.get(SNAPSHOT_KEY.format(period=90)) is None  # queued only
+        assert cache.get(REFRESH_CLAIM_KEY)  # the next visitors queue nothing
+        assert b'id="computing"' in client.get(url).content
+    finally:
+        app.conf.task_always_eager = True
 
-    cache.delete(f"{key}:computing")
-    first = client.get(reverse("manager-dashboard") + "?period=90")
+    cache.delete(REFRESH_CLAIM_KEY)  # as if the claim ran out with no worker
+    first = client.get(url)  # eager: the refresh has run when .delay returns
     assert b'id="as-of"' in first.content
-    assert cache.get(key)["computed_at"] == first.context["data"]["computed_at"]
-    assert cache.get(f"{key}:computing") is None
+    stored = cache.get(SNAPSHOT_KEY.format(period=90))
+    assert stored["computed_at"] == first.context["data"]["computed_at"]
+    assert cache.get(SNAPSHOT_KEY.format(period=30)) is not None  # all at once
+    assert cache.get(REFRESH_CLAIM_KEY) is None
+
+
+def test_one_computation_for_all_periods_matches_each_alone(warehouse):
+    from forecasting.selectors import dashboard_snapshots_compute
+
+    mug = factories.product(unit_cost=Decimal("3.00"), price=Decimal("9.00"))
+    move(mug, warehouse, 200, RECEIPT, 300)
+    for days_before, quantity in ((200, -30), (60, -20), (20, -10), (2, -5)):
+        move(mug, warehouse, quantity, SHIPMENT, days_before)
+    for i in range(100):
+        DemandDay.objects.create(
+            product=mug,
+            warehouse=warehouse,
+            date=TODAY - timedelta(days=i + 1),
+            quantity=i % 4,
+            censored=i % 9 == 0,
+        )
+
+    together = dashboard_snapshots_compute(periods=(30, 90, 365), today=TODAY)
+
+    for period in (30, 90, 365):
+        alone = dashboard_snapshots_compute(periods=[period], today=TODAY)[period]
+        assert together[period]["stock"] == alone["stock"]
+        assert together[period]["stockout"] == alone["stockout"]
+        assert together[period]["abc_xyz"].cells == alone["abc_xyz"].cells
+    assert together[30]["stock"].cogs == pytest.approx(45.0)  # 10 + 5 units x 3
+    assert together[90]["stock"].cogs == pytest.approx(105.0)
+    assert together[365]["stock"].cogs == pytest.approx(195.0)
+    assert together[90]["stockout"]["product_days"] == 90
 
 
 def test_closing_a_run_refreshes_the_dashboard(monkeypatch):
