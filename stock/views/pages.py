@@ -156,7 +156,7 @@ def product_detail(request, sku: str):
             "movements": movements,
             "po_lines": queries.product_open_po_lines_get(product=product),
             "sales_lines": queries.product_open_sales_lines_get(product=product),
-            "stock_chart": queries.product_stock_history_get(
+            "stock_history": queries.product_stock_history_get(
                 product=product, levels=levels
             ),
             "movement_filters": movement_filters,

@@ -23,6 +23,7 @@ from ..models import (
     StocktakeStatus,
 )
 from ..models.documents import OPEN_PURCHASE_STATUSES
+from ..selectors.display import Formatter
 from ..services.purchasing import RECEIVABLE
 
 HOME_LIST_LIMIT = 10
@@ -166,7 +167,8 @@ def product_stock_history_get(
     *, product: Product, levels: list[StockLevel], days: int = STOCK_HISTORY_DAYS
 ) -> dict:
     """On hand at the end of each day with a movement, per warehouse, over the
-    last `days`, as chart data for static/js/charts.js.
+    last `days`: `chart` for static/js/charts.js, and the same numbers as a
+    table (`columns`, and `rows` of display cells: the day, then each column).
 
     One query, aggregated by the database: a row per warehouse and day (its
     closing balance, and the warehouse's opening balance of the window), not a
@@ -199,7 +201,16 @@ def product_stock_history_get(
     for level in levels:
         series.setdefault(level.warehouse.code, {since: level.on_hand})
         series[level.warehouse.code][today] = level.on_hand
-    return _step_chart(series, _("units on hand"))
+    chart = _step_chart(series, _("units on hand"))
+    numbers = Formatter()
+    return {
+        "chart": chart,
+        "columns": [d["label"] for d in chart["datasets"]],
+        "rows": [
+            (day, *(numbers.number(d["data"][i], empty="—") for d in chart["datasets"]))
+            for i, day in enumerate(chart["labels"])
+        ],
+    }
 
 
 LINE_STYLES = ("solid", "dashed", "dotted", "dashdot")
@@ -228,10 +239,6 @@ def _step_chart(series: dict[str, dict[date, int]], y_label: str) -> dict:
         "labels": [day.isoformat() for day in days],
         "datasets": datasets,
         "y": y_label,
-        "rows": [
-            [day.isoformat(), *(d["data"][i] for d in datasets)]
-            for i, day in enumerate(days)
-        ],
     }
 
 

@@ -516,3 +516,81 @@ def test_closing_a_run_refreshes_the_dashboard(monkeypatch):
     )
     tasks.forecast_run_finish_task(7)
     assert calls == [()]
+
+
+# --- the product page: long tables formatted once, queries that do not grow ---
+
+
+def _product_history(product, warehouses, days: int) -> None:
+    """A receipt, then a shipment a day per warehouse, and a demand day each."""
+    today = timezone.localdate()
+    for warehouse in warehouses:
+        ledger_post(
+            lines=[LedgerLine(product.pk, warehouse.pk, 1234 + days, kind=RECEIPT)],
+            reference_type=ReferenceType.MANUAL,
+            occurred_at=timezone.now() - timedelta(days=days + 1),
+        )
+        for d in range(days, 0, -1):
+            ledger_post(
+                lines=[LedgerLine(product.pk, warehouse.pk, -1, kind=SHIPMENT)],
+                reference_type=ReferenceType.MANUAL,
+                occurred_at=timezone.now() - timedelta(days=d),
+            )
+        DemandDay.objects.bulk_create(
+            DemandDay(
+                product=product,
+                warehouse=warehouse,
+                date=today - timedelta(days=d),
+                quantity=1,
+                censored=d == 2,
+            )
+            for d in range(1, days + 1)
+        )
+
+
+def test_product_page_tables_show_what_the_template_filters_showed(client, warehouse):
+    client.force_login(factories.user("staff"))
+    mug = factories.product(sku="MUG-9")
+    _product_history(mug, [warehouse], 3)
+    run = ForecastRun.objects.create(
+        status=RunStatus.SUCCEEDED, horizon=2, history_end=timezone.localdate()
+    )
+    SeriesForecast.objects.create(
+        run=run,
+        product=mug,
+        warehouse=warehouse,
+        model="naive",
+        start_date=timezone.localdate() + timedelta(days=1),
+        values={
+            "mean": [2.25, 1234.5],  # |floatformat:1 rounds half up and groups
+            "q0.025": [0.0, 0.0],
+            "q0.1": [1.0, 1.0],
+            "q0.9": [3.0, 3.0],
+            "q0.975": [4.0, 4.0],
+        },
+    )
+
+    page = client.get(mug.get_absolute_url()).content.decode()
+
+    assert '<td class="num">1,237</td>' in page  # on hand after the receipt
+    assert '<td class="num">1,234</td>' in page  # today's closing
+    assert '<td class="num">2.3</td><td class="num">0.0</td>' in page
+    assert '<td class="num">1,234.5</td>' in page
+    assert '<td class="num">1</td><td>yes</td>' in page  # the out-of-stock day
+    assert 'id="chart-stock"' in page and f'id="chart-demand-{warehouse.pk}"' in page
+    chinese = client.get(mug.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "<td>是</td>" in chinese.content.decode()
+
+
+def test_product_page_queries_do_not_grow_with_its_history(
+    client, warehouse, other_warehouse
+):
+    client.force_login(factories.user("manager"))
+    short, long = factories.product(), factories.product()
+    _product_history(short, [warehouse], 2)
+    _product_history(long, [warehouse, other_warehouse], 40)
+
+    few = _count_queries(client, short.get_absolute_url())
+    many = _count_queries(client, long.get_absolute_url())
+
+    assert few == many
