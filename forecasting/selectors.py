@@ -16,10 +16,12 @@ from stock.selectors import (
     abc_xyz_store,
     adjustments_unusual_get,
     count_variances_get,
+    period_bounds,
     stock_kpis_periods,
 )
 from stock.selectors.display import Formatter
 from stock.selectors.kpis import PERIODS
+from stock.selectors.scan import ledger_scan
 
 from .charts import demand_chart_data, forecast_points
 from .models import (
@@ -380,16 +382,18 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
     """Everything the manager dashboard shows, for each period: about 30
     aggregate queries in all, whatever the number of products or periods.
 
-    The periods end on the same day, so each scan (the ledger for the KPIs,
-    the shipments for ABC/XYZ, the demand days for the stock-out rate) runs
-    once over the longest period and the shorter ones are its last days; an
-    evaluated forecast run several periods share is scored once.
+    The periods end on the same day, so each scan runs once over the longest
+    period and the shorter ones are its last days: one of the ledger for the
+    KPIs and ABC/XYZ together, one of the demand days for the stock-out rate;
+    an evaluated forecast run several periods share is scored once.
     """
     periods = sorted(set(periods))
     computed_at = timezone.now()
-    stock = stock_kpis_periods(periods=periods, today=today)
+    since, _ = period_bounds(max(periods), today=today)
+    scan = ledger_scan(periods=periods, since=since)
+    stock = stock_kpis_periods(periods=periods, today=today, scan=scan)
     stockout = stockout_rate_periods(periods=periods, today=today)
-    classes = abc_xyz_compute_periods(periods=periods, today=today)
+    classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
     scored_runs: dict = {}
     snapshots = {}
     for period in periods:

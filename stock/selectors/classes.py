@@ -1,7 +1,8 @@
 """ABC by revenue and XYZ by variability of weekly demand, from the ledger.
 
-Computed for all products at once (two grouped queries) and cached for a few
-minutes, so the dashboard matrix and the product-list filter agree.
+Computed for all products at once (from the ledger scan and two small
+queries) and cached for a few minutes, so the dashboard matrix and the
+product-list filter agree.
 """
 
 from dataclasses import dataclass, field
@@ -15,9 +16,9 @@ from django.utils import timezone
 
 from catalog.models import Product
 
-from ..models import MovementKind, StockLevel, StockMovement
+from ..models import StockLevel
 from .kpis import period_bounds
-from .sql import PeriodsSince
+from .scan import LedgerScan, ledger_scan
 
 ABC_LIMITS = (("A", 0.80), ("B", 0.95))  # cumulative revenue share before the item
 XYZ_LIMITS = (("X", 0.5), ("Y", 1.0))  # coefficient of variation of weekly units
@@ -58,15 +59,17 @@ def _abc(revenue: np.ndarray, pks: np.ndarray) -> np.ndarray:
     return out
 
 
-def _xyz(weekly: np.ndarray) -> np.ndarray:
-    """X/Y/Z per row of a (products x weeks) array: coefficient of variation."""
-    mean = weekly.mean(axis=1)
-    std = np.sqrt(((weekly - mean[:, None]) ** 2).mean(axis=1))
+def _xyz(units: np.ndarray, squares: np.ndarray, weeks: int) -> np.ndarray:
+    """X/Y/Z per product from the sum of its weekly units and of their squares
+    over `weeks` weeks: the coefficient of variation of its weekly units."""
+    mean = units / weeks
+    std = np.sqrt(np.maximum(squares / weeks - mean**2, 0.0))
     with np.errstate(divide="ignore", invalid="ignore"):
         cv = np.where(mean > 0, std / np.where(mean > 0, mean, 1.0), np.inf)
     names = np.full(len(mean), "Z")
     for name, limit in reversed(XYZ_LIMITS):
-        names[cv <= limit] = name
+        # from sums of squares a limit case (cv exactly 1.0) may round up
+        names[cv <= limit * (1 + 1e-9)] = name
     return names
 
 
@@ -74,36 +77,21 @@ def abc_xyz_compute(*, period_days: int, today: date | None = None) -> AbcXyz:
     return abc_xyz_compute_periods(periods=[period_days], today=today)[period_days]
 
 
-def abc_xyz_compute_periods(*, periods, today: date | None = None) -> dict[int, AbcXyz]:
-    """The classes of several periods from three queries: one scan of the
-    longest period's shipments, summed per product and week back from the
-    period's end, so a shorter period is the last columns of the same array
-    (its weeks end on the same day)."""
-    weeks_of = {period: max(period // 7, 1) for period in periods}
-    longest = max(weeks_of.values())
-    _, until = period_bounds(max(periods), today=today)
-    since = until - timezone.timedelta(days=7 * longest)
+def abc_xyz_compute_periods(
+    *, periods, today: date | None = None, scan: LedgerScan | None = None
+) -> dict[int, AbcXyz]:
+    """The classes of several periods from three queries: the ledger scan
+    (shared with the KPIs when `scan` is given) sums each product's shipped
+    units per week back from the periods' end, and the squares of those weekly
+    sums, for each period's last weeks; the classes are numpy over products."""
+    since, _ = period_bounds(max(periods), today=today)
+    if scan is None:
+        scan = ledger_scan(periods=periods, since=since)
     products = list(
         Product.objects.filter(is_active=True).order_by("pk").values_list("pk", "price")
     )
     pks = np.array([pk for pk, _ in products], dtype=np.int64)
     prices = np.array([float(price) for _, price in products], dtype=float)
-    weekly = np.zeros((len(pks), longest))
-    shipped = list(
-        StockMovement.objects.filter(
-            kind=MovementKind.SHIPMENT, created_at__gte=since, created_at__lt=until
-        )
-        .annotate(week=PeriodsSince("created_at", since=since, days=7))
-        .values("product_id", "week")
-        .annotate(units=Sum("quantity"))
-        .order_by()
-        .values_list("product_id", "week", "units")
-    )
-    if shipped and len(pks):
-        product, week, units = (np.array(c) for c in zip(*shipped, strict=True))
-        row = np.minimum(np.searchsorted(pks, product), len(pks) - 1)
-        keep = (pks[row] == product) & (week >= 0) & (week < longest)
-        np.add.at(weekly, (row[keep], week[keep]), -units[keep].astype(float))
     values = dict(
         StockLevel.objects.filter(product__is_active=True)
         .values("product_id")
@@ -115,16 +103,25 @@ def abc_xyz_compute_periods(*, periods, today: date | None = None) -> dict[int, 
     computed_at = timezone.now()
     return {
         period: _classified(
-            period, computed_at, pks, prices, weekly[:, longest - weeks :], stock_value
+            period,
+            computed_at,
+            pks,
+            prices,
+            scan.per_product(scan.week_units[period], pks),
+            scan.per_product(scan.week_squares[period], pks),
+            scan.weeks[period],
+            stock_value,
         )
-        for period, weeks in weeks_of.items()
+        for period in periods
     }
 
 
-def _classified(period_days, computed_at, pks, prices, weekly, stock_value) -> AbcXyz:
-    revenue = weekly.sum(axis=1) * prices
+def _classified(
+    period_days, computed_at, pks, prices, units, squares, weeks, stock_value
+) -> AbcXyz:
+    revenue = units * prices
     result = AbcXyz(period_days=period_days, computed_at=computed_at)
-    abc, xyz = _abc(revenue, pks), _xyz(weekly)
+    abc, xyz = _abc(revenue, pks), _xyz(units, squares, weeks)
     for a in "ABC":
         result.cells[a] = {}
         for x in "XYZ":

@@ -3,9 +3,12 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Sum
 from django.utils import timezone
+
+from catalog.models import Product
 
 from ..models import (
     MovementKind,
@@ -18,7 +21,7 @@ from ..models import (
     Stocktake,
     StocktakeStatus,
 )
-from .sql import PeriodsSince
+from .scan import LedgerScan, ledger_scan
 
 PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 90
@@ -68,55 +71,49 @@ class StockKpis:
     draft_po_value: float
 
 
-def _ledger_days(since: datetime, periods, longest: int) -> dict[int, tuple]:
+def _ledger_values(scan: LedgerScan, periods) -> dict[int, tuple]:
     """Per period: (COGS in it, value moved after it, and how far the mean
     closing value of its days lies below the closing value of its last day),
-    from one query grouped by day over the movements since `since`, the start
-    of the longest period (every period ends on the same day)."""
-    # every kind named, so the range reads the (kind, created_at, product_id,
-    # quantity) index only (stock migration 0005), never the table
-    rows = (
-        StockMovement.objects.filter(
-            kind__in=MovementKind.values, created_at__gte=since
-        )
-        .annotate(day=PeriodsSince("created_at", since=since))
-        .values("day")
-        .annotate(
-            net=_value(F("quantity") * F("product__unit_cost")),
-            shipped=_value(
-                -F("quantity") * F("product__unit_cost"),
-                filter=Q(kind=MovementKind.SHIPMENT),
-            ),
-        )
-        .order_by()
-    )
-    days = [(row["day"], row["net"] or 0.0, row["shipped"] or 0.0) for row in rows]
-    after = sum(net for day, net, _ in days if day >= longest)
+    from the scan's per-product units at today's unit costs."""
+    pks, costs = _unit_costs()
+    cost = costs[np.searchsorted(pks, scan.product_ids)] if len(pks) else pks
+    after = float(cost @ scan.after) if len(cost) else 0.0
     out = {}
     for period in periods:
+        if not len(cost):
+            out[period] = (0.0, 0.0, 0.0)
+            continue
         # closing(d) = now - sum(net of days > d), so the mean closing over the
         # period is now - after - sum over in-period days k of net_k * k / P.
-        first = longest - period
-        cogs = weighted = 0.0
-        for day, net, shipped in days:
-            if first <= day < longest:
-                cogs += shipped
-                weighted += net * (day - first)
-        out[period] = (cogs, after, weighted / period)
+        out[period] = (
+            float(cost @ scan.shipped[period]),
+            after,
+            float(cost @ scan.net_by_day[period]) / period,
+        )
     return out
+
+
+def _unit_costs() -> tuple[np.ndarray, np.ndarray]:
+    rows = Product.objects.order_by("pk").values_list("pk", "unit_cost")
+    pks, costs = zip(*rows, strict=True) if rows else ((), ())
+    return np.array(pks, dtype=np.int64), np.array(costs, dtype=float)
 
 
 def stock_kpis_get(*, period_days: int, today: date | None = None) -> StockKpis:
     return stock_kpis_periods(periods=[period_days], today=today)[period_days]
 
 
-def stock_kpis_periods(*, periods, today: date | None = None) -> dict[int, StockKpis]:
+def stock_kpis_periods(
+    *, periods, today: date | None = None, scan: LedgerScan | None = None
+) -> dict[int, StockKpis]:
     """The KPIs of several periods ending on the same day: about six aggregate
     queries in all, whatever the number of products or periods (one ledger
-    scan over the longest period serves them all)."""
+    scan over the longest period serves them all; pass `scan` to share it)."""
     longest = max(periods)
     since, until = period_bounds(longest, today=today)
-    ledger = _ledger_days(since, periods, longest)
+    if scan is None:
+        scan = ledger_scan(periods=periods, since=since)
+    ledger = _ledger_values(scan, periods)
     inventory_value = (
         StockLevel.objects.aggregate(v=_value(F("on_hand") * F("product__unit_cost")))[
             "v"
