@@ -9,15 +9,13 @@ from tests.conftest import shop_client
 
 
 def test_a_shop_past_its_budget_gets_429_with_retry_after(settings, shop_a, shop_b):
-    from django.core.cache import cache
+    from catalog.throttling import shop_throttle_reset
 
-    from catalog.throttling import ShopKeyThrottle
-
+    settings.STOCKWISE_API_SHOP_RATE = "3/min"
     # A rolled-back test's shop can leave its id to this one (SQLite reuses
     # ids): start this shop's budget afresh.
     for shop in (shop_a[0], shop_b[0]):
-        cache.delete(ShopKeyThrottle.cache_format % {"scope": "shop", "ident": shop.pk})
-    settings.STOCKWISE_API_SHOP_RATE = "3/min"
+        shop_throttle_reset(shop_id=shop.pk)
     client = shop_client(shop_a[1])
     assert [client.get("/api/v1/warehouses/").status_code for _ in range(3)] == [
         200
