@@ -3,9 +3,12 @@
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
+from django.db import connection
+from django.db.models import BooleanField, DateTimeField
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from .models import Shop, ShopApiKey
 
@@ -41,24 +44,77 @@ def shop_api_key_revoke(*, api_key: ShopApiKey) -> ShopApiKey:
     return api_key
 
 
+def _aware(value):
+    """A datetime column as the driver gave it: aware on PostgreSQL, naive UTC
+    (or its text) on SQLite."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _usable_key_sql() -> str:
+    key, shop = ShopApiKey._meta, Shop._meta
+    columns = ", ".join(
+        [f"k.{f.column}" for f in key.concrete_fields]
+        + [f"s.{f.column}" for f in shop.concrete_fields]
+    )
+    return (
+        f"SELECT {columns} FROM {key.db_table} k "
+        f"JOIN {shop.db_table} s ON s.id = k.shop_id "
+        "WHERE k.prefix = %s AND k.revoked_at IS NULL AND s.is_active = %s "
+        "AND (k.expires_at IS NULL OR k.expires_at > %s)"
+    )
+
+
+_USABLE_KEY_SQL: str | None = None
+
+
 def shop_api_key_authenticate(*, raw_key: str) -> ShopApiKey | None:
-    """The usable key matching raw_key, or None."""
+    """The usable key matching raw_key (its shop attached), or None.
+
+    Every API request of a shop comes through here, so the lookup is one
+    statement written out once (the same conditions as
+    ShopApiKey.objects.usable(), tested against it) rather than a queryset
+    compiled per request; revoking or expiring a key takes effect on the next
+    request, since nothing is cached.
+    """
+    global _USABLE_KEY_SQL
     parts = raw_key.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
-    api_key = (
-        ShopApiKey.objects.usable()
-        .select_related("shop")
-        .filter(prefix=parts[1])
-        .first()
-    )
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash_key(raw_key)):
-        return None
+    if _USABLE_KEY_SQL is None:
+        _USABLE_KEY_SQL = _usable_key_sql()
     now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_USABLE_KEY_SQL, [parts[1], True, now])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    key_fields = ShopApiKey._meta.concrete_fields
+    values = [
+        _aware(v)
+        if isinstance(f, DateTimeField)
+        else bool(v)
+        if isinstance(f, BooleanField) and v is not None
+        else v
+        for f, v in zip([*key_fields, *Shop._meta.concrete_fields], row, strict=True)
+    ]
+    n = len(key_fields)
+    api_key = ShopApiKey.from_db(
+        connection.alias, [f.attname for f in key_fields], values[:n]
+    )
+    if not hmac.compare_digest(api_key.key_hash, _hash_key(raw_key)):
+        return None
+    api_key.shop = Shop.from_db(
+        connection.alias, [f.attname for f in Shop._meta.concrete_fields], values[n:]
+    )
     # Touch last_used_at at most once a minute so reads do not become writes.
     if (
         api_key.last_used_at is None
         or (now - api_key.last_used_at).total_seconds() > 60
     ):
         ShopApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
     return api_key
