@@ -1,10 +1,22 @@
-"""Page-number pagination that refuses, instead of clamping, a page too large."""
+"""Pagination that refuses, instead of clamping, a page size out of bounds.
+
+Lists use page numbers with a total count; the stock-level feed, which shops walk
+end to end to sync availability, uses a cursor instead: each page is an index
+range scan from where the last one stopped, with no COUNT and no OFFSET, so a
+page costs the same at row 30,000 as at row 0 and a row cannot be skipped or
+repeated while other rows change.
+"""
+
+import base64
+import binascii
 
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import BasePagination, PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 
-class StandardPagination(PageNumberPagination):
+class BoundedPageSizeMixin:
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -27,6 +39,8 @@ class StandardPagination(PageNumberPagination):
             )
         return size
 
+
+class StandardPagination(BoundedPageSizeMixin, PageNumberPagination):
     def get_schema_operation_parameters(self, view):
         # The bounds the API enforces, so clients (and fuzzers) can keep them.
         parameters = super().get_schema_operation_parameters(view)
@@ -40,3 +54,78 @@ class StandardPagination(PageNumberPagination):
                     "maximum": self.max_page_size,
                 }
         return parameters
+
+
+class KeysetPagination(BoundedPageSizeMixin, BasePagination):
+    """Forward pages over a unique (a, b) key: `?cursor=` names the last pair
+    seen, `next` is the link to the page after it (null at the end)."""
+
+    cursor_query_param = "cursor"
+
+    def decode_cursor(self, request) -> tuple[int, int] | None:
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            padded = raw + "=" * (-len(raw) % 4)
+            first, second = base64.urlsafe_b64decode(padded.encode()).split(b".")
+            pair = int(first), int(second)
+        except (ValueError, binascii.Error):
+            pair = None
+        if pair is None or min(pair) < 1:
+            raise ValidationError(
+                {self.cursor_query_param: ["Invalid cursor: use the next link."]}
+            )
+        return pair
+
+    @staticmethod
+    def encode_cursor(pair: tuple[int, int]) -> str:
+        encoded = base64.urlsafe_b64encode(f"{pair[0]}.{pair[1]}".encode())
+        return encoded.decode().rstrip("=")
+
+    def get_paginated_response(self, request, results: list, last: tuple | None):
+        next_link = None
+        if last is not None:
+            next_link = replace_query_param(
+                request.build_absolute_uri(),
+                self.cursor_query_param,
+                self.encode_cursor(last),
+            )
+        return Response({"next": next_link, "results": results})
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["next", "results"],
+            "properties": {
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page; null on the last page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts: take it from `next`.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+=*$"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Rows per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                },
+            },
+        ]

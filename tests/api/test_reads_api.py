@@ -14,8 +14,8 @@ def test_stock_levels_filter_by_sku_and_warehouse(
     factories.stock(product, warehouse, 5)
     factories.stock(product, other_warehouse, 2)
     client = shop_client(shop_a[1])
-    body = client.get("/api/v1/stock-levels/?sku=MUG-001&warehouse=east").json()
-    assert body["count"] == 1
+    body = client.get("/api/v1/stock-levels/?sku=mug-001&warehouse=EAST").json()
+    assert len(body["results"]) == 1 and body["next"] is None
     assert body["results"][0] | {"updated_at": None} == {
         "sku": "MUG-001",
         "warehouse": "east",
@@ -24,6 +24,49 @@ def test_stock_levels_filter_by_sku_and_warehouse(
         "available": 2,
         "updated_at": None,
     }
+
+
+def test_stock_level_feed_walks_every_active_level_once(shop_a, warehouse):
+    """A shop syncing availability follows `next` to the end: every level of an
+    active product exactly once, in the same order as the ORM's queryset, and a
+    level that changes meanwhile is neither skipped nor repeated."""
+    from stock.api.stock import StockLevelListApi
+
+    other = factories.warehouse("west")
+    products = [factories.product() for _ in range(7)]
+    for n, p in enumerate(products):
+        factories.stock(p, warehouse, n + 1)
+        if n % 2:
+            factories.stock(p, other, 1)
+    products[3].is_active = False
+    products[3].save()
+    client = shop_client(shop_a[1])
+
+    seen, url = [], "/api/v1/stock-levels/?page_size=3"
+    while url:
+        body = client.get(url).json()
+        assert len(body["results"]) <= 3
+        seen += [(row["sku"], row["warehouse"]) for row in body["results"]]
+        if len(seen) == 3:  # a level changes while the shop is mid-way
+            factories.stock(products[0], warehouse, 5)
+        url = body["next"]
+
+    expected = [
+        (sku, code)
+        for sku, code in StockLevelListApi.queryset.values_list(
+            "product__sku", "warehouse__code"
+        )
+    ]
+    assert seen == expected
+    assert products[3].sku not in {sku for sku, _ in seen}
+    assert len(seen) == 7 + 3 - 2  # both levels of the inactive product are hidden
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "MC4w", "%00", "LTEuMg=="])
+def test_stock_level_feed_refuses_a_made_up_cursor(shop_a, cursor):
+    response = shop_client(shop_a[1]).get(f"/api/v1/stock-levels/?cursor={cursor}")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
 
 
 def test_products_filter_by_sku_category_active(staff_user):
