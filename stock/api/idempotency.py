@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from catalog.permissions import is_shop
 
+from ..exceptions import StockError
 from ..models import IdempotencyRecord
 from ..services.idempotency import (
     IdempotencyKeyReused,
@@ -59,14 +60,20 @@ def run_idempotent(request, call, *, validate) -> Response:
     fingerprint = request_fingerprint(
         method=request.method, path=request.path, body=request.data
     )
-    seen = IdempotencyRecord.objects.filter(shop=shop, key=key).first()
-    fresh_since = timezone.now() - settings.STOCKWISE_IDEMPOTENCY_TTL
-    if seen and seen.request_hash != fingerprint and seen.created_at > fresh_since:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was used with a different request.",
-            field="Idempotency-Key",
-        )
-    validate()
+    try:
+        validate()
+    except (serializers.ValidationError, StockError):
+        # A key reused with another body is a 422 even when that body is also
+        # invalid; a valid body meets the key's row in idempotent_call, so the
+        # lookup is needed only here.
+        seen = IdempotencyRecord.objects.filter(shop=shop, key=key).first()
+        fresh_since = timezone.now() - settings.STOCKWISE_IDEMPOTENCY_TTL
+        if seen and seen.request_hash != fingerprint and seen.created_at > fresh_since:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request.",
+                field="Idempotency-Key",
+            ) from None
+        raise
     stored = idempotent_call(
         shop=shop,
         key=key,

@@ -81,7 +81,16 @@ def idempotent_call(
                 raise
             status_code, body = error.status_code, error.as_dict()
         record.status_code, record.response_body = status_code, body
-        record.save()
+        record.save(
+            update_fields=[
+                "status_code",
+                "response_body",
+                "request_hash",
+                "method",
+                "path",
+                "created_at",
+            ]
+        )
     return StoredResponse(status_code, body, False)
 
 

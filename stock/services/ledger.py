@@ -49,6 +49,8 @@ def _check_lines(lines: Sequence[LedgerLine]) -> None:
 
 
 def _ensure_levels(pairs: set[tuple[int, int]]) -> None:
+    if not pairs:
+        return
     product_ids = {p for p, _ in pairs}
     warehouse_ids = {w for _, w in pairs}
     existing = set(
@@ -113,7 +115,10 @@ def ledger_post(
         delta[1] += line.reserved
     now = occurred_at or timezone.now()
     with transaction.atomic():
-        _ensure_levels(set(deltas))
+        # A level row is created only where stock arrives: a reservation,
+        # release or removal on a pair with no row matches no row below and is
+        # refused as short, which is right, since nothing is there.
+        _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
         failed = []
         for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
             if dq == 0 and dr == 0:

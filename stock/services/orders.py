@@ -128,32 +128,34 @@ def sales_order_create(
     if not external_id:
         raise InvalidInput("external_id must not be blank.", field="external_id")
     lines = _merge_lines(lines)
-    existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
-    if existing is None:
-        candidates = [warehouse] if warehouse else _candidate_warehouses(lines)
-        if not candidates:
-            raise InvalidState(
-                "No active warehouse can take orders.", field="warehouse"
+    # Insert first: a re-sent order (the rare case) meets the unique (shop,
+    # external_id) index inside _reserve and is read back then, so a new order
+    # costs no lookup.
+    candidates = [warehouse] if warehouse else _candidate_warehouses(lines)
+    existing = None
+    first_error = None
+    for candidate in candidates:
+        try:
+            order = _reserve(
+                shop=shop, external_id=external_id, warehouse=candidate, lines=lines
             )
-        first_error = None
-        for candidate in candidates:
-            try:
-                order = _reserve(
-                    shop=shop, external_id=external_id, warehouse=candidate, lines=lines
-                )
-                return order, True
-            except InsufficientStock as error:
-                first_error = first_error or error
-            except IntegrityError:
-                # The same order arrived concurrently and won the race.
-                existing = SalesOrder.objects.filter(
-                    shop=shop, external_id=external_id
-                ).first()
-                if existing is None:
-                    raise
-                break
-        if existing is None:
+            return order, True
+        except InsufficientStock as error:
+            first_error = first_error or error
+        except IntegrityError:
+            # Sent before, or the same order arrived concurrently and won.
+            existing = SalesOrder.objects.filter(
+                shop=shop, external_id=external_id
+            ).first()
+            if existing is None:
+                raise
+            break
+    if existing is None:
+        existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
+    if existing is None:
+        if first_error is not None:
             raise first_error
+        raise InvalidState("No active warehouse can take orders.", field="warehouse")
     if not _same_lines(existing, lines):
         raise InvalidState(
             f"Order {external_id!r} already exists with different lines.",

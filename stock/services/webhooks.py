@@ -28,6 +28,7 @@ from ..models import (
     DeliveryStatus,
     EventType,
     SalesOrder,
+    SalesOrderLine,
     StockLevel,
     StockMovement,
     WebhookAttempt,
@@ -238,6 +239,16 @@ def outbox_stock_changed(
     return outbox_publish(events=events)
 
 
+def _order_lines(order: SalesOrder):
+    """The order's lines with their products: the ones already loaded with the
+    order when there are (a new order carries them), else one query."""
+    if "lines" in getattr(order, "_prefetched_objects_cache", {}):
+        lines = order.lines.all()
+        if all(SalesOrderLine.product.is_cached(line) for line in lines):
+            return lines
+    return order.lines.select_related("product")
+
+
 def outbox_order_event(*, order: SalesOrder, event_type: str) -> list[WebhookEvent]:
     payload = {
         "id": order.pk,
@@ -247,7 +258,7 @@ def outbox_order_event(*, order: SalesOrder, event_type: str) -> list[WebhookEve
         "status": order.status,
         "lines": [
             {"sku": line.product.sku, "quantity": line.quantity}
-            for line in order.lines.select_related("product")
+            for line in _order_lines(order)
         ],
     }
     return outbox_publish(events=[(event_type, payload)], shop_id=order.shop_id)
