@@ -99,6 +99,10 @@ def _reserve(
         cached = SalesOrderLine.objects.filter(order=order)
         cached._result_cache, cached._prefetch_done = order_lines, True
         order._prefetched_objects_cache = {"lines": cached}
+        # The event first, the stock last: the level row a hot SKU's orders
+        # queue on stays locked only from its UPDATE to the commit. A refused
+        # reservation rolls the event back with the order.
+        outbox_order_event(order=order, event_type="order.created")  # webhooks
         ledger_post(
             lines=[
                 LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
@@ -108,7 +112,6 @@ def _reserve(
             reference_id=str(order.pk),
             actor_shop=shop,
         )
-        outbox_order_event(order=order, event_type="order.created")  # webhooks
     return order
 
 
