@@ -14,7 +14,7 @@ from stock.models import Warehouse
 from stock.selectors import (
     abc_xyz_compute_periods,
     abc_xyz_store,
-    adjustments_unusual_get,
+    adjustments_unusual_periods,
     count_variances_get,
     period_bounds,
     stock_kpis_periods,
@@ -394,6 +394,7 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
     stock = stock_kpis_periods(periods=periods, today=today, scan=scan)
     stockout = stockout_rate_periods(periods=periods, today=today)
     classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
+    adjustments = adjustments_unusual_periods(periods=periods, today=today)
     scored_runs: dict = {}
     snapshots = {}
     for period in periods:
@@ -409,7 +410,7 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
             # the cells only: the page never needs each product's class
             "abc_xyz": replace(classes[period], classes={}),
             "count_variances": count_variances_get(period_days=period, today=today),
-            "adjustments": adjustments_unusual_get(period_days=period, today=today),
+            "adjustments": adjustments[period],
         }
     return snapshots
 

@@ -18,7 +18,11 @@ from .kpis import (
     today_activity_get,
 )
 from .reconcile import Difference, stock_reconcile
-from .review import adjustments_unusual_get, count_variances_get
+from .review import (
+    adjustments_unusual_get,
+    adjustments_unusual_periods,
+    count_variances_get,
+)
 
 __all__ = [
     "AbcXyz",
@@ -30,6 +34,7 @@ __all__ = [
     "abc_xyz_get",
     "abc_xyz_store",
     "adjustments_unusual_get",
+    "adjustments_unusual_periods",
     "count_variances_get",
     "holding_cost_rate",
     "period_bounds",

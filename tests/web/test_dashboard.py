@@ -594,3 +594,25 @@ def test_product_page_queries_do_not_grow_with_its_history(
     many = _count_queries(client, long.get_absolute_url())
 
     assert few == many
+
+
+def test_unusual_adjustments_are_ranked_by_value_within_each_period(warehouse):
+    from stock.selectors import adjustments_unusual_periods
+
+    cheap = factories.product(unit_cost=Decimal("1.00"))
+    dear = factories.product(unit_cost=Decimal("10.00"))
+    for product in (cheap, dear):
+        move(product, warehouse, 100, RECEIPT, 200)
+    move(cheap, warehouse, -60, ADJUSTMENT, 100)  # 60 of 100 units: 60.00
+    move(dear, warehouse, -20, ADJUSTMENT, 50)  # 20 of 100: not half
+    move(dear, warehouse, -50, ADJUSTMENT, 10)  # 50 of 80: 500.00
+    move(cheap, warehouse, -4, ADJUSTMENT, 5)  # 4 of 40: too small
+
+    found = adjustments_unusual_periods(periods=(30, 365), today=TODAY)
+
+    assert [(m.product, m.quantity, m.value) for m in found[365]] == [
+        (dear, -50, pytest.approx(500.0)),
+        (cheap, -60, pytest.approx(60.0)),
+    ]
+    assert [m.quantity for m in found[30]] == [-50]
+    assert found[30][0].warehouse == warehouse  # loaded with the row
