@@ -428,11 +428,8 @@ def test_snapshot_task_writes_what_the_page_shows(client, warehouse, settings):
 
 
 def test_an_older_snapshot_never_replaces_a_newer_one(warehouse):
-    from forecasting.selectors import (
-        _snapshot_store,
-        dashboard_get,
-        dashboard_snapshot_compute,
-    )
+    from forecasting.selectors import dashboard_get, dashboard_snapshot_compute
+    from forecasting.selectors.dashboard import _snapshot_store
 
     older = dashboard_snapshot_compute(period_days=30)
     newer = dashboard_snapshot_compute(period_days=30)

@@ -1,13 +1,14 @@
-"""Reads of forecasts shared by the API, the pages and the manager dashboard."""
+"""The manager dashboard's reads: stock-out rate and forecast accuracy (the
+KPIs that need demand history or forecasts; the ledger-only ones live in
+stock.selectors), and the stored snapshot of everything it shows."""
 
 from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from catalog.models import Category, Product
 from stock.models import Warehouse
@@ -19,41 +20,10 @@ from stock.selectors import (
     period_bounds,
     stock_kpis_periods,
 )
-from stock.selectors.display import Formatter
 from stock.selectors.kpis import PERIODS
 from stock.selectors.scan import ledger_scan
 
-from .charts import demand_chart_data, forecast_points
-from .models import (
-    OPEN_SUGGESTION,
-    DemandDay,
-    ForecastRun,
-    ReplenishmentSuggestion,
-    RunStatus,
-    SeriesForecast,
-)
-
-
-def forecasts_current() -> QuerySet[SeriesForecast]:
-    """For each product x warehouse, the forecast of the newest succeeded run."""
-    newest = (
-        SeriesForecast.objects.filter(
-            product_id=OuterRef("product_id"),
-            warehouse_id=OuterRef("warehouse_id"),
-            run__status=RunStatus.SUCCEEDED,
-        )
-        .values("product_id", "warehouse_id")
-        .annotate(newest=Max("run_id"))
-        .values("newest")
-    )
-    return SeriesForecast.objects.filter(
-        run__status=RunStatus.SUCCEEDED, run_id=Subquery(newest)
-    )
-
-
-# --- dashboard reads ----------------------------------------------------------
-# forecasting may read stock; the KPIs that need demand history or forecasts
-# live here, the ledger-only ones in stock.selectors.
+from ..models import DemandDay, ForecastRun, RunStatus, SeriesForecast
 
 EVAL_DAYS = 7  # each evaluated forecast is scored on its first week
 MAX_EVAL_RUNS = 4  # spread over the period, so a year costs what a month does
@@ -448,67 +418,3 @@ def dashboard_refresh_claim() -> bool:
     """True for the one caller that should ask for the missing snapshots (the
     others find the claim taken and only wait for them)."""
     return cache.add(REFRESH_CLAIM_KEY, True, REFRESH_CLAIM_SECONDS)
-
-
-def product_suggestions_open(*, product) -> list[ReplenishmentSuggestion]:
-    return list(
-        ReplenishmentSuggestion.objects.filter(
-            product=product, status__in=OPEN_SUGGESTION
-        )
-        .select_related("warehouse", "supplier")
-        .order_by("warehouse__code")
-    )
-
-
-PRODUCT_HISTORY_DAYS = 120
-
-
-def product_forecast_panels(*, product, history_days: int = PRODUCT_HISTORY_DAYS):
-    """The product page's demand panels, one per warehouse with a current
-    forecast: chart data, and the forecast and demand history as display rows
-    for the tables beside the charts. Two queries whatever the number of
-    warehouses; each cell formatted here once, not by the template per cell."""
-    forecasts = list(
-        forecasts_current()
-        .filter(product=product)
-        .select_related("warehouse", "run")
-        .order_by("warehouse__code")
-    )
-    if not forecasts:
-        return []
-    since = timezone.localdate() - timedelta(days=history_days)
-    history: dict[int, list] = {}
-    for warehouse_id, day, quantity, censored in (
-        DemandDay.objects.filter(product=product, date__gte=since)
-        .order_by("date")
-        .values_list("warehouse_id", "date", "quantity", "censored")
-    ):
-        history.setdefault(warehouse_id, []).append((day, quantity, censored))
-    shown = Formatter()
-    yes = gettext("yes")  # an out-of-stock day
-    panels = []
-    for forecast in forecasts:
-        points = forecast_points(forecast.start_date, forecast.values)
-        days = history.get(forecast.warehouse_id, [])
-        panels.append(
-            {
-                "forecast": forecast,
-                "chart": demand_chart_data(days, points),
-                "chart_id": f"chart-demand-{forecast.warehouse_id}",
-                "points": [
-                    (
-                        shown.day(p.day),
-                        *(
-                            shown.number(value, 1)
-                            for value in (p.mean, p.low95, p.low80, p.high80, p.high95)
-                        ),
-                    )
-                    for p in points
-                ],
-                "history": [
-                    (shown.day(day), shown.number(quantity), yes if censored else "")
-                    for day, quantity, censored in days
-                ],
-            }
-        )
-    return panels
