@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Shop
@@ -37,6 +37,40 @@ def request_fingerprint(*, method: str, path: str, body) -> str:
     return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
 
 
+def _claim(*, shop, key, method, path, fingerprint, now) -> IdempotencyRecord | None:
+    """Insert the key's row, or None when the shop has used the key before.
+
+    INSERT ... ON CONFLICT DO NOTHING: a concurrent request with the same key
+    waits on the unique index until the first one commits or rolls back, and no
+    savepoint is needed to survive a duplicate (PostgreSQL, SQLite >= 3.35).
+    """
+    meta, quote = IdempotencyRecord._meta, connection.ops.quote_name
+    columns = ["shop_id", "key", "method", "path", "request_hash", "created_at"]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(map(quote, columns))}) "
+        "VALUES (%s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT ({quote('shop_id')}, {quote('key')}) DO NOTHING "
+        f"RETURNING {quote('id')}"
+    )
+    params = [shop.pk, key, method, path, fingerprint]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, connection.ops.adapt_datetimefield_value(now)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record = IdempotencyRecord(
+        id=row[0],
+        shop=shop,
+        key=key,
+        method=method,
+        path=path,
+        request_hash=fingerprint,
+        created_at=now,
+    )
+    record._state.adding, record._state.db = False, connection.alias
+    return record
+
+
 def idempotent_call(
     *,
     shop: Shop,
@@ -49,17 +83,15 @@ def idempotent_call(
     """Run call() once per (shop, key); StockErrors it raises are stored too."""
     now = timezone.now()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    shop=shop,
-                    key=key,
-                    method=method,
-                    path=path,
-                    request_hash=fingerprint,
-                    created_at=now,
-                )
-        except IntegrityError:
+        record = _claim(
+            shop=shop,
+            key=key,
+            method=method,
+            path=path,
+            fingerprint=fingerprint,
+            now=now,
+        )
+        if record is None:
             record = IdempotencyRecord.objects.select_for_update().get(
                 shop=shop, key=key
             )

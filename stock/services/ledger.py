@@ -105,8 +105,14 @@ def ledger_post(
     actor_shop: Shop | None = None,
     note: str = "",
     occurred_at: datetime | None = None,
+    savepoint: bool = True,
 ) -> list[StockMovement]:
-    """Apply lines atomically; raise InsufficientStock naming every short line."""
+    """Apply lines atomically; raise InsufficientStock naming every short line.
+
+    savepoint=False is for a caller whose own atomic block is the unit that is
+    rolled back when this raises (it saves the SAVEPOINT round trips); inside
+    any other transaction the default keeps a refusal from spoiling it.
+    """
     _check_lines(lines)
     deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
@@ -114,7 +120,7 @@ def ledger_post(
         delta[0] += line.quantity
         delta[1] += line.reserved
     now = occurred_at or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         # A level row is created only where stock arrives: a reservation,
         # release or removal on a pair with no row matches no row below and is
         # refused as short, which is right, since nothing is there.

@@ -111,6 +111,7 @@ def _reserve(
             reference_type=ReferenceType.SALES_ORDER,
             reference_id=str(order.pk),
             actor_shop=shop,
+            savepoint=False,  # a refusal rolls back this whole block
         )
     return order
 
