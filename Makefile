@@ -50,3 +50,9 @@ vendor:
 	cp /tmp/stockwise-vendor/package/dist/chart.umd.min.js /tmp/stockwise-vendor/package/LICENSE.md static/vendor/chartjs/
 	printf 'Chart.js %s, from the npm registry (npm pack chart.js@%s): dist/chart.umd.min.js and LICENSE.md (MIT). Refresh with `make vendor`.\n' $(CHARTJS_VERSION) $(CHARTJS_VERSION) > static/vendor/chartjs/README.md
 	rm -rf /tmp/stockwise-vendor
+
+# Benchmarks: wrk, the HTTP load generator bench/api_load.py drives the API with
+# (from Debian's packages; the bench falls back to a slower Python client).
+.PHONY: bench-tools
+bench-tools:
+	command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
