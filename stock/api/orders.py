@@ -26,6 +26,7 @@ from .serializers import (
     StrictInputSerializer,
     resolve_skus,
     resolve_warehouse,
+    sales_order_body,
 )
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
@@ -111,7 +112,7 @@ class OrderListCreateApi(ListAPIView):
             order, created = sales_order_create(**parsed["order"])
             if not created:
                 order = visible_orders(request).get(pk=order.pk)
-            return (201 if created else 200), SalesOrderOutputSerializer(order).data
+            return (201 if created else 200), sales_order_body(order)
 
         return run_idempotent(request, call, validate=validate)
 

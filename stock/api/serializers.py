@@ -114,6 +114,41 @@ class SalesOrderOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+_DATETIME = serializers.DateTimeField()
+_PRICE = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+def _when(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def sales_order_body(order: SalesOrder) -> dict:
+    """SalesOrderOutputSerializer(order).data, built directly: the answer to
+    every order a shop creates, written while the order's stock rows are
+    locked, so it is kept to a few microseconds (a test holds the two equal).
+    Expects the order's shop, warehouse and lines with products loaded."""
+    return {
+        "id": order.pk,
+        "external_id": order.external_id,
+        "shop": order.shop.code,
+        "warehouse": order.warehouse.code,
+        "status": order.status,
+        "created_at": _when(order.created_at),
+        "shipped_at": _when(order.shipped_at),
+        "cancelled_at": _when(order.cancelled_at),
+        "lines": [
+            {
+                "sku": line.product.sku,
+                "quantity": line.quantity,
+                "unit_price": None
+                if line.unit_price is None
+                else _PRICE.to_representation(line.unit_price),
+            }
+            for line in order.lines.all()
+        ],
+    }
+
+
 class PurchaseLineOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sku = serializers.CharField(source="product.sku")

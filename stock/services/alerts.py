@@ -56,6 +56,7 @@ def ledger_posted(
     movements: list[StockMovement],
     reference_type: str,
     reference_id: str,
+    subscribed: bool | None = None,
 ) -> list[StockMovement]:
     """Inside ledger_post's transaction: outbox events now, evaluation on commit."""
     pairs = sorted(pair for pair, (dq, dr) in deltas.items() if dq or dr)
@@ -64,6 +65,7 @@ def ledger_posted(
         movements=movements,
         reference_type=reference_type,
         reference_id=reference_id,
+        subscribed=subscribed,
     )
     # robust: the change is committed whatever happens here; a failed
     # evaluation is logged and the scheduled evaluate-all catches up.

@@ -21,6 +21,7 @@ from ..exceptions import InsufficientStock, InvalidInput, Shortage
 from ..models import StockLevel, StockMovement, Warehouse
 from ..models.ledger import KIND_SIGN
 from .alerts import ledger_posted  # alerts & webhooks hook
+from .webhooks import webhooks_subscribed
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ def ledger_post(
         # release or removal on a pair with no row matches no row below and is
         # refused as short, which is right, since nothing is there.
         _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
+        # Asked before the UPDATEs: once a level row is updated it stays locked
+        # until the commit, and a hot SKU's writers queue on that lock.
+        subscribed = webhooks_subscribed()
         failed = []
         for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
             if dq == 0 and dr == 0:
@@ -154,6 +158,7 @@ def ledger_post(
                 movements=[],
                 reference_type=reference_type,
                 reference_id=str(reference_id),
+                subscribed=subscribed,
             )  # --- end alerts & webhooks
         balances = _balances({(m.product_id, m.warehouse_id) for m in moving})
         # Balance after each movement: walk the lines of a pair backwards from
@@ -186,6 +191,7 @@ def ledger_post(
             movements=StockMovement.objects.bulk_create(movements),
             reference_type=reference_type,
             reference_id=str(reference_id),
+            subscribed=subscribed,
         )  # --- end alerts & webhooks
 
 

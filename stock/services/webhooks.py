@@ -196,16 +196,25 @@ def outbox_publish(
     return rows
 
 
+def webhooks_subscribed() -> bool:
+    """Whether any endpoint is listening (else no stock.changed is written)."""
+    return WebhookEndpoint.objects.filter(is_active=True).exists()
+
+
 def outbox_stock_changed(
     *,
     pairs: Iterable[tuple[int, int]],
     movements: list[StockMovement],
     reference_type: str,
     reference_id: str,
+    subscribed: bool | None = None,
 ) -> list[WebhookEvent]:
-    """One stock.changed event per changed product x warehouse."""
+    """One stock.changed event per changed product x warehouse. `subscribed`
+    is webhooks_subscribed() when the caller asked already."""
     pairs = sorted(set(pairs))
-    if not pairs or not WebhookEndpoint.objects.filter(is_active=True).exists():
+    if subscribed is None:
+        subscribed = bool(pairs) and webhooks_subscribed()
+    if not pairs or not subscribed:
         return []
     levels = {
         (lv.product_id, lv.warehouse_id): lv

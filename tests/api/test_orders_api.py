@@ -40,6 +40,37 @@ def test_shop_creates_an_order_and_reads_it_back(shop_a, stocked):
     assert client.get(f"/api/v1/orders/{body['id']}/").json()["external_id"] == "EXT-1"
 
 
+def test_the_created_order_answer_is_what_reading_the_order_answers(
+    shop_a, stocked, warehouse
+):
+    """The POST answer is built without the serializer (it is written while the
+    stock row is locked); it must be exactly what GET /orders/{id}/ says."""
+    from stock.services.orders import sales_order_ship
+
+    other = factories.product()
+    factories.stock(other, warehouse, 5)
+    client = shop_client(shop_a[1])
+    body = {
+        "external_id": "EXT-PRICED",
+        "warehouse": warehouse.code,
+        "lines": [
+            {"sku": "MUG-001", "quantity": 1, "unit_price": "12.5"},
+            {"sku": other.sku, "quantity": 2},
+        ],
+    }
+    created = post_order(client, body, key="k-priced")
+    assert created.status_code == 201, created.json()
+    read = client.get(f"/api/v1/orders/{created.json()['id']}/").json()
+    assert created.json() == read
+    assert read["lines"][0]["unit_price"] == "12.50"
+
+    sales_order_ship(order=SalesOrder.objects.get(pk=read["id"]), actor=None)
+    resent = post_order(client, body, key="k-priced-again")
+    assert resent.status_code == 200
+    assert resent.json() == client.get(f"/api/v1/orders/{read['id']}/").json()
+    assert resent.json()["shipped_at"] is not None
+
+
 def test_replay_with_same_key_returns_first_response_and_writes_nothing(
     shop_a, stocked
 ):
