@@ -38,14 +38,27 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return SimpleRateThrottle.parse_rate(None, rate)
 
 
+_clients: dict[int, object] = {}
+
+
+def _redis_client(cache: RedisCache):
+    """A redis-py client on the backend's write pool, made once per pool:
+    Django's backend builds a new client (and its table of response callbacks)
+    for every call, which costs more than the INCR it sends."""
+    pool = cache._cache._get_connection_pool(write=True)
+    client = _clients.get(id(pool))
+    if client is None or client.connection_pool is not pool:
+        client = _clients[id(pool)] = cache._cache._client(connection_pool=pool)
+    return client
+
+
 def _increment(key: str, by: int, timeout: int) -> int:
     """Add `by` to the counter at `key` (created at 0, expiring after `timeout`
     seconds) and return the new value, atomically across processes."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        backend = cache
-        full_key = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full_key, write=True)
+        full_key = cache.make_and_validate_key(key)
+        client = _redis_client(cache)
         # Integers are stored unpickled by Django's Redis backend, so INCR on its
         # key is the same counter cache.get() reads.
         pipe = client.pipeline(transaction=False)

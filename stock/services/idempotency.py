@@ -71,6 +71,25 @@ def _claim(*, shop, key, method, path, fingerprint, now) -> IdempotencyRecord | 
     return record
 
 
+def _store(record: IdempotencyRecord) -> None:
+    """UPDATE the row with the answer (and, for a key that had expired, the new
+    request): one statement written out, as the key's INSERT is."""
+    meta, quote = IdempotencyRecord._meta, connection.ops.quote_name
+    names = ["status_code", "response_body", "request_hash", "method", "path"]
+    values = [
+        meta.get_field(name).get_db_prep_save(getattr(record, name), connection)
+        for name in names
+    ]
+    names.append("created_at")
+    values.append(connection.ops.adapt_datetimefield_value(record.created_at))
+    assignments = ", ".join(f"{quote(name)} = %s" for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote('id')} = %s",
+            [*values, record.pk],
+        )
+
+
 def idempotent_call(
     *,
     shop: Shop,
@@ -113,16 +132,7 @@ def idempotent_call(
                 raise
             status_code, body = error.status_code, error.as_dict()
         record.status_code, record.response_body = status_code, body
-        record.save(
-            update_fields=[
-                "status_code",
-                "response_body",
-                "request_hash",
-                "method",
-                "path",
-                "created_at",
-            ]
-        )
+        _store(record)
     return StoredResponse(status_code, body, False)
 
 
