@@ -62,7 +62,9 @@ def test_stock_level_feed_walks_every_active_level_once(shop_a, warehouse):
     assert len(seen) == 7 + 3 - 2  # both levels of the inactive product are hidden
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "MC4w", "%00", "LTEuMg=="])
+@pytest.mark.parametrize(
+    "cursor", ["garbage", "MC4w", "%00", "0.5", "-1.2", "7", "1.2.3", "9" * 19 + ".1"]
+)
 def test_stock_level_feed_refuses_a_made_up_cursor(shop_a, cursor):
     response = shop_client(shop_a[1]).get(f"/api/v1/stock-levels/?cursor={cursor}")
     assert response.status_code == 400
