@@ -177,10 +177,10 @@ class Soak:
             thread.join()
 
 
-def drain(timeout: float = 180.0) -> dict:
-    """Wait until no delivery is pending; run the relay every 10 s as beat
-    would (a killed worker's unacknowledged task waits for the broker's
-    visibility timeout, the relay re-sends its delivery sooner)."""
+def drain(timeout: float = 600.0) -> dict:
+    """Wait until no delivery is pending (at most `timeout` s); run the relay
+    every 10 s as beat would (a killed worker's unacknowledged task waits for
+    the broker's visibility timeout, the relay re-sends its delivery sooner)."""
     from django.db import connection
 
     from stock.models import DeliveryStatus, WebhookDelivery

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import os
 import secrets
 import socket
 import time
@@ -306,6 +307,20 @@ def _claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
+_client: tuple[int, httpx.Client] | None = None
+
+
+def _http_client() -> httpx.Client:
+    """One HTTP client per worker process, kept: it pools connections to the
+    receivers, and building a client (its TLS context) per delivery cost more
+    CPU than sending it, capping a worker at a few deliveries a second. Made
+    after the fork, so prefork children never share a parent's sockets."""
+    global _client
+    if _client is None or _client[0] != os.getpid():
+        _client = (os.getpid(), httpx.Client(follow_redirects=False))
+    return _client[1]
+
+
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     endpoint = delivery.endpoint
     try:
@@ -327,13 +342,12 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     try:
         # Streamed and never read: only the status matters, whatever the size
         # of the body the receiver answers with.
-        with httpx.stream(
+        with _http_client().stream(
             "POST",
             endpoint.url,
             content=body,
             headers=headers,
             timeout=settings.STOCKWISE_WEBHOOK_TIMEOUT_SECONDS,
-            follow_redirects=False,
         ) as response:
             status_code = response.status_code
     except httpx.HTTPError as error:
