@@ -69,7 +69,7 @@ class KeysetPagination(BoundedPageSizeMixin, BasePagination):
 
     def decode_cursor(self, request) -> tuple[int, int] | None:
         raw = request.query_params.get(self.cursor_query_param)
-        if raw is None:
+        if not raw:  # absent or empty: the first page, as `?page=` is elsewhere
             return None
         match = CURSOR.fullmatch(raw)
         if match is None:
