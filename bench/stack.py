@@ -64,6 +64,9 @@ def redis_cleanup() -> None:
         keys = list(client.scan_iter(match=pattern, count=1000))
         if keys:
             client.delete(*keys)
+    # The queue itself: tasks left in it (re-sent deliveries of a dropped
+    # database) would keep the next run's worker busy.
+    client.delete("celery")
 
 
 def server_env(
