@@ -44,9 +44,9 @@ def shop_api_key_revoke(*, api_key: ShopApiKey) -> ShopApiKey:
     return api_key
 
 
-def _aware(value):
-    """A datetime column as the driver gave it: aware on PostgreSQL, naive UTC
-    (or its text) on SQLite."""
+def datetime_from_db(value):
+    """A datetime column read by a raw statement, as the driver gave it (aware
+    on PostgreSQL, naive UTC or its text on SQLite), as an aware datetime."""
     if value is None:
         return None
     if not isinstance(value, datetime):
@@ -94,7 +94,7 @@ def shop_api_key_authenticate(*, raw_key: str) -> ShopApiKey | None:
         return None
     key_fields = ShopApiKey._meta.concrete_fields
     values = [
-        _aware(v)
+        datetime_from_db(v)
         if isinstance(f, DateTimeField)
         else bool(v)
         if isinstance(f, BooleanField) and v is not None

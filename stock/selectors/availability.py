@@ -12,12 +12,12 @@ two to the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 
 from catalog.models import Product
+from catalog.services import datetime_from_db
 
 from ..models import StockLevel, Warehouse
 
@@ -35,12 +35,6 @@ class LevelRow:
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
-
-
-def _aware(value) -> datetime:
-    if not isinstance(value, datetime):
-        value = parse_datetime(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def stock_level_feed(
@@ -80,6 +74,6 @@ def stock_level_feed(
         cursor.execute(sql, [*params, limit])
         rows = cursor.fetchall()
     return [
-        LevelRow(p, w, code, wh, on_hand, reserved, _aware(at))
+        LevelRow(p, w, code, wh, on_hand, reserved, datetime_from_db(at))
         for p, w, code, wh, on_hand, reserved, at in rows
     ]

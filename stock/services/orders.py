@@ -136,8 +136,8 @@ def sales_order_create(
     # external_id) index inside _reserve and is read back then, so a new order
     # costs no lookup.
     candidates = [warehouse] if warehouse else _candidate_warehouses(lines)
-    existing = None
     first_error = None
+    duplicate = None
     for candidate in candidates:
         try:
             order = _reserve(
@@ -146,17 +146,14 @@ def sales_order_create(
             return order, True
         except InsufficientStock as error:
             first_error = first_error or error
-        except IntegrityError:
+        except IntegrityError as error:
             # Sent before, or the same order arrived concurrently and won.
-            existing = SalesOrder.objects.filter(
-                shop=shop, external_id=external_id
-            ).first()
-            if existing is None:
-                raise
+            duplicate = error
             break
+    existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
     if existing is None:
-        existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
-    if existing is None:
+        if duplicate is not None:
+            raise duplicate
         if first_error is not None:
             raise first_error
         raise InvalidState("No active warehouse can take orders.", field="warehouse")
