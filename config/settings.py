@@ -330,6 +330,11 @@ STOCKWISE_WEBHOOK_RETRY_BASE_SECONDS = float(
     os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "1")
 )
 STOCKWISE_WEBHOOK_RETRY_CAP_SECONDS = 3600
+# A delivery handed to the broker is not queued again by the relay for this long
+# (a backlog must not multiply); a task lost before it ran is re-sent after it.
+STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS = int(
+    os.environ.get("WEBHOOK_QUEUE_LEASE_SECONDS", "300")
+)
 # A burst of ledger writes for one product x warehouse is evaluated once, this
 # long after its first write.
 STOCKWISE_ALERTS_COALESCE_SECONDS = 2

@@ -95,6 +95,12 @@ class WebhookDelivery(models.Model):
         blank=True,
         help_text="A worker is sending it until then; after that it is free again.",
     )
+    queued_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Its task waits in the broker's queue; the relay leaves it "
+        "alone until then.",
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField()

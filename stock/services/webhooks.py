@@ -4,6 +4,10 @@ Events are rows written in the transaction of the change they describe, one
 delivery row per subscribed endpoint; workers claim a delivery with a
 conditional UPDATE (a lease), send it, and log the attempt. A delivery that
 succeeded is never claimed again, so retries and the relay cannot re-send it.
+A delivery whose task is in the broker's queue carries a second lease
+(``queued_until``), so the relay, ticking every minute, queues it again only
+when that task may be lost, not once a minute while a backlog drains; the
+claim ends it (the task has left the queue).
 """
 
 import hashlib
@@ -20,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -148,11 +152,22 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
 # --- the outbox ---------------------------------------------------------------
 
 
+def _queue_lease() -> timedelta:
+    return timedelta(seconds=settings.STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS)
+
+
 def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+    """Hand the deliveries' tasks to the broker (their queue lease is already
+    set); if the broker refuses, the leases are dropped so the relay's next
+    tick sends them."""
     from ..alert_tasks import webhook_deliver_task
 
-    for delivery_id in delivery_ids:
-        webhook_deliver_task.delay(delivery_id)
+    try:
+        for delivery_id in delivery_ids:
+            webhook_deliver_task.delay(delivery_id)
+    except Exception:
+        WebhookDelivery.objects.filter(pk__in=delivery_ids).update(queued_until=None)
+        raise
 
 
 def outbox_publish(
@@ -171,6 +186,13 @@ def outbox_publish(
         endpoints = endpoints.filter(Q(shop_id=shop_id) | Q(shop__isnull=True))
     endpoints = list(endpoints)
     now = timezone.now()
+    # Sent on commit when the database hands the new ids back; else the relay
+    # finds them unqueued.
+    queued_until = (
+        now + _queue_lease()
+        if connection.features.can_return_rows_from_bulk_insert
+        else None
+    )
     rows, deliveries = [], []
     for event_type, payload in events:
         subscribers = [e for e in endpoints if e.wants(event_type)]
@@ -180,7 +202,11 @@ def outbox_publish(
         rows.append(event)
         deliveries += [
             WebhookDelivery(
-                event=event, endpoint=e, next_attempt_at=now, created_at=now
+                event=event,
+                endpoint=e,
+                next_attempt_at=now,
+                queued_until=queued_until,
+                created_at=now,
             )
             for e in subscribers
         ]
@@ -303,7 +329,9 @@ def _claim(delivery_id: int, now: datetime) -> bool:
             next_attempt_at__lte=now,
         )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + lease, attempts=F("attempts") + 1)
+        .update(
+            claimed_until=now + lease, attempts=F("attempts") + 1, queued_until=None
+        )
     )
 
 
@@ -393,29 +421,45 @@ def webhook_deliver(*, delivery_id: int) -> str:
     else:
         delay = retry_delay(delivery.attempts)
         fields.update(next_attempt_at=finished + delay)
+        # Eager runs ignore countdown; there the relay picks the retry up.
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            fields.update(queued_until=finished + delay + _queue_lease())
     WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
     status = fields.get("status", DeliveryStatus.PENDING)
-    if status == DeliveryStatus.PENDING and not settings.CELERY_TASK_ALWAYS_EAGER:
-        # Eager runs ignore countdown; there the relay picks the retry up.
+    if fields.get("queued_until"):
         from ..alert_tasks import webhook_deliver_task
 
-        webhook_deliver_task.apply_async(
-            (delivery_id,), countdown=delay.total_seconds()
-        )
+        try:
+            webhook_deliver_task.apply_async(
+                (delivery_id,), countdown=delay.total_seconds()
+            )
+        except Exception:
+            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_until=None)
+            raise
     return status
 
 
 def webhook_relay(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Re-enqueue deliveries that are due and unclaimed (a lost task's work)."""
+    """Queue deliveries that are due, unclaimed and not in the queue already
+    (their task never reached the broker, or it was lost with a worker)."""
     now = now or timezone.now()
-    ids = list(
+    lost = (
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now
         )
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+        .filter(Q(queued_until__isnull=True) | Q(queued_until__lte=now))
     )
+    ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
+    # Only what this tick leased is sent: a second relay running alongside
+    # (or a claim in between) does not queue it twice.
+    leased = lost.filter(pk__in=ids).update(queued_until=now + _queue_lease())
+    if leased != len(ids):
+        ids = list(
+            WebhookDelivery.objects.filter(
+                pk__in=ids, queued_until=now + _queue_lease()
+            ).values_list("pk", flat=True)
+        )
     _enqueue_deliveries(ids)
     return len(ids)
 
@@ -429,6 +473,7 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
         attempts=0,
         next_attempt_at=timezone.now(),
         claimed_until=None,
+        queued_until=timezone.now() + _queue_lease(),
     )
     if not changed:
         raise InvalidInput("Only a failed delivery can be sent again.")

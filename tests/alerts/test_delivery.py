@@ -185,9 +185,12 @@ def test_after_the_last_attempt_it_fails_and_an_admin_can_resend(
 
 def test_the_relay_picks_up_a_delivery_whose_worker_died(eager, receiver, delivery_to):
     _, delivery = delivery_to(receiver)
-    # A worker claimed it and died: the lease runs out, then the relay resends.
+    # A worker claimed it (taking it off the queue) and died: the lease runs
+    # out, then the relay resends.
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        attempts=1, claimed_until=timezone.now() + timedelta(seconds=30)
+        attempts=1,
+        claimed_until=timezone.now() + timedelta(seconds=30),
+        queued_until=None,
     )
     assert webhook_relay() == 0
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
@@ -236,3 +239,53 @@ def test_the_delivery_page_shows_failures_and_only_admins_resend(
         assert client.post(resend).status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SUCCEEDED
+
+
+def test_the_relay_queues_a_waiting_delivery_once_not_every_tick(
+    settings, committed, receiver, make_endpoint, product, warehouse
+):
+    """Workers behind a backlog: the delivery's task waits in the broker's queue
+    while the relay ticks every minute. It is queued once; only after the queue
+    lease (the task may have been lost with a worker) does the relay send it
+    again, once."""
+    from celery.signals import before_task_publish
+
+    from config.celery import app
+
+    published = []
+
+    def count(sender=None, body=None, **kwargs):
+        if sender == "stock.alert_tasks.webhook_deliver_task":
+            published.append(body[0][0])
+
+    endpoint = make_endpoint(receiver.url, ["stock.changed"])
+    before_task_publish.connect(count)
+    app.conf.task_always_eager = False  # a broker and busy workers, as deployed
+    try:
+        with committed():
+            stock_adjust(
+                product=product,
+                warehouse=warehouse,
+                quantity=3,
+                reason="found",
+                actor=None,
+            )
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+        assert published == [delivery.pk]
+        start = timezone.now()
+        for minute in range(1, 5):
+            assert webhook_relay(now=start + timedelta(minutes=minute)) == 0
+        assert published == [delivery.pk]
+        lease = timedelta(seconds=settings.STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS)
+        assert webhook_relay(now=start + lease + timedelta(seconds=1)) == 1
+        assert webhook_relay(now=start + lease + timedelta(minutes=1)) == 0
+        assert published == [delivery.pk, delivery.pk]
+    finally:
+        app.control.purge()  # no worker is to find this test's tasks later
+        app.conf.task_always_eager = True
+        before_task_publish.disconnect(count)
+    assert receiver.requests == []  # nothing ran here: the tasks are queued
+    # When the first copy runs it sends the event; the second finds it sent.
+    assert webhook_deliver(delivery_id=delivery.pk) == DeliveryStatus.SUCCEEDED
+    assert webhook_deliver(delivery_id=delivery.pk) == "skipped"
+    assert len(receiver.succeeded()) == 1
