@@ -156,7 +156,9 @@ def _queue_lease() -> timedelta:
     return timedelta(seconds=settings.STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS)
 
 
-def _enqueue_deliveries(delivery_ids: list[int]) -> None:
+def _enqueue_deliveries(
+    delivery_ids: list[int], countdown: float | None = None
+) -> None:
     """Hand the deliveries' tasks to the broker (their queue lease is already
     set); if the broker refuses, the leases are dropped so the relay's next
     tick sends them."""
@@ -164,7 +166,7 @@ def _enqueue_deliveries(delivery_ids: list[int]) -> None:
 
     try:
         for delivery_id in delivery_ids:
-            webhook_deliver_task.delay(delivery_id)
+            webhook_deliver_task.apply_async((delivery_id,), countdown=countdown)
     except Exception:
         WebhookDelivery.objects.filter(pk__in=delivery_ids).update(queued_until=None)
         raise
@@ -427,15 +429,7 @@ def webhook_deliver(*, delivery_id: int) -> str:
     WebhookDelivery.objects.filter(pk=delivery_id).update(**fields)
     status = fields.get("status", DeliveryStatus.PENDING)
     if fields.get("queued_until"):
-        from ..alert_tasks import webhook_deliver_task
-
-        try:
-            webhook_deliver_task.apply_async(
-                (delivery_id,), countdown=delay.total_seconds()
-            )
-        except Exception:
-            WebhookDelivery.objects.filter(pk=delivery_id).update(queued_until=None)
-            raise
+        _enqueue_deliveries([delivery_id], countdown=delay.total_seconds())
     return status
 
 
@@ -453,12 +447,12 @@ def webhook_relay(*, now: datetime | None = None, limit: int = 1000) -> int:
     ids = list(lost.order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
     # Only what this tick leased is sent: a second relay running alongside
     # (or a claim in between) does not queue it twice.
-    leased = lost.filter(pk__in=ids).update(queued_until=now + _queue_lease())
-    if leased != len(ids):
+    until = now + _queue_lease()
+    if lost.filter(pk__in=ids).update(queued_until=until) != len(ids):
         ids = list(
-            WebhookDelivery.objects.filter(
-                pk__in=ids, queued_until=now + _queue_lease()
-            ).values_list("pk", flat=True)
+            WebhookDelivery.objects.filter(pk__in=ids, queued_until=until).values_list(
+                "pk", flat=True
+            )
         )
     _enqueue_deliveries(ids)
     return len(ids)
@@ -466,14 +460,15 @@ def webhook_relay(*, now: datetime | None = None, limit: int = 1000) -> int:
 
 def webhook_delivery_resend(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Give a failed delivery a fresh series of attempts (never a sent one)."""
+    now = timezone.now()
     changed = WebhookDelivery.objects.filter(
         pk=delivery.pk, status=DeliveryStatus.FAILED
     ).update(
         status=DeliveryStatus.PENDING,
         attempts=0,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now,
         claimed_until=None,
-        queued_until=timezone.now() + _queue_lease(),
+        queued_until=now + _queue_lease(),
     )
     if not changed:
         raise InvalidInput("Only a failed delivery can be sent again.")
