@@ -41,14 +41,17 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
 
 # Browser charts: Chart.js from the npm registry, vendored so nothing loads from a
-# CDN at run time. `make vendor CHARTJS_VERSION=4.x.y` refreshes it.
+# CDN at run time. `make vendor CHARTJS_VERSION=4.x.y` refreshes it. The source map
+# is not vendored, so its `sourceMappingURL` comment goes too: whitenoise's manifest
+# storage (DEBUG=0) refuses a reference to a file that is not there.
 CHARTJS_VERSION ?= 4.6.1
 .PHONY: vendor
 vendor:
 	rm -rf /tmp/stockwise-vendor && mkdir -p /tmp/stockwise-vendor static/vendor/chartjs
 	cd /tmp/stockwise-vendor && npm pack --silent chart.js@$(CHARTJS_VERSION) && tar xzf chart.js-$(CHARTJS_VERSION).tgz
-	cp /tmp/stockwise-vendor/package/dist/chart.umd.min.js /tmp/stockwise-vendor/package/LICENSE.md static/vendor/chartjs/
-	printf 'Chart.js %s, from the npm registry (npm pack chart.js@%s): dist/chart.umd.min.js and LICENSE.md (MIT). Refresh with `make vendor`.\n' $(CHARTJS_VERSION) $(CHARTJS_VERSION) > static/vendor/chartjs/README.md
+	cp /tmp/stockwise-vendor/package/LICENSE.md static/vendor/chartjs/
+	sed '/^\/\/# sourceMappingURL=/d' /tmp/stockwise-vendor/package/dist/chart.umd.min.js > static/vendor/chartjs/chart.umd.min.js
+	printf 'Chart.js %s, from the npm registry (npm pack chart.js@%s): dist/chart.umd.min.js and LICENSE.md (MIT). The last line of chart.umd.min.js, its `//# sourceMappingURL=` comment, is removed: the map is not vendored, and collectstatic with DEBUG=0 (manifest storage) fails on a reference to a missing file. Refresh with `make vendor`.\n' $(CHARTJS_VERSION) $(CHARTJS_VERSION) > static/vendor/chartjs/README.md
 	rm -rf /tmp/stockwise-vendor
 
 # Benchmarks: wrk, the HTTP load generator bench/api_load.py drives the API with
