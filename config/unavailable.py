@@ -3,12 +3,31 @@
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = "5"
-MESSAGE = (
-    "The database is unavailable for a moment; nothing was written. Retry shortly."
-)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def unavailable_message(request) -> str:
+    """What a 503 says. A write is not always undone: when the connection drops
+    during COMMIT, the server may have committed it without telling us."""
+    if request.method in SAFE_METHODS:
+        return _("The database is unavailable for a moment. Retry shortly.")
+    if request.path.startswith("/api/"):
+        return _(
+            "The database is unavailable for a moment. If the connection dropped "
+            "while this write was being committed, it may or may not have been "
+            "saved. A shop request is safe to retry with the same Idempotency-Key: "
+            "the first answer is replayed if it was saved, and it runs once if it "
+            "was not. Otherwise check whether it was saved before sending it again."
+        )
+    return _(
+        "The database is unavailable for a moment. If the connection dropped while "
+        "your change was being saved, it may or may not have been saved: check "
+        "before you submit it again."
+    )
 
 
 def drop_broken_connections() -> None:
@@ -22,11 +41,15 @@ def drop_broken_connections() -> None:
 def unavailable_response(request):
     drop_broken_connections()
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": MESSAGE, "code": "unavailable"}, status=503)
+        response = JsonResponse(
+            {"detail": unavailable_message(request), "code": "unavailable"},
+            status=503,
+        )
     else:
         # No request context: its processors would query the database again.
         response = HttpResponse(
-            render_to_string("503.html", {"message": MESSAGE}), status=503
+            render_to_string("503.html", {"message": unavailable_message(request)}),
+            status=503,
         )
     response["Retry-After"] = RETRY_AFTER_SECONDS
     return response

@@ -7,9 +7,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.unavailable import (
     DATABASE_ERRORS,
-    MESSAGE,
     RETRY_AFTER_SECONDS,
     drop_broken_connections,
+    unavailable_message,
 )
 
 from ..exceptions import StockError
@@ -26,7 +26,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DATABASE_ERRORS):
         drop_broken_connections()
         return Response(
-            {"detail": MESSAGE, "code": "unavailable"},
+            {"detail": unavailable_message(context["request"]), "code": "unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )
