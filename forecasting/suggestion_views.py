@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.redirects import redirect_next
 from stock.exceptions import StockError
 from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate, query_without_page
@@ -89,8 +90,7 @@ def suggestion_queue(request):
 
 
 def _back(request):
-    target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") else "suggestion-queue")
+    return redirect_next(request, "suggestion-queue")
 
 
 @require_POST

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.redirects import redirect_next
 from stock.exceptions import StockError
 from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, operator_required, paginate
@@ -131,7 +132,7 @@ def return_review_submit(request, pk: int):
     form = ReviewForm(request.POST, prefix=request.POST.get("prefix") or None)
     if not form.is_valid():
         messages.error(request, _("Choose a reason and a disposition."))
-        return redirect(request.POST.get("next") or "return-queue")
+        return redirect_next(request, "return-queue")
     found = get_object_or_404(ReturnRequest, pk=pk)
     try:
         return_review(request=found, actor=request.user, **form.cleaned_data)
@@ -147,12 +148,7 @@ def return_review_submit(request, pk: int):
                 "disposition": found.get_disposition_display(),
             },
         )
-    next_url = request.POST.get("next")
-    return (
-        redirect(next_url)
-        if next_url and next_url.startswith("/")
-        else redirect("return-detail", pk)
-    )
+    return redirect_next(request, "return-detail", pk)
 
 
 @require_POST

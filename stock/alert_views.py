@@ -5,12 +5,13 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+
+from core.redirects import redirect_next
 
 from .exceptions import StockError
 from .exports import Column, export_format, export_response
@@ -82,12 +83,7 @@ class DeliveryFilterForm(forms.Form):
 
 def _back(request, default: str):
     """Back to the filtered list the form was posted from, never off-site."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
+    return redirect_next(request, default)
 
 
 def _back_to_list(request):
