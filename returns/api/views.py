@@ -1,12 +1,14 @@
 """Returns over REST: shops push and read their own; staff clients process them."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.models import Shop
 from catalog.permissions import CanOperateStock, IsShop, is_shop
 from stock.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
 from stock.api.serializers import (
@@ -28,6 +30,23 @@ from ..services.review import (
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 DETAIL_ERRORS = {**ERRORS, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+def resolve_shop(request, code: str | None) -> Shop | None:
+    """The shop a return is for: a shop key's own, else the one staff named."""
+    own = request.user.shop if is_shop(request.user) else None
+    if not code:
+        return own
+    shop = Shop.objects.filter(code=code).first()
+    if shop is None:
+        raise serializers.ValidationError(
+            {"shop": [_("No shop with code %(code)s.") % {"code": code}]}
+        )
+    if own is not None and shop != own:
+        raise serializers.ValidationError(
+            {"shop": [_("A shop key opens returns for its own shop only.")]}
+        )
+    return shop
 
 
 def visible_returns(request):
@@ -120,6 +139,15 @@ class ReturnInputSerializer(StrictInputSerializer):
         max_length=100, required=False, allow_blank=True
     )
     order_reference = serializers.CharField(max_length=100)
+    shop = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text=(
+            "The shop whose order `order_reference` names (its code). Staff give "
+            "it when several shops use the same reference; a shop key may only "
+            "name its own shop."
+        ),
+    )
     warehouse = serializers.CharField(max_length=20, required=False)
     reason_text = serializers.CharField(
         max_length=MAX_REASON_CHARS,
@@ -151,8 +179,10 @@ class ReturnListCreateApi(ListAPIView):
                 ErrorSerializer,
                 description=(
                     "The order is not shipped, a line asks more than was shipped "
-                    "and not yet returned (`field`: `lines`), or the external_id "
-                    "was used for a different return."
+                    "and not yet returned (`field`: `lines`), the external_id "
+                    "was used for a different return, or (staff) several shops "
+                    "have an order with this reference and no `shop` was given "
+                    "(`code`: `ambiguous_order_reference`, `shops` names them)."
                 ),
             ),
             422: ErrorSerializer,
@@ -174,7 +204,7 @@ class ReturnListCreateApi(ListAPIView):
             data = serializer.validated_data
             products = resolve_skus(data["lines"])
             parsed.update(
-                shop=request.user.shop if is_shop(request.user) else None,
+                shop=resolve_shop(request, data.get("shop")),
                 actor=None if is_shop(request.user) else request.user,
                 external_id=data.get("external_id", ""),
                 order_reference=data["order_reference"],

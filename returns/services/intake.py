@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from catalog.models import Product, Shop
 from stock.exceptions import InvalidInput, InvalidState
@@ -33,6 +34,41 @@ def _returnable(order: SalesOrder) -> dict[int, int]:
         .values_list("product_id", "total")
     )
     return {pid: qty - returned.get(pid, 0) for pid, qty in shipped.items()}
+
+
+class AmbiguousOrderReference(InvalidState):
+    """Staff named an order reference that several shops use, and no shop."""
+
+    code = "ambiguous_order_reference"
+
+    def __init__(self, order_reference: str, shops: list[str]):
+        self.shops = shops
+        super().__init__(
+            _(
+                "Order %(reference)s exists in more than one shop (%(shops)s): "
+                "give the shop."
+            )
+            % {"reference": order_reference, "shops": ", ".join(shops)},
+            field="shop",
+        )
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "shops": self.shops}
+
+
+def _order_for_reference(reference: str, *, shop: Shop | None) -> SalesOrder | None:
+    """The order a return names. External ids are unique per shop only, so
+    without a shop a reference two shops use is refused, never guessed."""
+    orders = SalesOrder.objects.filter(external_id=reference).select_related(
+        "warehouse", "shop"
+    )
+    if shop is not None:
+        return orders.filter(shop=shop).first()
+    found = list(orders[:2])
+    if len(found) > 1:
+        shops = orders.order_by("shop__code").values_list("shop__code", flat=True)
+        raise AmbiguousOrderReference(reference, list(shops))
+    return found[0] if found else None
 
 
 def _same_request(existing: ReturnRequest, lines: list[ReturnLineInput]) -> bool:
@@ -75,10 +111,7 @@ def return_create(
                     field="external_id",
                 )
             return existing, False
-    orders = SalesOrder.objects.filter(external_id=order_reference)
-    if shop is not None:
-        orders = orders.filter(shop=shop)
-    order = orders.select_related("warehouse").first()
+    order = _order_for_reference(order_reference, shop=shop)
     if order is None:
         raise InvalidInput(
             f"No order {order_reference!r} is known for this shop.",

@@ -37,6 +37,7 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.JSONField(), required=False)
     short_skus = serializers.ListField(child=serializers.CharField(), required=False)
     shortages = ShortageSerializer(many=True, required=False)
+    shops = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class WarehouseOutputSerializer(serializers.ModelSerializer):
