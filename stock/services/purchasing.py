@@ -1,7 +1,7 @@
 """Purchase orders: draft, send, receive (partly or in full), cancel."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -195,12 +195,23 @@ def purchase_order_add_line(
 
     One draft per supplier x warehouse collects the lines, one line per
     product; the supplier row is locked so two managers approving at once
-    never open two drafts.
+    never open two drafts. The draft is expected when its slowest line can
+    arrive: today plus the product's lead time at this supplier (else the
+    supplier's), so it shows as due and overdue once sent.
     """
     if quantity <= 0:
         raise InvalidInput("Quantity must be positive.", field="quantity")
     with transaction.atomic():
-        Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+        locked = Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+        terms = (
+            SupplierProduct.objects.filter(supplier=supplier, product=product)
+            .values("unit_cost", "lead_time_days")
+            .first()
+        ) or {"unit_cost": None, "lead_time_days": None}
+        lead_days = terms["lead_time_days"]
+        if lead_days is None:
+            lead_days = (locked or supplier).lead_time_days
+        expected = timezone.localdate() + timedelta(days=lead_days)
         order = (
             PurchaseOrder.objects.filter(
                 supplier=supplier, warehouse=warehouse, status=PurchaseOrderStatus.DRAFT
@@ -214,13 +225,12 @@ def purchase_order_add_line(
                 warehouse=warehouse,
                 created_by=actor if getattr(actor, "pk", None) else None,
                 note=note,
+                expected_date=expected,
             )
+        elif order.expected_date is None or order.expected_date < expected:
+            PurchaseOrder.objects.filter(pk=order.pk).update(expected_date=expected)
         if unit_cost is None:
-            unit_cost = (
-                SupplierProduct.objects.filter(supplier=supplier, product=product)
-                .values_list("unit_cost", flat=True)
-                .first()
-            )
+            unit_cost = terms["unit_cost"]
             if unit_cost is None:
                 unit_cost = product.unit_cost
         line, created = PurchaseOrderLine.objects.get_or_create(
