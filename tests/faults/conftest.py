@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -82,10 +81,8 @@ class Worker:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
+                "-c",
+                WORKER_MAIN,
                 "worker",
                 "--pool=prefork",
                 "--concurrency=1",
@@ -111,6 +108,25 @@ class Worker:
             raise RuntimeError(f"worker did not answer within 90 s:\n{self.tail()}")
         wait_for(lambda: self.pool_pid(), 30, "the pool process")
         return self
+
+    def tasks(self) -> list[str] | None:
+        """The names of the tasks it holds (running or reserved); None if it
+        did not answer."""
+        from config.celery import app
+
+        inspect = app.control.inspect(destination=[self.name], timeout=1.0)
+        active, reserved = inspect.active(), inspect.reserved()
+        if active is None or reserved is None:
+            return None
+        return [
+            task["name"]
+            for found in (active, reserved)
+            for tasks in found.values()
+            for task in tasks
+        ]
+
+    def idle(self) -> bool:
+        return self.tasks() == []
 
     def pool_pid(self) -> int | None:
         children = _children(self.process.pid)
@@ -151,13 +167,26 @@ class Worker:
 
 
 def _broker_url() -> str:
-    """A Redis database of its own: other workers on REDIS_URL (the session's
-    solo worker, anyone else's test run) must not take the tasks these tests
-    kill, nor hand theirs to ours. FAULTS_REDIS_URL overrides."""
-    if os.environ.get("FAULTS_REDIS_URL"):
-        return os.environ["FAULTS_REDIS_URL"]
-    parts = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit(parts._replace(path="/12"))
+    """REDIS_URL's own database (FAULTS_REDIS_URL overrides): a run may use only
+    the database it was given. Its keys carry KEY_PREFIX, so other workers on
+    that database (the session's solo worker, anyone else's run) never take the
+    tasks these tests kill, nor hand theirs to ours."""
+    return os.environ.get("FAULTS_REDIS_URL") or os.environ["REDIS_URL"]
+
+
+# Every broker key (queues, unacked set, control mailboxes) of this run.
+KEY_PREFIX = f"stockwise-faults-{os.getpid()}:"
+# The killable worker: `celery worker` with the same key prefix (no setting
+# carries it, so it is applied before the worker starts).
+WORKER_MAIN = (
+    "import os, sys\n"
+    "from config.celery import app\n"
+    "app.conf.broker_transport_options = {\n"
+    "    **app.conf.broker_transport_options,\n"
+    "    'global_keyprefix': os.environ['FAULTS_KEY_PREFIX'],\n"
+    "}\n"
+    "app.worker_main(sys.argv[1:])\n"
+)
 
 
 def _repoint(app) -> None:
@@ -185,7 +214,12 @@ def faults_broker(django_db_setup):
     url = _broker_url()
     keys = ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
     saved = {key: os.environ.get(key) for key in keys}
+    saved_options = app.conf.broker_transport_options
     os.environ["CELERY_BROKER_URL"] = os.environ["CELERY_RESULT_BACKEND"] = url
+    app.conf.broker_transport_options = {
+        **saved_options,
+        "global_keyprefix": KEY_PREFIX,
+    }
     _repoint(app)
     _empty(app)
     yield url
@@ -195,6 +229,7 @@ def faults_broker(django_db_setup):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+    app.conf.broker_transport_options = saved_options
     _repoint(app)
 
 
@@ -212,6 +247,7 @@ def _worker(faults_broker, django_db_setup, django_db_blocker, tmp_path_factory)
         "CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": faults_broker,
         "CELERY_RESULT_BACKEND": faults_broker,
+        "FAULTS_KEY_PREFIX": KEY_PREFIX,
         "FORECAST_STALE_SECONDS": str(STALE_SECONDS),
         "STOCKWISE_WEBHOOKS_ALLOW_PRIVATE": "1",
     }

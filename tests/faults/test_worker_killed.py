@@ -7,7 +7,6 @@ the task unacked until its visibility timeout (an hour), so the forecast
 sweeper and the webhook relay, ticked here as beat would, bring it back.
 """
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -63,7 +62,7 @@ def sweep():
 
 
 def relay():
-    webhook_relay_task.delay()
+    return webhook_relay_task.delay()
 
 
 # --- (a) a forecast chunk -----------------------------------------------------
@@ -101,12 +100,17 @@ def test_a_forecast_chunk_killed_midway_completes_once(worker, warehouse, how):
         120,
         "the chunk to start",
     )
-    time.sleep(1.0)  # well inside the fit, which takes several seconds
+    # The worker holds the chunk's task: the kill lands inside it.
+    wait_for(
+        lambda: "forecasting.tasks.forecast_chunk_task" in (worker.tasks() or []),
+        30,
+        "the worker to hold the chunk",
+    )
     kill(worker, how)
     chunk.refresh_from_db()
     assert not SeriesForecast.objects.filter(run=run).exists(), worker.tail()
     if how == "whole":  # nothing brings it back by itself
-        time.sleep(2)
+        wait_for(worker.idle, 30, "the new worker to be up and idle")
         chunk.refresh_from_db()
         assert (chunk.status, chunk.attempts) == (RunStatus.RUNNING, 1)
 
@@ -203,7 +207,6 @@ def test_a_suggestion_build_killed_midway_leaves_one_suggestion_per_pair(
     pairs = SeriesForecast.objects.filter(run=run).count()
     suggestions_build_task.delay(run.pk)
     wait_for(lambda: build_is_running(worker), 60, "the build to start")
-    time.sleep(0.2)
     kill(worker, how)
     assert not ReplenishmentSuggestion.objects.exists(), "the build had finished"
     run.refresh_from_db()
@@ -262,8 +265,8 @@ def test_a_webhook_delivery_killed_midway_is_sent_again_after_its_lease(
             20,
             f"the re-queued task to skip\n{worker.tail()}",
         )
-    relay()
-    time.sleep(2)
+    assert relay().get(timeout=60) == {"enqueued": 0}
+    wait_for(worker.idle, 30, "the worker to be idle")
     assert len(slow_receiver.event_ids()) == 1
     wait_for(
         lambda: WebhookDelivery.objects.filter(
@@ -274,7 +277,10 @@ def test_a_webhook_delivery_killed_midway_is_sent_again_after_its_lease(
         every=relay,
         interval=2.0,
     )
-    time.sleep(1)  # a duplicate send would land now
+    # Nothing left to send it again: the relay finds nothing due, the worker
+    # holds no task.
+    assert relay().get(timeout=60) == {"enqueued": 0}
+    wait_for(worker.idle, 30, "the worker to be idle")
     delivery.refresh_from_db()
     first, second = (t for _, t in slow_receiver.requests)
     assert slow_receiver.event_ids() == [str(delivery.event_id)] * 2
