@@ -206,6 +206,17 @@ def _empty(app) -> None:
         conn.default_channel.client.delete("unacked", "unacked_index")
 
 
+def _forget(url: str) -> None:
+    """Drop what kombu leaves under this run's prefix (bindings, mailboxes)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{KEY_PREFIX}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 @pytest.fixture(scope="module")
 def faults_broker(django_db_setup):
     """This process and the killable workers use their own broker database."""
@@ -224,6 +235,7 @@ def faults_broker(django_db_setup):
     _empty(app)
     yield url
     _empty(app)
+    _forget(url)
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
