@@ -38,6 +38,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from config.cache import REDIS_ERRORS, redis_outage
 
 KEY_FORMAT = "throttle:shop:{shop}:bucket"
+NOT_ENFORCED = "the shop rate limit is not enforced"
 
 # KEYS[1]: the bucket; ARGV: burst, tokens per second. Answers {allowed, tokens
 # left} (as a string: Redis would cut a Lua number to an integer).
@@ -137,13 +138,13 @@ def shop_rate_take(*, shop_id: int) -> RateLimit:
     full = RateLimit(allowed=True, limit=burst, tokens=burst, rate=rate)
     if not isinstance(cache, RedisCache):
         allowed, tokens = _local_take(cache, key, burst, rate)
-    elif redis_outage.skipping():
+    elif redis_outage.skipping(NOT_ENFORCED):
         return full
     else:
         try:
             allowed, tokens = _redis_take(cache, key, burst, rate)
         except REDIS_ERRORS as error:
-            redis_outage.failed(error, "shop rate limit not enforced")
+            redis_outage.failed(error, NOT_ENFORCED)
             return full
         redis_outage.succeeded()
     return RateLimit(allowed=allowed, limit=burst, tokens=tokens, rate=rate)

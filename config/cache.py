@@ -28,6 +28,7 @@ logger = logging.getLogger("stockwise.redis")
 REDIS_ERRORS = (RedisConnectionError, RedisTimeoutError)
 RECHECK_SECONDS = 5.0
 LOG_EVERY_SECONDS = 60.0
+CACHE_MISS = "the cache answers a miss"
 
 
 class RedisOutage:
@@ -41,15 +42,9 @@ class RedisOutage:
 
     def failed(self, error: Exception, what: str) -> None:
         """Record a failure; log it unless `what` was logged a moment ago."""
-        now = time.monotonic()
         with self._lock:
-            self._failed_at = now
-            last = self._logged_at.get(what)
-            quiet = last is not None and now - last < LOG_EVERY_SECONDS
-            if not quiet:
-                self._logged_at[what] = now
-        if not quiet:
-            logger.warning("Redis is unreachable (%s): %s", what, error)
+            self._failed_at = time.monotonic()
+        self._log(what, error)
 
     def succeeded(self) -> None:
         if self._failed_at is None:
@@ -58,12 +53,25 @@ class RedisOutage:
             was_down, self._failed_at = self._failed_at, None
             self._logged_at.clear()
         if was_down is not None:
-            logger.warning("Redis is reachable again.")
+            logger.info("Redis is reachable again.")
 
-    def skipping(self) -> bool:
-        """True for RECHECK_SECONDS after a failure: do not try Redis yet."""
+    def skipping(self, what: str) -> bool:
+        """True for RECHECK_SECONDS after a failure: do not try Redis yet
+        (and log what that means for `what`, once in a while)."""
         failed_at = self._failed_at
-        return failed_at is not None and time.monotonic() - failed_at < RECHECK_SECONDS
+        if failed_at is None or time.monotonic() - failed_at >= RECHECK_SECONDS:
+            return False
+        self._log(what, "not tried again yet")
+        return True
+
+    def _log(self, what: str, error) -> None:
+        now = time.monotonic()
+        with self._lock:
+            last = self._logged_at.get(what)
+            if last is not None and now - last < LOG_EVERY_SECONDS:
+                return
+            self._logged_at[what] = now
+        logger.warning("Redis is unreachable (%s): %s", what, error)
 
     def down(self) -> bool:
         return self._failed_at is not None
@@ -82,12 +90,12 @@ def _fail_soft(name: str, on_error):
     method = getattr(RedisCache, name)
 
     def call(self, *args, **kwargs):
-        if redis_outage.skipping():
+        if redis_outage.skipping(CACHE_MISS):
             return on_error(*args, **kwargs)
         try:
             result = method(self, *args, **kwargs)
         except REDIS_ERRORS as error:
-            redis_outage.failed(error, "the cache answers a miss")
+            redis_outage.failed(error, CACHE_MISS)
             return on_error(*args, **kwargs)
         redis_outage.succeeded()
         return result

@@ -200,7 +200,7 @@ def classifier_retrain_due(*, every: timedelta = timedelta(days=7)) -> bool:
     return newest is None or newest.created_at < timezone.now() - every
 
 
-def _requeue_lease_key(request_id: int) -> str:
+def requeue_lease_key(request_id: int) -> str:
     return f"stockwise:returns:classify-queued:{request_id}"
 
 
@@ -228,7 +228,7 @@ def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
     )
     queued = []
     for request_id in pending:
-        key = _requeue_lease_key(request_id)
+        key = requeue_lease_key(request_id)
         if not cache.add(key, 1, timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS):
             continue
         try:

@@ -533,12 +533,14 @@ def stocktake_evaluated_key(stocktake_id: int) -> str:
     return f"stockwise:alerts:stocktake-evaluated:{stocktake_id}"
 
 
+def requeue_lease_key(kind: str, pk: int) -> str:
+    return f"stockwise:alerts:requeued:{kind}:{pk}"
+
+
 def _requeue_lease(kind: str, pk: int) -> bool:
     """True once per STOCKWISE_REQUEUE_LEASE_SECONDS for this piece of work."""
     return cache.add(
-        f"stockwise:alerts:requeued:{kind}:{pk}",
-        1,
-        timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS,
+        requeue_lease_key(kind, pk), 1, timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS
     )
 
 
@@ -599,7 +601,12 @@ def alerts_requeue(*, now: datetime | None = None, limit: int = 1000) -> dict:
         ("stocktakes", alerts_evaluate_stocktake_task, _lost_count_checks(now, grace)),
     ):
         for pk in pks:
-            if _requeue_lease(kind, pk):
+            if not _requeue_lease(kind, pk):
+                continue
+            try:
                 task.delay(pk)
-                done[kind].append(pk)
+            except Exception:
+                cache.delete(requeue_lease_key(kind, pk))  # the next sweep tries
+                raise
+            done[kind].append(pk)
     return done
