@@ -103,14 +103,21 @@ _scripts: dict[int, object] = {}
 _local_lock = threading.Lock()
 
 
+def _bucket_script(cache: RedisCache):
+    """The Lua script bound to a client on the backend's write pool, made once
+    per pool: Django's backend builds a new client (and its table of response
+    callbacks) for every call, which costs more than the script's round trip."""
+    pool = cache._cache._get_connection_pool(write=True)
+    script = _scripts.get(id(pool))
+    if script is None or script.registered_client.connection_pool is not pool:
+        client = cache._cache._client(connection_pool=pool)
+        script = _scripts[id(pool)] = client.register_script(TOKEN_BUCKET_LUA)
+    return script
+
+
 def _redis_take(cache: RedisCache, key: str, burst: int, rate: float):
     """(allowed, tokens left), atomically in Redis."""
-    client = cache._cache.get_client(write=True)
-    script = _scripts.get(id(client.connection_pool))
-    if script is None:
-        script = _scripts[id(client.connection_pool)] = client.register_script(
-            TOKEN_BUCKET_LUA
-        )
+    script = _bucket_script(cache)
     allowed, tokens = script(
         keys=[cache.make_and_validate_key(key)], args=[burst, rate]
     )
