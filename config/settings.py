@@ -200,7 +200,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasting.tasks.dashboard_refresh_task",
         "schedule": timedelta(minutes=15),
     },
-    # after-commit work whose enqueue was lost (STOCKWISE_REQUEUE_*)
+    # after-commit work whose enqueue was lost (STOCKWISE_REQUEUE_*), here
+    # and in alerts-requeue
     "returns-classifications-requeue": {
         "task": "returns.tasks.return_classifications_requeue_task",
         "schedule": timedelta(minutes=5),
@@ -218,7 +219,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stock.alert_tasks.alerts_digest_task",
         "schedule": crontab(hour=6, minute=0),
     },
-    "alerts-notifications-requeue": {
+    "alerts-requeue": {
         "task": "stock.alert_tasks.alerts_requeue_task",
         "schedule": timedelta(minutes=5),
     },
