@@ -206,3 +206,16 @@ def test_redis_stopped_a_staff_return_is_201_and_classified_once_redis_is_back(
     request.refresh_from_db()
     assert request.predicted_category == "damaged_in_transit"
     assert request.model_version
+
+
+def test_beat_runs_both_sweepers_within_their_lease(settings):
+    """The production path: beat's entries name registered tasks, and each
+    sweep comes round before a lost piece's lease would run out twice."""
+    from config.celery import app
+
+    app.loader.import_default_modules()  # what a worker and beat do at start
+    for entry in ("returns-classifications-requeue", "alerts-requeue"):
+        scheduled = settings.CELERY_BEAT_SCHEDULE[entry]
+        assert scheduled["task"] in app.tasks
+        every = scheduled["schedule"].total_seconds()
+        assert every < settings.STOCKWISE_REQUEUE_LEASE_SECONDS
