@@ -128,3 +128,21 @@ def test_every_shop_answer_carries_the_headers_and_staff_answers_none(
     assert staff.status_code == 200 and "X-RateLimit-Limit" not in staff
     page = user_client(staff_user).get(reverse("home"))
     assert "X-RateLimit-Limit" not in page
+
+
+def test_the_schema_documents_the_headers_and_the_error_shape(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/orders/"]["post"]
+    for status in ("201", "400", "409", "422", "429"):
+        headers = operation["responses"][status]["headers"]
+        assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= (
+            set(headers)
+        ), status
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
+    error = schema["components"]["schemas"]["Error"]["properties"]
+    assert "errors" in error and "field" not in error
+    # A staff-only operation is not rate limited: no headers promised.
+    movements = schema["paths"]["/api/v1/movements/"]["get"]["responses"]["200"]
+    assert "X-RateLimit-Limit" not in movements.get("headers", {})
