@@ -5,6 +5,7 @@ from rest_framework import authentication, exceptions
 
 from .models import Shop
 from .services import shop_api_key_authenticate
+from .throttling import shop_rate_take
 
 
 class ShopPrincipal:
@@ -54,6 +55,12 @@ class ShopKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Invalid, expired or revoked API key.")
             )
+        # The shop's rate limit is taken here, before permissions, so every
+        # answer to a shop counts and carries its X-RateLimit-* headers.
+        rate_limit = shop_rate_take(shop_id=api_key.shop_id)
+        request._request.shop_rate_limit = rate_limit
+        if not rate_limit.allowed:
+            raise exceptions.Throttled(wait=rate_limit.retry_after_seconds)
         return ShopPrincipal(api_key.shop), api_key
 
     def authenticate_header(self, request):

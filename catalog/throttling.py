@@ -1,17 +1,26 @@
-"""Per-shop request rate: a flooding integration gets 429 with Retry-After.
+"""Per-shop request rate: a token bucket per shop, shared by all its keys.
 
-A sliding-window counter (the estimate Cloudflare and Kong use): one counter per
-shop per fixed window, and the request is allowed while
+A shop's bucket holds up to API_SHOP_BURST tokens and refills at API_SHOP_RATE
+(`1200/min` is 20 a second). Each request takes one token; with none left the
+answer is 429 with Retry-After (whole seconds until the next token). So a shop
+may send API_SHOP_BURST requests at once and then API_SHOP_RATE sustained,
+never a whole minute's budget in one second (what a fixed or sliding window
+allows). Refused requests take nothing.
 
-    previous window's count x (share of it still inside the sliding window)
-    + this window's count  <=  the rate.
+On Redis the bucket is one hash that a Lua script reads and writes atomically
+for every web process, timed by Redis' own clock, so the web machines' clocks
+do not matter. Without Redis (the embedded default, one process) it lives in
+the local cache under a lock.
 
-DRF's SimpleRateThrottle keeps every request's timestamp instead, and reads and
-rewrites that whole list on each request: at a few hundred requests a second
-that list alone is tens of kilobytes through the cache per request. Here a
-request costs one atomic increment (one round trip on Redis), and the previous
-window's count, which no longer changes once its window is over, is read once
-per process.
+The token is taken when the shop's key is authenticated
+(catalog.authentication), before permissions, so every answer to a shop (a 403
+or 404 too) is counted and carries the bucket's headers (RateLimitHeadersMiddleware):
+X-RateLimit-Limit (the burst), X-RateLimit-Remaining (whole tokens left) and
+X-RateLimit-Reset (seconds until the bucket is full again).
+
+While Redis cannot be reached the limit fails open: the request goes through
+(the shop's orders and reads need only the database), the outage is logged,
+and the headers show a full bucket, which is what the shop meets meanwhile.
 """
 
 from __future__ import annotations
@@ -19,128 +28,151 @@ from __future__ import annotations
 import math
 import threading
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
-from .authentication import ShopPrincipal
+from config.cache import REDIS_ERRORS, redis_outage
 
-KEY_FORMAT = "throttle:shop:{shop}:{duration}:{window}"
+KEY_FORMAT = "throttle:shop:{shop}:bucket"
+NOT_ENFORCED = "the shop rate limit is not enforced"
 
-_closed_windows: dict[str, int] = {}
-_closed_lock = threading.Lock()
+# KEYS[1]: the bucket; ARGV: burst, tokens per second. Answers {allowed, tokens
+# left} (as a string: Redis would cut a Lua number to an integer).
+TOKEN_BUCKET_LUA = """
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst / rate * 1000) + 1000)
+return {allowed, tostring(tokens)}
+"""
 
 
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'1200/min' -> (1200, 60); the same spelling DRF accepts."""
-    return SimpleRateThrottle.parse_rate(None, rate)
+@dataclass(frozen=True)
+class RateLimit:
+    """One request's look at its shop's bucket."""
+
+    allowed: bool
+    limit: int
+    tokens: float
+    rate: float  # tokens per second
+
+    @property
+    def remaining(self) -> int:
+        return max(0, math.floor(self.tokens))
+
+    @property
+    def reset_seconds(self) -> int:
+        return max(0, math.ceil((self.limit - self.tokens) / self.rate))
+
+    @property
+    def retry_after_seconds(self) -> int:
+        return max(1, math.ceil((1 - self.tokens) / self.rate))
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_seconds),
+        }
 
 
-_clients: dict[int, object] = {}
+def shop_rate() -> tuple[int, float]:
+    """(burst, tokens per second) from API_SHOP_BURST and API_SHOP_RATE."""
+    count, seconds = SimpleRateThrottle.parse_rate(
+        None, settings.STOCKWISE_API_SHOP_RATE
+    )
+    return max(1, settings.STOCKWISE_API_SHOP_BURST), count / seconds
 
 
-def _redis_client(cache: RedisCache):
-    """A redis-py client on the backend's write pool, made once per pool:
-    Django's backend builds a new client (and its table of response callbacks)
-    for every call, which costs more than the INCR it sends."""
+_scripts: dict[int, object] = {}
+_local_lock = threading.Lock()
+
+
+def _bucket_script(cache: RedisCache):
+    """The Lua script bound to a client on the backend's write pool, made once
+    per pool: Django's backend builds a new client (and its table of response
+    callbacks) for every call, which costs more than the script's round trip."""
     pool = cache._cache._get_connection_pool(write=True)
-    client = _clients.get(id(pool))
-    if client is None or client.connection_pool is not pool:
-        client = _clients[id(pool)] = cache._cache._client(connection_pool=pool)
-    return client
+    script = _scripts.get(id(pool))
+    if script is None or script.registered_client.connection_pool is not pool:
+        client = cache._cache._client(connection_pool=pool)
+        script = _scripts[id(pool)] = client.register_script(TOKEN_BUCKET_LUA)
+    return script
 
 
-def _increment(key: str, by: int, timeout: int) -> int:
-    """Add `by` to the counter at `key` (created at 0, expiring after `timeout`
-    seconds) and return the new value, atomically across processes."""
+def _redis_take(cache: RedisCache, key: str, burst: int, rate: float):
+    """(allowed, tokens left), atomically in Redis."""
+    script = _bucket_script(cache)
+    allowed, tokens = script(
+        keys=[cache.make_and_validate_key(key)], args=[burst, rate]
+    )
+    return bool(int(allowed)), float(tokens)
+
+
+def _local_take(cache, key: str, burst: int, rate: float):
+    """(allowed, tokens left) in a cache local to this process."""
+    with _local_lock:
+        now = time.time()
+        tokens, at = cache.get(key) or (float(burst), now)
+        tokens = min(float(burst), tokens + max(0.0, now - at) * rate)
+        allowed = tokens >= 1
+        if allowed:
+            tokens -= 1
+        cache.set(key, (tokens, now), timeout=math.ceil(burst / rate) + 1)
+    return allowed, tokens
+
+
+def shop_rate_take(*, shop_id: int) -> RateLimit:
+    """Take one token from the shop's bucket (or fail open without Redis)."""
+    burst, rate = shop_rate()
+    key = KEY_FORMAT.format(shop=shop_id)
     cache = caches["default"]
-    if isinstance(cache, RedisCache):
-        full_key = cache.make_and_validate_key(key)
-        client = _redis_client(cache)
-        # Integers are stored unpickled by Django's Redis backend, so INCR on its
-        # key is the same counter cache.get() reads.
-        pipe = client.pipeline(transaction=False)
-        pipe.incrby(full_key, by)
-        pipe.expire(full_key, timeout, nx=True)
-        return int(pipe.execute()[0])
-    cache.add(key, 0, timeout)
-    try:
-        return cache.incr(key, by)
-    except ValueError:  # expired between add and incr
-        cache.add(key, by, timeout)
-        return by
-
-
-def _closed_window_count(key: str) -> int:
-    """The count of a window that is over: it cannot change, so it is read from
-    the cache once and then kept (only the last few are kept)."""
-    with _closed_lock:
-        if key in _closed_windows:
-            return _closed_windows[key]
-    value = int(caches["default"].get(key) or 0)
-    with _closed_lock:
-        if len(_closed_windows) > 256:
-            _closed_windows.clear()
-        _closed_windows[key] = value
-    return value
+    full = RateLimit(allowed=True, limit=burst, tokens=burst, rate=rate)
+    if not isinstance(cache, RedisCache):
+        allowed, tokens = _local_take(cache, key, burst, rate)
+    elif redis_outage.skipping(NOT_ENFORCED):
+        return full
+    else:
+        try:
+            allowed, tokens = _redis_take(cache, key, burst, rate)
+        except REDIS_ERRORS as error:
+            redis_outage.failed(error, NOT_ENFORCED)
+            return full
+        redis_outage.succeeded()
+    return RateLimit(allowed=allowed, limit=burst, tokens=tokens, rate=rate)
 
 
 def shop_throttle_reset(*, shop_id: int) -> None:
-    """Give a shop its whole budget back (its current and previous windows)."""
-    limit, duration = parse_rate(settings.STOCKWISE_API_SHOP_RATE)
-    window = int(time.time() // duration)
-    keys = [
-        KEY_FORMAT.format(shop=shop_id, duration=duration, window=w)
-        for w in (window - 1, window, window + 1)
-    ]
-    caches["default"].delete_many(keys)
-    with _closed_lock:
-        for key in keys:
-            _closed_windows.pop(key, None)
+    """Give a shop a full bucket again."""
+    caches["default"].delete(KEY_FORMAT.format(shop=shop_id))
 
 
-class ShopKeyThrottle(BaseThrottle):
-    """One budget per shop, shared by all its keys and (with Redis) all web
-    processes; staff sessions are not counted here. The rate is read from
-    settings.STOCKWISE_API_SHOP_RATE at request time."""
+class RateLimitHeadersMiddleware:
+    """Puts the shop's X-RateLimit-* headers on its answer, whatever the view
+    answered (the bucket was read when the key was authenticated)."""
 
-    def __init__(self):
-        self.wait_seconds: float | None = None
+    def __init__(self, get_response):
+        self.get_response = get_response
 
-    def allow_request(self, request, view) -> bool:
-        if not isinstance(request.user, ShopPrincipal):
-            return True
-        limit, duration = parse_rate(settings.STOCKWISE_API_SHOP_RATE)
-        now = time.time()
-        window = int(now // duration)
-        elapsed = (now - window * duration) / duration  # share of this window gone
-        shop = request.user.shop.pk
-        key = KEY_FORMAT.format(shop=shop, duration=duration, window=window)
-        count = _increment(key, 1, timeout=2 * duration + 1)
-        previous = _closed_window_count(
-            KEY_FORMAT.format(shop=shop, duration=duration, window=window - 1)
-        )
-        if previous * (1 - elapsed) + count <= limit:
-            return True
-        # Refused requests do not use up the budget.
-        _increment(key, -1, timeout=2 * duration + 1)
-        self.wait_seconds = self._wait(limit, duration, elapsed, count - 1, previous)
-        return False
-
-    @staticmethod
-    def _wait(limit, duration, elapsed, count, previous) -> float:
-        """Seconds until one more request fits under the estimate."""
-        room = limit - 1 - count  # what the previous window may still weigh
-        if room >= 0 and previous > 0:
-            # previous x (1 - elapsed') <= room  ->  elapsed' >= 1 - room / previous
-            needed = 1 - room / previous
-            return max((needed - elapsed) * duration, 1.0)
-        # This window alone is full: in the next one it becomes "previous" and
-        # weighs count x (1 - elapsed'), which must leave room for one request.
-        later = max(0.0, 1 - (limit - 1) / count) if count else 0.0
-        return max((1 - elapsed + later) * duration, 1.0)
-
-    def wait(self) -> float | None:
-        return math.ceil(self.wait_seconds) if self.wait_seconds else None
+    def __call__(self, request):
+        response = self.get_response(request)
+        rate_limit = getattr(request, "shop_rate_limit", None)
+        if rate_limit is not None:
+            for name, value in rate_limit.headers().items():
+                response[name] = value
+        return response

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A shop's X-RateLimit-* headers on every answer, a 503 too.
+    "catalog.throttling.RateLimitHeadersMiddleware",
     "config.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -129,8 +131,10 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # An unreachable Redis reads as a miss (config/cache.py).
+            "BACKEND": "config.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -143,6 +147,25 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 
+# While Redis is away an enqueue fails in well under a second instead of
+# Celery's 19 s of reconnecting to the result store: every after-commit
+# enqueue is robust (logged) and beat's sweepers queue the work again.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
@@ -154,7 +177,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    # a Redis that drops packets fails an enqueue fast too
+    "socket_connect_timeout": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "stock-reconcile-nightly": {
         "task": "stock.tasks.stock_reconcile_task",
@@ -174,6 +201,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasting.tasks.dashboard_refresh_task",
         "schedule": timedelta(minutes=15),
     },
+    # after-commit work whose enqueue was lost (STOCKWISE_REQUEUE_*), here
+    # and in alerts-requeue
+    "returns-classifications-requeue": {
+        "task": "returns.tasks.return_classifications_requeue_task",
+        "schedule": timedelta(minutes=5),
+    },
     "idempotency-keys-purge": {
         "task": "stock.tasks.idempotency_purge_task",
         "schedule": timedelta(hours=1),
@@ -186,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
     "alerts-digest-daily": {
         "task": "stock.alert_tasks.alerts_digest_task",
         "schedule": crontab(hour=6, minute=0),
+    },
+    "alerts-requeue": {
+        "task": "stock.alert_tasks.alerts_requeue_task",
+        "schedule": timedelta(minutes=5),
     },
     "webhooks-relay": {
         "task": "stock.alert_tasks.webhook_relay_task",
@@ -275,7 +312,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "stock.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["catalog.throttling.ShopKeyThrottle"],
+    # The shop rate limit is taken when the key is authenticated
+    # (catalog.authentication), so that a 403 counts too.
+    "DEFAULT_THROTTLE_CLASSES": [],
     # JSON nested too deep is a 400 (core.parsers), not a RecursionError's 500.
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.JSONParser",
@@ -310,8 +349,10 @@ SPECTACULAR_SETTINGS = {
         "stock.api.schema.empty_filters_mean_unfiltered",
     ],
 }
-# Requests per shop (all its keys): past it, 429 with Retry-After.
+# Requests per shop (all its keys), a token bucket: API_SHOP_BURST at once,
+# then API_SHOP_RATE sustained; past it, 429 with Retry-After.
 STOCKWISE_API_SHOP_RATE = os.environ.get("API_SHOP_RATE", "1200/min")
+STOCKWISE_API_SHOP_BURST = int(os.environ.get("API_SHOP_BURST", "120"))
 # Orders larger than this are refused (HTTP 400) rather than half-processed.
 STOCKWISE_MAX_ORDER_LINES = int(os.environ.get("STOCKWISE_MAX_ORDER_LINES", "500"))
 STOCKWISE_MAX_LINE_QUANTITY = int(
@@ -325,6 +366,11 @@ STOCKWISE_FORECAST_CHUNK_SIZE = int(os.environ.get("FORECAST_CHUNK_SIZE", "1000"
 STOCKWISE_FORECAST_STALE_SECONDS = int(
     os.environ.get("FORECAST_STALE_SECONDS", str(45 * 60))
 )
+# After-commit work (a return's classification, an alert's e-mail, a count's
+# variance check) still undone this long after its commit lost its enqueue and
+# is queued again by beat's sweepers, at most once per lease.
+STOCKWISE_REQUEUE_GRACE_SECONDS = int(os.environ.get("REQUEUE_GRACE_SECONDS", "120"))
+STOCKWISE_REQUEUE_LEASE_SECONDS = int(os.environ.get("REQUEUE_LEASE_SECONDS", "600"))
 # --- alerts & webhooks
 # Loopback and private webhook URLs are refused unless this is on (dev, tests).
 STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = env_bool(

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from config.cache import cache_unreachable
+from config.celery import enqueue
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
 from stock.views.access import manager_required
 
@@ -26,12 +28,23 @@ def _period(value) -> int:
 def manager_dashboard(request):
     period = _period(request.GET.get("period"))
     data = dashboard_get(period_days=period)
+    if data is None and cache_unreachable():
+        # The snapshots live in Redis: say so, rather than compute for
+        # seconds in the request or promise figures no worker can store.
+        response = render(
+            request,
+            "dashboard/manager_unavailable.html",
+            {"period": period, "periods": PERIODS},
+            status=503,
+        )
+        response["Retry-After"] = "30"
+        return response
     if data is None and dashboard_refresh_claim():
         # No snapshot yet (a new install, a flushed cache): a worker computes
         # them all (seconds at 10,000 products x 3 warehouses: see
         # bench/dashboard_speed.py) and this request does not wait for it.
         # Eager (no broker) it is done by the time .delay() returns.
-        dashboard_refresh_task.delay()
+        enqueue(dashboard_refresh_task)
         data = dashboard_get(period_days=period)
     if data is None:
         return render(
@@ -63,6 +76,14 @@ def manager_dashboard_refresh(request):
     # Nothing was written, so there is no commit to wait for. Eager (no
     # broker) this returns with the snapshot stored; with workers the page
     # shows the previous one, with its time, until the task stores the next.
-    dashboard_refresh_task.delay(period)
-    messages.info(request, _("Recomputing the figures; reload in a few seconds."))
+    if enqueue(dashboard_refresh_task, period):
+        messages.info(request, _("Recomputing the figures; reload in a few seconds."))
+    else:
+        messages.error(
+            request,
+            _(
+                "The figures cannot be recomputed now: the task queue is "
+                "unreachable. Try again in a minute."
+            ),
+        )
     return redirect(f"{reverse('manager-dashboard')}?period={period}")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from config.celery import enqueue
 from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate
 
@@ -55,9 +56,18 @@ def forecast_run_list(request):
 @manager_required
 def forecast_retrain_now(request):
     run, created = forecast_run_start(trigger="manual", user=request.user)
-    if created:
-        forecast_retrain_task.delay(run_id=run.pk)
+    if created and enqueue(forecast_retrain_task, run_id=run.pk):
         messages.success(request, _("Retrain #%(run)s started.") % {"run": run.pk})
+    elif created:
+        # The run is saved; beat's sweeper starts a pending run it finds.
+        messages.warning(
+            request,
+            _(
+                "Retrain #%(run)s is saved, but the task queue is unreachable: "
+                "it starts by itself once the queue is back."
+            )
+            % {"run": run.pk},
+        )
     else:
         messages.info(
             request, _("Retrain #%(run)s is already running.") % {"run": run.pk}

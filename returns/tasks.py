@@ -8,6 +8,7 @@ from .services.classification import (
     classifier_retrain,
     classifier_retrain_due,
     return_classification_fail,
+    return_classifications_requeue,
     return_classify,
 )
 
@@ -39,3 +40,9 @@ def classifier_retrain_task(force: bool = False) -> dict:
         "macro_f1": version.macro_f1,
         "promoted": version.is_active,
     }
+
+
+@shared_task(acks_late=True)
+def return_classifications_requeue_task() -> dict:
+    """Beat: queue again the classifications whose enqueue was lost."""
+    return {"queued": return_classifications_requeue()}

@@ -17,6 +17,8 @@ def alerts_evaluate_pair_task(product_id: int, warehouse_id: int) -> None:
 @shared_task(acks_late=True)
 def alerts_evaluate_stocktake_task(stocktake_id: int) -> None:
     alerts.alerts_evaluate_stocktake(stocktake_id=stocktake_id)
+    # Checked: beat's sweeper leaves this count alone (alerts_requeue).
+    cache.set(alerts.stocktake_evaluated_key(stocktake_id), 1, timeout=2 * 86400)
 
 
 @shared_task(acks_late=True)
@@ -42,3 +44,10 @@ def webhook_deliver_task(delivery_id: int) -> str:
 @shared_task(acks_late=True)
 def webhook_relay_task() -> dict:
     return {"enqueued": webhooks.webhook_relay()}
+
+
+@shared_task(acks_late=True)
+def alerts_requeue_task() -> dict:
+    """Beat: queue again the notifications and count checks a lost enqueue
+    left undone."""
+    return alerts.alerts_requeue()

@@ -15,9 +15,11 @@ class StockError(Exception):
         self.field = field
 
     def as_dict(self) -> dict:
+        """The API's one error shape: `errors` names the field, as for invalid
+        input (`{"detail", "code", "errors": {field: [messages]}}`)."""
         body = {"detail": self.message, "code": self.code}
         if self.field:
-            body["field"] = self.field
+            body["errors"] = {self.field: [self.message]}
         return body
 
 

@@ -9,6 +9,8 @@ import threading
 from datetime import timedelta
 
 import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -196,3 +198,45 @@ def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
 def classifier_retrain_due(*, every: timedelta = timedelta(days=7)) -> bool:
     newest = ClassifierVersion.objects.order_by("-created_at").first()
     return newest is None or newest.created_at < timezone.now() - every
+
+
+def requeue_lease_key(request_id: int) -> str:
+    return f"stockwise:returns:classify-queued:{request_id}"
+
+
+def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
+    """Beat's sweeper: queue again the classification of each return still
+    pending STOCKWISE_REQUEUE_GRACE_SECONDS after it was created (its
+    after-commit enqueue was lost, e.g. while Redis was away).
+
+    A return is queued at most once per STOCKWISE_REQUEUE_LEASE_SECONDS (a
+    lease in the cache), so a backlog waiting for workers is not multiplied;
+    a lost lease costs one extra task, which finds the return classified and
+    does nothing.
+    """
+    from ..tasks import return_classify_task
+
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.STOCKWISE_REQUEUE_GRACE_SECONDS)
+    pending = (
+        ReturnRequest.objects.filter(
+            classification_status=ClassificationStatus.PENDING,
+            created_at__lt=now - grace,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = []
+    for request_id in pending:
+        key = requeue_lease_key(request_id)
+        if not cache.add(key, 1, timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS):
+            continue
+        try:
+            return_classify_task.delay(request_id)
+        except Exception:
+            cache.delete(key)  # not queued: the next sweep tries again
+            raise
+        queued.append(request_id)
+    if queued:
+        logger.warning("Queued %s pending classification(s) again", len(queued))
+    return queued

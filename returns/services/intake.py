@@ -193,4 +193,8 @@ def _enqueue_classification(request: ReturnRequest) -> None:
         return_classify_task.apply(args=[request.pk])
         request.refresh_from_db()
     else:
-        transaction.on_commit(lambda: return_classify_task.delay(request.pk))
+        # robust: the return is committed whatever the broker says; a lost
+        # enqueue is logged and beat's sweeper queues the classification again.
+        transaction.on_commit(
+            lambda: return_classify_task.delay(request.pk), robust=True
+        )

@@ -32,7 +32,8 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
         "A unique key per logical request (1 to 255 characters; required for "
         "shops, optional for staff sessions). A replay with the same key and "
         "body returns the first response; the same key with a different body "
-        "answers 422. Keys expire after 24 hours."
+        "answers 422. A refused request (400, 409) stores nothing under its "
+        "key: the corrected request may use it again. Keys expire after 24 hours."
     ),
 )
 
@@ -41,7 +42,8 @@ def run_idempotent(request, call, *, validate) -> Response:
     """For a shop: check the key, validate, run call() once per key.
 
     For staff (no shop) the call just runs. `validate()` raises a 400 before
-    anything is stored; `call()` returns (status, body).
+    anything is stored; `call()` returns (status, body), and what it raises
+    stores nothing under the key either.
     """
     if not is_shop(request.user):
         validate()

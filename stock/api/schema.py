@@ -20,6 +20,22 @@ RETRY_AFTER = {
         "schema": {"type": "string"},
     }
 }
+_WHOLE = {"type": "string", "pattern": "^[0-9]+$"}
+# On every answer to a shop (catalog/throttling.py); not sent to staff sessions.
+RATE_LIMIT = {
+    "X-RateLimit-Limit": {
+        "description": "The shop's burst: requests its bucket holds when full.",
+        "schema": _WHOLE,
+    },
+    "X-RateLimit-Remaining": {
+        "description": "Requests the shop may still send at once.",
+        "schema": _WHOLE,
+    },
+    "X-RateLimit-Reset": {
+        "description": "Seconds until the bucket is full again.",
+        "schema": _WHOLE,
+    },
+}
 GENERIC = {
     "400": "Invalid input (a field, a query parameter or a header).",
     "401": "No or invalid credentials.",
@@ -27,7 +43,7 @@ GENERIC = {
     "404": "No such object for this caller, or no such page.",
     "413": "The request body is too large.",
     "415": "The body is not JSON.",
-    "429": "Past the shop's request budget; retry after `Retry-After` seconds.",
+    "429": "The shop's request bucket is empty; retry after `Retry-After` seconds.",
     "503": "The database is unavailable for a moment; nothing was written.",
 }
 
@@ -88,6 +104,9 @@ def error_responses(result, generator, request, public):
                     )
                 elif code in {"429", "503"}:
                     found.setdefault("headers", {}).update(RETRY_AFTER)
+            if "429" in codes:  # a shop may call it
+                for response in responses.values():
+                    response.setdefault("headers", {}).update(RATE_LIMIT)
     return result
 
 

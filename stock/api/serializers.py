@@ -28,13 +28,20 @@ class ShortageSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Every error: `detail`, `code`, and for invalid input `errors` per field
-    (a list of messages, or per line of a list field an object of its own)."""
+    """Every error: `detail`, `code`, and `errors` naming each field at fault
+    (a list of messages, or per line of a list field an object of its own),
+    for invalid input (400) and for a conflict on a field (409, 422) alike."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
-    field = serializers.CharField(required=False)
-    errors = serializers.DictField(child=serializers.JSONField(), required=False)
+    errors = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            "Per field, its messages: `{field: [messages]}`; a list field's "
+            "lines by index, each with its own fields."
+        ),
+    )
     short_skus = serializers.ListField(child=serializers.CharField(), required=False)
     shortages = ShortageSerializer(many=True, required=False)
     shops = serializers.ListField(child=serializers.CharField(), required=False)

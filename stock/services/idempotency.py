@@ -2,7 +2,10 @@
 
 The key is claimed by inserting its row inside the same transaction as the
 work, so a concurrent request with the same key waits on the unique index and
-then replays; a failed request leaves no key behind.
+then replays. One rule for every refusal: a request that fails (its input, or
+the state the service met, before anything is committed) rolls its claim back
+with the rest, so nothing is stored under the key and the corrected request
+may use the same key.
 """
 
 import hashlib
@@ -99,7 +102,9 @@ def idempotent_call(
     fingerprint: str,
     call: Callable[[], tuple[int, dict]],
 ) -> StoredResponse:
-    """Run call() once per (shop, key); StockErrors it raises are stored too."""
+    """Run call() once per (shop, key) and store its answer; when call() raises
+    (a StockError: a 400 or 409 answer), its claim on the key is rolled back
+    with its writes and the error propagates, stored nowhere."""
     now = timezone.now()
     with transaction.atomic():
         record = _claim(
@@ -124,13 +129,7 @@ def idempotent_call(
             # An expired key starts afresh.
             record.request_hash, record.method, record.path = fingerprint, method, path
             record.created_at = now
-        try:
-            with transaction.atomic():
-                status_code, body = call()
-        except StockError as error:
-            if error.status_code >= 500 or isinstance(error, IdempotencyKeyReused):
-                raise
-            status_code, body = error.status_code, error.as_dict()
+        status_code, body = call()
         record.status_code, record.response_body = status_code, body
         _store(record)
     return StoredResponse(status_code, body, False)

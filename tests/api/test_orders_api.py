@@ -89,7 +89,7 @@ def test_same_key_with_a_different_body_is_422(shop_a, stocked):
     post_order(client, order_body())
     response = post_order(client, order_body(quantity=3))
     assert response.status_code == 422
-    assert response.json()["field"] == "Idempotency-Key"
+    assert list(response.json()["errors"]) == ["Idempotency-Key"]
     assert available(stocked) == 8
 
 

@@ -134,7 +134,7 @@ def test_returning_more_than_is_returnable_is_a_conflict(shipped, shop_a):
     assert post_return(client, key="1", external_id="A", lines=two).status_code == 201
     second = post_return(client, key="2", external_id="B", lines=two)
     assert second.status_code == 409
-    assert second.json()["field"] == "lines"
+    assert second.json()["errors"] == {"lines": [second.json()["detail"]]}
     assert "returnable 1" in second.json()["detail"]
 
 
@@ -142,7 +142,7 @@ def test_a_count_where_nothing_is_on_the_books_is_a_conflict(staff_user, warehou
     client = user_client(staff_user)
     response = client.post("/api/v1/counts/", {"warehouse": "main"}, format="json")
     assert response.status_code == 409
-    assert response.json()["field"] == "skus"
+    assert list(response.json()["errors"]) == ["skus"]
     assert not Stocktake.objects.exists()
     named = client.post(
         "/api/v1/counts/",

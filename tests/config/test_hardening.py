@@ -12,6 +12,7 @@ def test_a_shop_past_its_budget_gets_429_with_retry_after(settings, shop_a, shop
     from catalog.throttling import shop_throttle_reset
 
     settings.STOCKWISE_API_SHOP_RATE = "3/min"
+    settings.STOCKWISE_API_SHOP_BURST = 3
     # A rolled-back test's shop can leave its id to this one (SQLite reuses
     # ids): start this shop's budget afresh.
     for shop in (shop_a[0], shop_b[0]):
