@@ -8,7 +8,7 @@ immutable StockMovement per on-hand change in the same transaction.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -18,8 +18,15 @@ from django.utils import timezone
 from catalog.models import Product, Shop
 
 from ..exceptions import InsufficientStock, InvalidInput, Shortage
-from ..models import StockLevel, StockMovement, Warehouse
-from ..models.ledger import KIND_SIGN
+from ..models import (
+    Location,
+    LocationStockLevel,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from ..models.ledger import KIND_SIGN, MovementKind
+from ..selectors.picking import NO_BINS, pick_allocate, warehouse_bins
 from .alerts import ledger_posted  # alerts & webhooks hook
 from .webhooks import webhooks_subscribed
 
@@ -32,10 +39,19 @@ class LedgerLine:
     reserved: int = 0  # change of reserved
     kind: str = ""
     location_id: int | None = None
+    # A relocation leg for stock the books hold in a warehouse with locations
+    # but in none of them (it held stock before its first location): the
+    # movement names no location and no location's balance moves.
+    unplaced: bool = False
 
 
 def _check_lines(lines: Sequence[LedgerLine]) -> None:
     for line in lines:
+        if line.unplaced and (line.kind != MovementKind.RELOCATION or line.location_id):
+            raise InvalidInput(
+                "Only a relocation without a location moves unplaced stock.",
+                field="location",
+            )
         if line.quantity:
             sign = KIND_SIGN.get(line.kind)
             if sign is None:
@@ -97,6 +113,171 @@ def _shortages(failed: list[tuple[int, int, int, int]]) -> list[Shortage]:
     return result
 
 
+def _placed(
+    lines: Sequence[LedgerLine],
+) -> tuple[list[LedgerLine], set[tuple[int, int]], dict[int, int | None]]:
+    """Name the location of every movement in a warehouse with locations.
+
+    A named location must belong to the line's warehouse; inbound without one
+    goes to the default receiving location. Outbound without one keeps
+    location_id None here and is picked under lock in ledger_post. Returns the
+    lines, the (product, warehouse) pairs whose bins move, and each located
+    warehouse's default picking location.
+    """
+    moving = [line for line in lines if line.quantity]
+    if not moving:
+        return list(lines), set(), {}
+    bins = warehouse_bins({line.warehouse_id for line in moving})
+    named = {line.location_id for line in moving if line.location_id is not None}
+    homes = dict(
+        Location.objects.filter(pk__in=named).values_list("pk", "warehouse_id")
+    )
+    placed, located = [], set()
+    for line in lines:
+        if not line.quantity:
+            placed.append(line)
+            continue
+        if line.unplaced:
+            pass
+        elif line.location_id is not None:
+            if homes.get(line.location_id) != line.warehouse_id:
+                raise InvalidInput(
+                    "The location is not in that warehouse.", field="location"
+                )
+        elif bins.get(line.warehouse_id, NO_BINS).located and line.quantity > 0:
+            line = replace(line, location_id=bins[line.warehouse_id].receiving_id)
+        if bins.get(line.warehouse_id, NO_BINS).located:
+            located.add((line.product_id, line.warehouse_id))
+        placed.append(line)
+    pick_first = {w: b.pick_id for w, b in bins.items() if b.located}
+    return placed, located, pick_first
+
+
+def _ensure_location_levels(lines: Sequence[LedgerLine]) -> None:
+    wanted = {
+        (line.product_id, line.location_id, line.warehouse_id)
+        for line in lines
+        if line.quantity > 0 and line.location_id is not None
+    }
+    if not wanted:
+        return
+    existing = set(
+        LocationStockLevel.objects.filter(
+            product_id__in={p for p, _, _ in wanted},
+            location_id__in={loc for _, loc, _ in wanted},
+        ).values_list("product_id", "location_id")
+    )
+    missing = sorted(t for t in wanted if t[:2] not in existing)
+    if missing:
+        LocationStockLevel.objects.bulk_create(
+            [
+                LocationStockLevel(product_id=p, location_id=loc, warehouse_id=w)
+                for p, loc, w in missing
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def _move_bins(
+    pair: tuple[int, int],
+    lines: list[LedgerLine],
+    pick_first: int | None,
+    now: datetime,
+) -> tuple[list[tuple[LedgerLine, int | None]], list[tuple[int, int, int]]]:
+    """Apply one pair's bin changes; the pair's level row is locked already.
+
+    Lines without a location are picked from the bins (locked in location
+    order: the fixed order every writer follows). Returns every line split
+    into (line, location) pieces, and the bins that were short
+    ([(location id, requested, available)]).
+    """
+    product_id, _ = pair
+    change: dict[int, int] = defaultdict(int)
+    for line in lines:
+        if line.location_id is not None:
+            change[line.location_id] += line.quantity
+    pieces: list[tuple[LedgerLine, int | None]] = []
+    if any(line.location_id is None and not line.unplaced for line in lines):
+        rows = (
+            LocationStockLevel.objects.select_for_update(of=("self",))
+            .filter(product_id=product_id, warehouse_id=pair[1])
+            .order_by("location_id")
+            .values_list("location_id", "on_hand", "location__code")
+        )
+        held = {location_id: [on_hand, code] for location_id, on_hand, code in rows}
+        for location_id, delta in change.items():
+            if location_id in held:
+                held[location_id][0] += delta
+        for line in lines:
+            if line.location_id is not None or line.unplaced:
+                pieces.append((line, line.location_id))
+                continue
+            taken, _ = pick_allocate(
+                quantity=-line.quantity,
+                bins={loc: (q, code) for loc, (q, code) in held.items()},
+                first=pick_first,
+            )
+            # The level row said enough: the bins hold it unless the books are
+            # broken, and then the conditional UPDATE below refuses.
+            for location_id, units in taken:
+                held[location_id][0] -= units
+                change[location_id] -= units
+                pieces.append((replace(line, quantity=-units), location_id))
+            missing = -line.quantity - sum(units for _, units in taken)
+            if missing:
+                pieces.append((replace(line, quantity=-missing), None))
+    else:
+        pieces = [(line, line.location_id) for line in lines]
+    short = []
+    unfound = [line for line, loc in pieces if loc is None and not line.unplaced]
+    if unfound:
+        short.append((0, sum(-line.quantity for line in unfound), 0))
+    for location_id, delta in sorted(change.items()):
+        if delta == 0:
+            continue
+        rows = LocationStockLevel.objects.filter(
+            product_id=product_id, location_id=location_id
+        )
+        if delta < 0:
+            rows = rows.filter(on_hand__gte=-delta)
+        if not rows.update(on_hand=F("on_hand") + delta, updated_at=now):
+            available = (
+                LocationStockLevel.objects.filter(
+                    product_id=product_id, location_id=location_id
+                )
+                .values_list("on_hand", flat=True)
+                .first()
+            )
+            short.append((location_id, -delta, available or 0))
+    return pieces, short
+
+
+def _bin_shortages(failed: list[tuple[int, int, int, int, int]]) -> list[Shortage]:
+    products = dict(
+        Product.objects.filter(pk__in={f[0] for f in failed}).values_list("pk", "sku")
+    )
+    places = {
+        pk: f"{warehouse}/{code}"
+        for pk, code, warehouse in Location.objects.filter(
+            pk__in={f[2] for f in failed}
+        ).values_list("pk", "code", "warehouse__code")
+    }
+    warehouses = dict(
+        Warehouse.objects.filter(pk__in={f[1] for f in failed}).values_list(
+            "pk", "code"
+        )
+    )
+    return [
+        Shortage(
+            sku=products[product_id],
+            warehouse=places.get(location_id, warehouses[warehouse_id]),
+            requested=requested,
+            available=available,
+        )
+        for product_id, warehouse_id, location_id, requested, available in failed
+    ]
+
+
 def ledger_post(
     *,
     lines: Sequence[LedgerLine],
@@ -110,11 +291,18 @@ def ledger_post(
 ) -> list[StockMovement]:
     """Apply lines atomically; raise InsufficientStock naming every short line.
 
+    In a warehouse with locations every movement has one: the line's, else
+    the default receiving location for inbound, else picked for outbound
+    (stock.selectors.picking), and the location's LocationStockLevel moves
+    with the warehouse's StockLevel. An outbound line picked from several
+    locations becomes one movement per location.
+
     savepoint=False is for a caller whose own atomic block is the unit that is
     rolled back when this raises (it saves the SAVEPOINT round trips); inside
     any other transaction the default keeps a refusal from spoiling it.
     """
     _check_lines(lines)
+    lines, located, pick_first = _placed(lines)
     deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
         delta = deltas[(line.product_id, line.warehouse_id)]
@@ -126,12 +314,18 @@ def ledger_post(
         # release or removal on a pair with no row matches no row below and is
         # refused as short, which is right, since nothing is there.
         _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
+        _ensure_location_levels(lines)
         # Asked before the UPDATEs: once a level row is updated it stays locked
         # until the commit, and a hot SKU's writers queue on that lock.
         subscribed = webhooks_subscribed()
-        failed = []
+        failed, bins_failed = [], []
+        pieces: dict[tuple[int, int], list] = {}
+        # Lock order: pairs sorted by (product, warehouse); in each, the level
+        # row, then its locations by id. A pair whose bins move locks its
+        # level row even when the warehouse total does not change.
         for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
-            if dq == 0 and dr == 0:
+            pair = (product_id, warehouse_id)
+            if dq == 0 and dr == 0 and pair not in located:
                 continue
             rows = StockLevel.objects.filter(
                 product_id=product_id, warehouse_id=warehouse_id
@@ -147,10 +341,38 @@ def ledger_post(
             )
             if not updated:
                 failed.append((product_id, warehouse_id, dq, dr))
-        if failed:
-            raise InsufficientStock(_shortages(failed))
+                continue
+            if pair in located:
+                pieces[pair], short = _move_bins(
+                    pair,
+                    [
+                        line
+                        for line in lines
+                        if line.quantity
+                        and (line.product_id, line.warehouse_id) == pair
+                    ],
+                    pick_first.get(warehouse_id),
+                    now,
+                )
+                bins_failed += [(*pair, *s) for s in short]
+        if failed or bins_failed:
+            raise InsufficientStock(
+                (_shortages(failed) if failed else [])
+                + (_bin_shortages(bins_failed) if bins_failed else [])
+            )
 
-        moving = [line for line in lines if line.quantity]
+        moving: list[tuple[LedgerLine, int | None]] = []
+        split_done = set()
+        for line in lines:
+            if not line.quantity:
+                continue
+            pair = (line.product_id, line.warehouse_id)
+            if pair in pieces:
+                if pair not in split_done:
+                    split_done.add(pair)
+                    moving += pieces[pair]
+            else:
+                moving.append((line, line.location_id))
         if not moving:
             # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
             return ledger_posted(
@@ -160,19 +382,20 @@ def ledger_post(
                 reference_id=str(reference_id),
                 subscribed=subscribed,
             )  # --- end alerts & webhooks
-        balances = _balances({(m.product_id, m.warehouse_id) for m in moving})
+        balances = _balances({(m.product_id, m.warehouse_id) for m, _ in moving})
         # Balance after each movement: walk the lines of a pair backwards from
         # the final balance the UPDATE left.
         after: list[int] = [0] * len(moving)
         for index in range(len(moving) - 1, -1, -1):
-            pair = (moving[index].product_id, moving[index].warehouse_id)
+            line = moving[index][0]
+            pair = (line.product_id, line.warehouse_id)
             after[index] = balances[pair]
-            balances[pair] -= moving[index].quantity
+            balances[pair] -= line.quantity
         movements = [
             StockMovement(
                 product_id=line.product_id,
                 warehouse_id=line.warehouse_id,
-                location_id=line.location_id,
+                location_id=location_id,
                 quantity=line.quantity,
                 balance_after=balance,
                 kind=line.kind,
@@ -183,7 +406,7 @@ def ledger_post(
                 created_at=now,
                 note=note[:500],
             )
-            for line, balance in zip(moving, after, strict=True)
+            for (line, location_id), balance in zip(moving, after, strict=True)
         ]
         # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
         return ledger_posted(
@@ -208,12 +431,42 @@ def ledger_load_history(
     """Bulk-load a history of movements for pairs that have no ledger yet.
 
     For demo data and migrations from another system: the rows must be in time
-    order per pair and keep every running balance >= 0; balance_after is
-    computed here and the balances are set to the ledger's sums.
+    order per pair and keep every running balance >= 0, per warehouse and per
+    location; balance_after is computed here and the balances are set to the
+    ledger's sums. In a warehouse with locations a row that names none is
+    placed in the default receiving location.
     """
+    bins = warehouse_bins({m.warehouse_id for m in movements})
+    homes = dict(
+        Location.objects.filter(
+            pk__in={m.location_id for m in movements if m.location_id}
+        ).values_list("pk", "warehouse_id")
+    )
     running: dict[tuple[int, int], int] = defaultdict(int)
+    in_bins: dict[tuple[int, int, int], int] = defaultdict(int)
     for movement in movements:
         pair = (movement.product_id, movement.warehouse_id)
+        located = bins.get(movement.warehouse_id, NO_BINS)
+        if movement.location_id is None and located.located:
+            movement.location_id = located.receiving_id
+        if movement.location_id is not None:
+            if (
+                homes.get(movement.location_id, movement.warehouse_id)
+                != (movement.warehouse_id)
+                or not located.located
+            ):
+                raise InvalidInput(
+                    f"Location {movement.location_id} is not in warehouse "
+                    f"{movement.warehouse_id}.",
+                    field="location",
+                )
+            place = (movement.product_id, movement.location_id, movement.warehouse_id)
+            in_bins[place] += movement.quantity
+            if in_bins[place] < 0:
+                raise InvalidInput(
+                    f"History for product {pair[0]} at location {place[1]} goes "
+                    f"below zero on {movement.created_at:%Y-%m-%d}."
+                )
         running[pair] += movement.quantity
         if movement.quantity == 0 or running[pair] < 0:
             raise InvalidInput(
@@ -234,4 +487,12 @@ def ledger_load_history(
             StockLevel.objects.filter(
                 product_id=product_id, warehouse_id=warehouse_id
             ).update(on_hand=F("on_hand") + total)
+        _ensure_location_levels(
+            [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]
+        )
+        for (product_id, location_id, _), total in sorted(in_bins.items()):
+            if total:
+                LocationStockLevel.objects.filter(
+                    product_id=product_id, location_id=location_id
+                ).update(on_hand=F("on_hand") + total)
     return len(movements)
