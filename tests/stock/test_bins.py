@@ -482,3 +482,52 @@ def test_postgres_refuses_locations_that_do_not_add_up(product, warehouse):
         Location.objects.create(warehouse=plain, code="A-01")  # stock in none
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_admin_adding_a_warehouses_first_location_places_its_stock(
+    product, admin_user
+):
+    plain = Warehouse.objects.create(code="late", name="Bins later")
+    factories.stock(product, plain, 4)
+    client = login(admin_user)
+    response = client.post(
+        reverse("admin:stock_location_add"),
+        {"warehouse": plain.pk, "code": "A-01", "kind": "storage", "is_active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plain.refresh_from_db()
+    assert plain.default_pick_location.code == "A-01"
+    assert bins(product, plain) == {"A-01": 4}
+    assert stock_reconcile() == []
+    page = client.get(reverse("admin:stock_warehouse_change", args=[plain.pk]))
+    assert page.status_code == 200
+
+
+def test_the_transfer_api_takes_location_codes(
+    product, warehouse, other_warehouse, bin_b, staff_user
+):
+    from tests.conftest import user_client
+
+    factories.stock(product, warehouse, 5, location=bin_b)
+    factories.stock(product, warehouse, 5)
+    api = user_client(staff_user)
+    body = {
+        "from_warehouse": warehouse.code,
+        "to_warehouse": other_warehouse.code,
+        "from_location": "B-02",
+        "lines": [{"sku": product.sku, "quantity": 2}],
+    }
+    response = api.post("/api/v1/transfers/", body, format="json")
+    assert response.status_code == 201, response.json()
+    assert (response.json()["from_location"], response.json()["to_location"]) == (
+        "B-02",
+        None,
+    )
+    assert bins(product, warehouse) == {"A-01": 5, "B-02": 3}
+    assert bins(product, other_warehouse) == {"A-01": 2}
+    response = api.post(
+        "/api/v1/transfers/", dict(body, to_location="NOPE"), format="json"
+    )
+    assert response.status_code == 400
+    assert "to_location" in response.json()["errors"]
+    assert bins(product, warehouse) == {"A-01": 5, "B-02": 3}
