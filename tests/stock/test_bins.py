@@ -26,7 +26,7 @@ from stock.models import (
     StockMovement,
     Warehouse,
 )
-from stock.selectors import stock_reconcile
+from stock.selectors import stock_reconcile, today_activity_get
 from stock.selectors.picking import order_pick_list, pick_allocate
 from stock.services.operations import (
     TransferLineInput,
@@ -193,6 +193,9 @@ def test_a_shipment_is_picked_over_bins_and_the_order_page_says_where(
     # The ledger's balance after each piece is the warehouse's, in order.
     assert sorted(shipped.values_list("balance_after", flat=True)) == [3, 5]
     assert bins(product, warehouse) == {"B-02": 3}
+    # One order line shipped, though picked from two locations.
+    activity = today_activity_get()
+    assert (activity.shipments, activity.shipment_units) == (1, 4)
     page = staff.get(reverse("order-detail", args=[order.pk])).content.decode()
     assert "A-01 × 2" in page and "B-02 × 2" in page  # what was picked
     assert stock_reconcile() == []
