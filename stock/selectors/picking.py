@@ -142,3 +142,15 @@ def order_picks(*, order: SalesOrder) -> dict[int, list[Pick]]:
     ):
         picked.setdefault(product_id, []).append(Pick(code, -quantity))
     return picked
+
+
+def product_locations(*, product_id: int) -> dict[int, list[Pick]]:
+    """Where a product is, per warehouse: {warehouse id: [Pick]} by code."""
+    held: dict[int, list[Pick]] = {}
+    for warehouse_id, code, on_hand in (
+        LocationStockLevel.objects.filter(product_id=product_id, on_hand__gt=0)
+        .order_by("warehouse_id", "location__code")
+        .values_list("warehouse_id", "location__code", "on_hand")
+    ):
+        held.setdefault(warehouse_id, []).append(Pick(code, on_hand))
+    return held

@@ -214,6 +214,8 @@ def test_receipts_go_to_the_named_or_the_default_receiving_location(
     receive(product, warehouse, 4, bin_b, staff_user)
     assert bins(product, warehouse) == {"B-02": 4, "RCV": 3}
     assert on_hand(product, warehouse) == 7
+    page = login(staff_user).get(product.get_absolute_url()).content.decode()
+    assert "B-02 × 4" in page and "RCV × 3" in page  # where the product is
     assert stock_reconcile() == []
 
 
