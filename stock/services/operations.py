@@ -258,6 +258,18 @@ def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
             pk=stocktake.pk
         )
         lines = list(sheet.lines.filter(counted__isnull=False))
+        # Lock the counted products' levels, in the ledger's order, before
+        # reading the books: every writer of a product's locations takes its
+        # level row first, so the book cannot move before the correction.
+        list(
+            StockLevel.objects.select_for_update()
+            .filter(
+                warehouse_id=sheet.warehouse_id,
+                product_id__in=[line.product_id for line in lines],
+            )
+            .order_by("product_id")
+            .values_list("pk", flat=True)
+        )
         book = _book_quantities(
             sheet.warehouse, sheet.location, [line.product_id for line in lines]
         )

@@ -263,4 +263,18 @@ def test_picks_counts_and_transfers_over_locations_at_once(
         held = LocationStockLevel.objects.filter(product=p, warehouse=warehouse)
         assert sum(held.values_list("on_hand", flat=True)) == level.on_hand
         assert min(held.values_list("on_hand", flat=True)) >= 0
+        # Each counted location: the count, plus what moved there after its
+        # correction (the book was read under the level's lock).
+        for sheet in sheets:
+            # Counted one more than the book when made; shelves only lose stock
+            # meanwhile, so every confirmation posts a correction.
+            counted = sheet.lines.get(product=p).counted
+            correction = StockMovement.objects.get(
+                reference_type="stocktake", reference_id=str(sheet.pk), product=p
+            )
+            after = StockMovement.objects.filter(
+                product=p, location=sheet.location, pk__gt=correction.pk
+            )
+            moved = sum(after.values_list("quantity", flat=True))
+            assert held.get(location=sheet.location).on_hand == counted + moved
     assert stock_reconcile() == []
