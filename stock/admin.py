@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     IdempotencyRecord,
     Location,
+    LocationStockLevel,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
@@ -16,6 +17,7 @@ from .models import (
     TransferLine,
     Warehouse,
 )
+from .services.operations import warehouse_locations_prepare
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,10 +51,36 @@ class LocationInline(admin.TabularInline):
 
 @admin.register(Warehouse)
 class WarehouseAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "capacity_units", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "capacity_units",
+        "default_receiving_location",
+        "default_pick_location",
+        "is_active",
+    ]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
+    list_select_related = [
+        "default_receiving_location__warehouse",
+        "default_pick_location__warehouse",
+    ]
     inlines = [LocationInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ("default_receiving_location", "default_pick_location"):
+            # Only this warehouse's locations (Warehouse.clean() checks it too).
+            warehouse_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Location.objects.filter(
+                warehouse_id=warehouse_id
+            ).select_related("warehouse")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A warehouse's first locations: set its defaults and place the stock
+        # it already held, in the same transaction as the new locations.
+        warehouse_locations_prepare(warehouse=form.instance, actor=request.user)
 
 
 @admin.register(Location)
@@ -61,6 +89,22 @@ class LocationAdmin(SimpleHistoryAdmin):
     list_filter = ["warehouse", "kind", "is_active"]
     search_fields = ["code", "warehouse__code"]
     list_select_related = ["warehouse"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A location's stock stays in its warehouse: it never changes warehouse.
+        return ["warehouse"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        warehouse_locations_prepare(warehouse=obj.warehouse, actor=request.user)
+
+
+@admin.register(LocationStockLevel)
+class LocationStockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["product", "location", "on_hand", "updated_at"]
+    list_filter = ["warehouse"]
+    search_fields = ["product__sku", "product__name", "location__code"]
+    list_select_related = ["product", "location__warehouse"]
 
 
 @admin.register(StockLevel)

@@ -36,6 +36,49 @@ def _locations():
     )
 
 
+class LocationSelect(forms.Select):
+    """Each option names its warehouse (data-warehouse); static/js/locations.js
+    shows only the locations of the warehouse chosen in `warehouse_field`."""
+
+    def __init__(self, *, warehouse_field: str, **kwargs):
+        super().__init__(**kwargs)
+        self.attrs["data-warehouse-field"] = warehouse_field
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-warehouse"] = str(instance.warehouse_id)
+        return option
+
+
+class LocationField(forms.ModelChoiceField):
+    """A location of the warehouse chosen in another field of the form; the
+    form's clean() refuses one of another warehouse (see check_location)."""
+
+    def __init__(self, *, warehouse_field: str, **kwargs):
+        kwargs.setdefault("queryset", Location.objects.none())
+        kwargs.setdefault("required", False)
+        super().__init__(
+            widget=LocationSelect(warehouse_field=warehouse_field), **kwargs
+        )
+        self.warehouse_field = warehouse_field
+
+    def label_from_instance(self, obj):
+        return obj.code
+
+
+def check_locations(form: forms.Form) -> None:
+    """Every LocationField must name a location of its form's chosen warehouse."""
+    for name, field in form.fields.items():
+        if not isinstance(field, LocationField):
+            continue
+        location = form.cleaned_data.get(name)
+        warehouse = form.cleaned_data.get(field.warehouse_field)
+        if location and warehouse and location.warehouse_id != warehouse.pk:
+            form.add_error(name, _("The location is not in that warehouse."))
+
+
 def _resolve_products(skus: set[str]) -> dict[str, Product]:
     """Products by the SKU as typed, in one query; case is forgiven."""
     if not skus:
@@ -158,7 +201,7 @@ class ReceiveForm(forms.Form):
         label=_("Put away at (optional)"),
         queryset=Location.objects.none(),
         required=False,
-        empty_label=_("No specific location"),
+        empty_label=_("The default receiving location"),
     )
 
     def __init__(self, *args, purchase_order, lines, **kwargs):
@@ -206,10 +249,20 @@ class TransferForm(forms.Form):
         queryset=Warehouse.objects.none(),
         empty_label=_("Choose a warehouse"),
     )
+    from_location = LocationField(
+        label=_("Take from location (optional)"),
+        warehouse_field="from_warehouse",
+        empty_label=_("Pick by the rule: picking location first, then the fullest"),
+    )
     to_warehouse = forms.ModelChoiceField(
         label=_("To warehouse"),
         queryset=Warehouse.objects.none(),
         empty_label=_("Choose a warehouse"),
+    )
+    to_location = LocationField(
+        label=_("Put at location (optional)"),
+        warehouse_field="to_warehouse",
+        empty_label=_("The default receiving location"),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 
@@ -217,6 +270,13 @@ class TransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["from_warehouse"].queryset = _warehouses()
         self.fields["to_warehouse"].queryset = _warehouses()
+        self.fields["from_location"].queryset = _locations()
+        self.fields["to_location"].queryset = _locations()
+
+    def clean(self):
+        cleaned = super().clean()
+        check_locations(self)
+        return cleaned
 
 
 class TransferLineForm(forms.Form):
@@ -267,11 +327,10 @@ class AdjustForm(forms.Form):
         queryset=Warehouse.objects.none(),
         empty_label=_("Choose a warehouse"),
     )
-    location = forms.ModelChoiceField(
+    location = LocationField(
         label=_("Location (optional)"),
-        queryset=Location.objects.none(),
-        required=False,
-        empty_label=_("No specific location"),
+        warehouse_field="warehouse",
+        empty_label=_("Default: found goes to receiving, loss from picking"),
     )
     quantity = QuantityField(
         label=_("Quantity (+ found, - lost or damaged)"), min_value=-MAX_QUANTITY
@@ -290,6 +349,11 @@ class AdjustForm(forms.Form):
         self.fields["quantity"].widget.attrs["inputmode"] = "text"
         self.fields["quantity"].widget.attrs["pattern"] = r"[-+]?[0-9]*"
 
+    def clean(self):
+        cleaned = super().clean()
+        check_locations(self)
+        return cleaned
+
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()
         product = _resolve_products({sku}).get(sku)
@@ -307,10 +371,9 @@ class StocktakeCreateForm(forms.Form):
         queryset=Warehouse.objects.none(),
         empty_label=_("Choose a warehouse"),
     )
-    location = forms.ModelChoiceField(
+    location = LocationField(
         label=_("Location (optional: leave empty to count the whole warehouse)"),
-        queryset=Location.objects.none(),
-        required=False,
+        warehouse_field="warehouse",
         empty_label=_("Whole warehouse"),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
@@ -319,6 +382,11 @@ class StocktakeCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = _warehouses()
         self.fields["location"].queryset = _locations()
+
+    def clean(self):
+        cleaned = super().clean()
+        check_locations(self)
+        return cleaned
 
 
 class StocktakeFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from catalog.models import Category, Product, Shop, Supplier, SupplierProduct
 from catalog.services import shop_api_key_create
 from stock.models import Location, LocationKind, MovementKind, ReferenceType, Warehouse
 from stock.services.ledger import LedgerLine, ledger_post
+from stock.services.operations import warehouse_locations_prepare
 
 _seq = itertools.count(1)
 
@@ -38,6 +39,8 @@ def warehouse(code=None, **fields) -> Warehouse:
     )
     Location.objects.create(warehouse=wh, code="A-01")
     Location.objects.create(warehouse=wh, code="RET", kind=LocationKind.RETURNS)
+    warehouse_locations_prepare(warehouse=wh)  # A-01 receives and is picked first
+    wh.refresh_from_db()
     return wh
 
 

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stock.exceptions import InvalidInput, InvalidState
-from stock.models import Location, LocationKind, MovementKind, ReferenceType
+from stock.models import MovementKind, ReferenceType
 from stock.services.ledger import LedgerLine, ledger_post
 
 from ..models import (
@@ -117,13 +117,8 @@ def return_resolve(*, request: ReturnRequest, actor) -> ReturnRequest:
             resolution=DISPOSITION_RESOLUTION[request.disposition]
         )
         if request.disposition == Disposition.RESTOCK:
-            storage = (
-                Location.objects.filter(
-                    warehouse=request.warehouse, kind=LocationKind.STORAGE
-                )
-                .order_by("code")
-                .first()
-            )
+            # No location named: the ledger puts the goods in the warehouse's
+            # default receiving location, where put-away starts.
             ledger_post(
                 lines=[
                     LedgerLine(
@@ -131,7 +126,6 @@ def return_resolve(*, request: ReturnRequest, actor) -> ReturnRequest:
                         request.warehouse_id,
                         quantity=line.quantity,
                         kind=MovementKind.RETURN_RESTOCK,
-                        location_id=storage.pk if storage else None,
                     )
                     for line in request.lines.all()
                 ],

@@ -195,6 +195,12 @@ class TransferLineOutputSerializer(serializers.Serializer):
 class TransferOutputSerializer(serializers.ModelSerializer):
     from_warehouse = serializers.CharField(source="from_warehouse.code")
     to_warehouse = serializers.CharField(source="to_warehouse.code")
+    from_location = serializers.CharField(
+        source="from_location.code", allow_null=True, default=None
+    )
+    to_location = serializers.CharField(
+        source="to_location.code", allow_null=True, default=None
+    )
     created_by = serializers.CharField(source="created_by.username")
     lines = TransferLineOutputSerializer(many=True)
 
@@ -204,6 +210,8 @@ class TransferOutputSerializer(serializers.ModelSerializer):
             "id",
             "from_warehouse",
             "to_warehouse",
+            "from_location",
+            "to_location",
             "created_by",
             "created_at",
             "note",

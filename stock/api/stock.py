@@ -164,13 +164,19 @@ class AdjustmentCreateApi(APIView):
 
 def _transfers():
     return Transfer.objects.select_related(
-        "from_warehouse", "to_warehouse", "created_by"
+        "from_warehouse", "to_warehouse", "from_location", "to_location", "created_by"
     ).prefetch_related("lines__product")
 
 
 class TransferInputSerializer(StrictInputSerializer):
     from_warehouse = serializers.CharField(max_length=20)
     to_warehouse = serializers.CharField(max_length=20)
+    # Optional location codes: empty takes by the pick rule and puts at the
+    # target's default receiving location.
+    from_location = serializers.CharField(
+        max_length=40, required=False, allow_blank=True
+    )
+    to_location = serializers.CharField(max_length=40, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
     lines = SkuQuantitySerializer(many=True, min_length=1, max_length=500)
 
@@ -192,9 +198,17 @@ class TransferListCreateApi(ListAPIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         products = resolve_skus(data["lines"])
+        source = resolve_warehouse(data["from_warehouse"], "from_warehouse")
+        target = resolve_warehouse(data["to_warehouse"], "to_warehouse")
         transfer = transfer_create(
-            from_warehouse=resolve_warehouse(data["from_warehouse"], "from_warehouse"),
-            to_warehouse=resolve_warehouse(data["to_warehouse"], "to_warehouse"),
+            from_warehouse=source,
+            to_warehouse=target,
+            from_location=resolve_location(
+                data.get("from_location"), source, "from_location"
+            ),
+            to_location=resolve_location(
+                data.get("to_location"), target, "to_location"
+            ),
             lines=[
                 TransferLineInput(products[line["sku"]], line["quantity"])
                 for line in data["lines"]

@@ -26,7 +26,13 @@ from .operations import (
     Transfer,
     TransferLine,
 )
-from .warehouse import Location, LocationKind, StockLevel, Warehouse
+from .warehouse import (
+    Location,
+    LocationKind,
+    LocationStockLevel,
+    StockLevel,
+    Warehouse,
+)
 from .webhooks import (
     DeliveryStatus,
     EventType,
@@ -47,6 +53,7 @@ __all__ = [
     "IdempotencyRecord",
     "Location",
     "LocationKind",
+    "LocationStockLevel",
     "MovementKind",
     "NotificationMode",
     "PurchaseOrder",

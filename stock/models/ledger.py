@@ -15,6 +15,7 @@ class MovementKind(models.TextChoices):
     COUNT_CORRECTION = "count_correction", _("count correction")
     RETURN_RESTOCK = "return_restock", _("return restock")
     SCRAP = "scrap", _("scrap")
+    RELOCATION = "relocation", _("bin move")
 
 
 # The sign each kind allows: +1 inbound only, -1 outbound only, 0 either.
@@ -27,6 +28,8 @@ KIND_SIGN = {
     MovementKind.COUNT_CORRECTION: 0,
     MovementKind.RETURN_RESTOCK: 1,
     MovementKind.SCRAP: -1,
+    # Between locations of one warehouse: a pair that nets to zero there.
+    MovementKind.RELOCATION: 0,
 }
 
 

@@ -16,6 +16,22 @@ class Transfer(models.Model):
     to_warehouse = models.ForeignKey(
         "stock.Warehouse", related_name="transfers_in", on_delete=models.PROTECT
     )
+    # Named by staff, or empty: then picked by the pick rule and put in the
+    # target's default receiving location.
+    from_location = models.ForeignKey(
+        "stock.Location",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
+    to_location = models.ForeignKey(
+        "stock.Location",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.PROTECT,
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, related_name="+", on_delete=models.PROTECT
     )

@@ -5,7 +5,18 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from catalog.models import Product
@@ -231,7 +242,21 @@ def today_activity_get(*, today: date | None = None, limit: int = 10) -> TodayAc
     moved = StockMovement.objects.filter(created_at__gte=since).aggregate(
         receipts=Count("pk", filter=Q(kind=MovementKind.RECEIPT)),
         receipt_units=Sum("quantity", filter=Q(kind=MovementKind.RECEIPT)),
-        shipments=Count("pk", filter=Q(kind=MovementKind.SHIPMENT)),
+        # A line picked from several locations is several movements, one
+        # shipment: count each document's line (product x warehouse) once.
+        shipments=Count(
+            Concat(
+                "reference_type",
+                Value(":"),
+                "reference_id",
+                Value(":"),
+                Cast("product_id", CharField()),
+                Value(":"),
+                Cast("warehouse_id", CharField()),
+            ),
+            filter=Q(kind=MovementKind.SHIPMENT),
+            distinct=True,
+        ),
         shipment_units=Sum("quantity", filter=Q(kind=MovementKind.SHIPMENT)),
     )
     due = Stocktake.objects.filter(status=StocktakeStatus.OPEN)

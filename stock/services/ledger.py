@@ -3,7 +3,9 @@
 `ledger_post` changes on-hand and reserved quantities of StockLevel rows with
 conditional UPDATEs (never read-compute-write), taken in (product, warehouse)
 order so two transactions touching the same rows never deadlock, and writes one
-immutable StockMovement per on-hand change in the same transaction.
+immutable StockMovement per on-hand change in the same transaction. In a
+warehouse with locations each movement names one and the LocationStockLevel
+rows move with the level (ledger_locations.py), locked after the level row.
 """
 
 from collections import defaultdict
@@ -18,9 +20,22 @@ from django.utils import timezone
 from catalog.models import Product, Shop
 
 from ..exceptions import InsufficientStock, InvalidInput, Shortage
-from ..models import StockLevel, StockMovement, Warehouse
-from ..models.ledger import KIND_SIGN
+from ..models import (
+    Location,
+    LocationStockLevel,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+from ..models.ledger import KIND_SIGN, MovementKind
+from ..selectors.picking import NO_BINS, warehouse_bins
 from .alerts import ledger_posted  # alerts & webhooks hook
+from .ledger_locations import (
+    bin_shortages,
+    ensure_location_levels,
+    move_locations,
+    placed,
+)
 from .webhooks import webhooks_subscribed
 
 
@@ -32,10 +47,19 @@ class LedgerLine:
     reserved: int = 0  # change of reserved
     kind: str = ""
     location_id: int | None = None
+    # A relocation leg for stock the books hold in a warehouse with locations
+    # but in none of them (it held stock before its first location): the
+    # movement names no location and no location's balance moves.
+    unplaced: bool = False
 
 
 def _check_lines(lines: Sequence[LedgerLine]) -> None:
     for line in lines:
+        if line.unplaced and (line.kind != MovementKind.RELOCATION or line.location_id):
+            raise InvalidInput(
+                "Only a relocation without a location moves unplaced stock.",
+                field="location",
+            )
         if line.quantity:
             sign = KIND_SIGN.get(line.kind)
             if sign is None:
@@ -110,11 +134,18 @@ def ledger_post(
 ) -> list[StockMovement]:
     """Apply lines atomically; raise InsufficientStock naming every short line.
 
+    In a warehouse with locations every movement has one: the line's, else
+    the default receiving location for inbound, else picked for outbound
+    (stock.selectors.picking), and the location's LocationStockLevel moves
+    with the warehouse's StockLevel. An outbound line picked from several
+    locations becomes one movement per location.
+
     savepoint=False is for a caller whose own atomic block is the unit that is
     rolled back when this raises (it saves the SAVEPOINT round trips); inside
     any other transaction the default keeps a refusal from spoiling it.
     """
     _check_lines(lines)
+    lines, located, pick_first = placed(lines)
     deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
         delta = deltas[(line.product_id, line.warehouse_id)]
@@ -126,12 +157,18 @@ def ledger_post(
         # release or removal on a pair with no row matches no row below and is
         # refused as short, which is right, since nothing is there.
         _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
+        ensure_location_levels(lines)
         # Asked before the UPDATEs: once a level row is updated it stays locked
         # until the commit, and a hot SKU's writers queue on that lock.
         subscribed = webhooks_subscribed()
-        failed = []
+        failed, bins_failed = [], []
+        pieces: dict[tuple[int, int], list] = {}
+        # Lock order: pairs sorted by (product, warehouse); in each, the level
+        # row, then its locations by id. A pair whose bins move locks its
+        # level row even when the warehouse total does not change.
         for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
-            if dq == 0 and dr == 0:
+            pair = (product_id, warehouse_id)
+            if dq == 0 and dr == 0 and pair not in located:
                 continue
             rows = StockLevel.objects.filter(
                 product_id=product_id, warehouse_id=warehouse_id
@@ -147,10 +184,38 @@ def ledger_post(
             )
             if not updated:
                 failed.append((product_id, warehouse_id, dq, dr))
-        if failed:
-            raise InsufficientStock(_shortages(failed))
+                continue
+            if pair in located:
+                pieces[pair], short = move_locations(
+                    pair,
+                    [
+                        line
+                        for line in lines
+                        if line.quantity
+                        and (line.product_id, line.warehouse_id) == pair
+                    ],
+                    pick_first.get(warehouse_id),
+                    now,
+                )
+                bins_failed += [(*pair, *s) for s in short]
+        if failed or bins_failed:
+            raise InsufficientStock(
+                (_shortages(failed) if failed else [])
+                + (bin_shortages(bins_failed) if bins_failed else [])
+            )
 
-        moving = [line for line in lines if line.quantity]
+        moving: list[tuple[LedgerLine, int | None]] = []
+        split_done = set()
+        for line in lines:
+            if not line.quantity:
+                continue
+            pair = (line.product_id, line.warehouse_id)
+            if pair in pieces:
+                if pair not in split_done:
+                    split_done.add(pair)
+                    moving += pieces[pair]
+            else:
+                moving.append((line, line.location_id))
         if not moving:
             # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
             return ledger_posted(
@@ -160,19 +225,20 @@ def ledger_post(
                 reference_id=str(reference_id),
                 subscribed=subscribed,
             )  # --- end alerts & webhooks
-        balances = _balances({(m.product_id, m.warehouse_id) for m in moving})
+        balances = _balances({(m.product_id, m.warehouse_id) for m, _ in moving})
         # Balance after each movement: walk the lines of a pair backwards from
         # the final balance the UPDATE left.
         after: list[int] = [0] * len(moving)
         for index in range(len(moving) - 1, -1, -1):
-            pair = (moving[index].product_id, moving[index].warehouse_id)
+            line = moving[index][0]
+            pair = (line.product_id, line.warehouse_id)
             after[index] = balances[pair]
-            balances[pair] -= moving[index].quantity
+            balances[pair] -= line.quantity
         movements = [
             StockMovement(
                 product_id=line.product_id,
                 warehouse_id=line.warehouse_id,
-                location_id=line.location_id,
+                location_id=location_id,
                 quantity=line.quantity,
                 balance_after=balance,
                 kind=line.kind,
@@ -183,7 +249,7 @@ def ledger_post(
                 created_at=now,
                 note=note[:500],
             )
-            for line, balance in zip(moving, after, strict=True)
+            for (line, location_id), balance in zip(moving, after, strict=True)
         ]
         # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
         return ledger_posted(
@@ -208,12 +274,42 @@ def ledger_load_history(
     """Bulk-load a history of movements for pairs that have no ledger yet.
 
     For demo data and migrations from another system: the rows must be in time
-    order per pair and keep every running balance >= 0; balance_after is
-    computed here and the balances are set to the ledger's sums.
+    order per pair and keep every running balance >= 0, per warehouse and per
+    location; balance_after is computed here and the balances are set to the
+    ledger's sums. In a warehouse with locations a row that names none is
+    placed in the default receiving location.
     """
+    bins = warehouse_bins({m.warehouse_id for m in movements})
+    homes = dict(
+        Location.objects.filter(
+            pk__in={m.location_id for m in movements if m.location_id}
+        ).values_list("pk", "warehouse_id")
+    )
     running: dict[tuple[int, int], int] = defaultdict(int)
+    in_bins: dict[tuple[int, int, int], int] = defaultdict(int)
     for movement in movements:
         pair = (movement.product_id, movement.warehouse_id)
+        located = bins.get(movement.warehouse_id, NO_BINS)
+        if movement.location_id is None and located.located:
+            movement.location_id = located.receiving_id
+        if movement.location_id is not None:
+            if (
+                homes.get(movement.location_id, movement.warehouse_id)
+                != (movement.warehouse_id)
+                or not located.located
+            ):
+                raise InvalidInput(
+                    f"Location {movement.location_id} is not in warehouse "
+                    f"{movement.warehouse_id}.",
+                    field="location",
+                )
+            place = (movement.product_id, movement.location_id, movement.warehouse_id)
+            in_bins[place] += movement.quantity
+            if in_bins[place] < 0:
+                raise InvalidInput(
+                    f"History for product {pair[0]} at location {place[1]} goes "
+                    f"below zero on {movement.created_at:%Y-%m-%d}."
+                )
         running[pair] += movement.quantity
         if movement.quantity == 0 or running[pair] < 0:
             raise InvalidInput(
@@ -234,4 +330,12 @@ def ledger_load_history(
             StockLevel.objects.filter(
                 product_id=product_id, warehouse_id=warehouse_id
             ).update(on_hand=F("on_hand") + total)
+        ensure_location_levels(
+            [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]
+        )
+        for (product_id, location_id, _), total in sorted(in_bins.items()):
+            if total:
+                LocationStockLevel.objects.filter(
+                    product_id=product_id, location_id=location_id
+                ).update(on_hand=F("on_hand") + total)
     return len(movements)

@@ -11,6 +11,7 @@ from catalog.models import Product
 from ..exceptions import InvalidInput, InvalidState
 from ..models import (
     Location,
+    LocationStockLevel,
     MovementKind,
     ReferenceType,
     StockLevel,
@@ -22,6 +23,7 @@ from ..models import (
     TransferLine,
     Warehouse,
 )
+from ..selectors.picking import warehouse_bins
 from .ledger import LedgerLine, ledger_post
 
 
@@ -38,10 +40,24 @@ def transfer_create(
     lines: list[TransferLineInput],
     actor,
     note: str = "",
+    from_location: Location | None = None,
+    to_location: Location | None = None,
 ) -> Transfer:
-    """Move stock between warehouses; both legs post in one transaction."""
+    """Move stock between warehouses; both legs post in one transaction.
+
+    Out of from_location, or picked by the pick rule; into to_location, or
+    the target's default receiving location (where the warehouses have any).
+    """
     if from_warehouse.pk == to_warehouse.pk:
         raise InvalidInput("Choose two different warehouses.", field="to_warehouse")
+    if from_location is not None and from_location.warehouse_id != from_warehouse.pk:
+        raise InvalidInput(
+            "The location is not in the source warehouse.", field="from_location"
+        )
+    if to_location is not None and to_location.warehouse_id != to_warehouse.pk:
+        raise InvalidInput(
+            "The location is not in the target warehouse.", field="to_location"
+        )
     if not lines:
         raise InvalidInput("A transfer needs at least one line.", field="lines")
     quantities: dict[int, int] = {}
@@ -55,6 +71,8 @@ def transfer_create(
         transfer = Transfer.objects.create(
             from_warehouse=from_warehouse,
             to_warehouse=to_warehouse,
+            from_location=from_location,
+            to_location=to_location,
             created_by=actor,
             note=note,
         )
@@ -70,12 +88,14 @@ def transfer_create(
                     from_warehouse.pk,
                     quantity=-quantity,
                     kind=MovementKind.TRANSFER_OUT,
+                    location_id=from_location.pk if from_location else None,
                 ),
                 LedgerLine(
                     product_id,
                     to_warehouse.pk,
                     quantity=quantity,
                     kind=MovementKind.TRANSFER_IN,
+                    location_id=to_location.pk if to_location else None,
                 ),
             ]
         ledger_post(
@@ -97,13 +117,21 @@ def stock_adjust(
     actor,
     location: Location | None = None,
 ) -> StockMovement:
-    """A manual correction (damage found, stock found) with a required reason."""
+    """A manual correction (damage found, stock found) with a required reason.
+
+    At the named location, else (in a warehouse with locations) stock found
+    goes to the default receiving location and a loss comes out of the
+    default picking location: one movement, whatever the warehouse.
+    """
     if quantity == 0:
         raise InvalidInput("The adjustment must not be zero.", field="quantity")
     if not reason.strip():
         raise InvalidInput("Say why stock is adjusted.", field="reason")
     if location is not None and location.warehouse_id != warehouse.pk:
         raise InvalidInput("The location is not in that warehouse.", field="location")
+    location_id = location.pk if location else None
+    if location_id is None and quantity < 0:
+        location_id = warehouse_bins([warehouse.pk])[warehouse.pk].pick_id
     (movement,) = ledger_post(
         lines=[
             LedgerLine(
@@ -111,7 +139,7 @@ def stock_adjust(
                 warehouse.pk,
                 quantity=quantity,
                 kind=MovementKind.ADJUSTMENT,
-                location_id=location.pk if location else None,
+                location_id=location_id,
             )
         ],
         reference_type=ReferenceType.MANUAL,
@@ -124,20 +152,14 @@ def stock_adjust(
 def _book_quantities(
     warehouse: Warehouse, location: Location | None, product_ids=None
 ) -> dict[int, int]:
-    """On hand per product: of the warehouse, or of one location by its ledger."""
+    """On hand per product: of the warehouse, or of one location."""
     if location is None:
         rows = StockLevel.objects.filter(warehouse=warehouse)
-        if product_ids is not None:
-            rows = rows.filter(product_id__in=product_ids)
-        return dict(rows.values_list("product_id", "on_hand"))
-    rows = StockMovement.objects.filter(location=location)
+    else:
+        rows = LocationStockLevel.objects.filter(location=location)
     if product_ids is not None:
         rows = rows.filter(product_id__in=product_ids)
-    return dict(
-        rows.values("product_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("product_id", "total")
-    )
+    return dict(rows.values_list("product_id", "on_hand"))
 
 
 def stocktake_create(
@@ -217,7 +239,10 @@ def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
     """Post count corrections for every counted line that differs from the books.
 
     The variance is taken against the books at confirmation, so movements made
-    while the sheet waited are not counted twice.
+    while the sheet waited are not counted twice. A location's count corrects
+    that location (and the warehouse by the same difference); a whole
+    warehouse's count puts what was found in the default receiving location
+    and takes what is missing by the pick rule.
     """
     with transaction.atomic():
         now = timezone.now()
@@ -233,6 +258,18 @@ def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
             pk=stocktake.pk
         )
         lines = list(sheet.lines.filter(counted__isnull=False))
+        # Lock the counted products' levels, in the ledger's order, before
+        # reading the books: every writer of a product's locations takes its
+        # level row first, so the book cannot move before the correction.
+        list(
+            StockLevel.objects.select_for_update()
+            .filter(
+                warehouse_id=sheet.warehouse_id,
+                product_id__in=[line.product_id for line in lines],
+            )
+            .order_by("product_id")
+            .values_list("pk", flat=True)
+        )
         book = _book_quantities(
             sheet.warehouse, sheet.location, [line.product_id for line in lines]
         )
@@ -268,3 +305,68 @@ def stocktake_cancel(*, stocktake: Stocktake, actor) -> Stocktake:
         raise InvalidState("This count can no longer be cancelled.", field="status")
     stocktake.status = StocktakeStatus.CANCELLED
     return stocktake
+
+
+def warehouse_locations_prepare(*, warehouse: Warehouse, actor=None) -> int:
+    """Make a warehouse with locations ready for stock by location.
+
+    Sets the default receiving and picking locations it lacks (its first
+    receiving, else storage, location by code), and places what the books
+    hold in it but in no location (stock it held before its first location)
+    in the default receiving location, by relocation movements. Returns the
+    units placed. Safe to run again: then it changes nothing.
+    """
+    with transaction.atomic():
+        warehouse = Warehouse.objects.select_for_update().get(pk=warehouse.pk)
+        bins = warehouse_bins([warehouse.pk])[warehouse.pk]
+        if not bins.located:
+            return 0
+        fields = []
+        if warehouse.default_receiving_location_id is None:
+            warehouse.default_receiving_location_id = bins.receiving_id
+            fields.append("default_receiving_location")
+        if warehouse.default_pick_location_id is None:
+            warehouse.default_pick_location_id = bins.pick_id
+            fields.append("default_pick_location")
+        if fields:
+            warehouse.save(update_fields=fields)
+        placed = dict(
+            LocationStockLevel.objects.filter(warehouse=warehouse)
+            .values("product_id")
+            .annotate(total=Sum("on_hand"))
+            .values_list("product_id", "total")
+        )
+        lines = []
+        for product_id, on_hand in StockLevel.objects.filter(
+            warehouse=warehouse
+        ).values_list("product_id", "on_hand"):
+            outside = on_hand - (placed.get(product_id) or 0)
+            if outside:
+                lines += [
+                    LedgerLine(
+                        product_id,
+                        warehouse.pk,
+                        quantity=-outside,
+                        kind=MovementKind.RELOCATION,
+                        unplaced=True,
+                    ),
+                    LedgerLine(
+                        product_id,
+                        warehouse.pk,
+                        quantity=outside,
+                        kind=MovementKind.RELOCATION,
+                        location_id=(
+                            warehouse.default_receiving_location_id
+                            if outside > 0
+                            else None
+                        ),
+                    ),
+                ]
+        if lines:
+            ledger_post(
+                lines=lines,
+                reference_type=ReferenceType.MANUAL,
+                actor_user=actor,
+                note="Placed in a location when the warehouse got locations",
+            )
+    return sum(line.quantity for line in lines if line.quantity > 0)

@@ -19,6 +19,7 @@ from ..forms import (
     add_service_error,
 )
 from ..models import PurchaseOrder, SalesOrder, SalesOrderStatus
+from ..selectors.picking import order_picks
 from ..services import purchasing
 from ..services.orders import sales_order_ship
 from . import queries
@@ -82,12 +83,17 @@ def order_list(request):
 
 
 def _render_order(request, order, form=None):
+    lines = queries.order_lines_get(order=order)
+    picks = order_picks(order=order)
+    for line in lines:
+        line.picks = picks.get(line.product_id, [])
     return render(
         request,
         "stock/order_detail.html",
         {
             "order": order,
-            "lines": queries.order_lines_get(order=order),
+            "lines": lines,
+            "show_picks": bool(picks),
             "form": form or ActionForm(),
             "can_ship": order.status == SalesOrderStatus.RESERVED,
         },

@@ -61,6 +61,8 @@ def transfer_create(request):
                 ],
                 actor=request.user,
                 note=form.cleaned_data["note"],
+                from_location=form.cleaned_data["from_location"],
+                to_location=form.cleaned_data["to_location"],
             )
         except StockError as error:
             add_service_error(form, error)

@@ -13,6 +13,7 @@ from ..forms import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
 from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
+from ..selectors.picking import product_locations
 from . import queries
 from .access import paginate, query_without_page
 
@@ -137,6 +138,9 @@ def product_detail(request, sku: str):
             fmt=fmt,
         )
     levels = queries.product_stock_get(product=product)
+    places = product_locations(product_id=product.pk)
+    for level in levels:
+        level.places = places.get(level.warehouse_id, [])
     movements = paginate(
         request,
         queries.product_movements_get(product=product, **movement_filters),
@@ -148,6 +152,7 @@ def product_detail(request, sku: str):
         {
             "product": product,
             "levels": levels,
+            "show_places": bool(places),
             "totals": {
                 "on_hand": sum(level.on_hand for level in levels),
                 "reserved": sum(level.reserved for level in levels),

@@ -177,3 +177,104 @@ def test_two_managers_approving_one_suggestion_make_one_po_line(
     assert set(ReplenishmentSuggestion.objects.values_list("status", flat=True)) == {
         "approved"
     }
+
+
+def test_picks_counts_and_transfers_over_locations_at_once(
+    warehouse, other_warehouse, shop_a, staff_user, manager_user
+):
+    """Shipments picking over several locations, location counts and
+    transfers between named and default locations, all at once: no deadlock
+    (every writer locks the level row, then its locations by id), and every
+    location still adds up."""
+    from stock.models import Location, LocationStockLevel
+    from stock.services.operations import (
+        stocktake_confirm,
+        stocktake_create,
+        stocktake_record_counts,
+    )
+    from stock.services.orders import sales_order_ship
+
+    products = [factories.product() for _ in range(3)]
+    shelves = [warehouse.locations.get(code="A-01")] + [
+        Location.objects.create(warehouse=warehouse, code=code)
+        for code in ("B-02", "C-03")
+    ]
+    target = Location.objects.create(warehouse=other_warehouse, code="Z-09")
+    for p in products:
+        for shelf in shelves:
+            factories.stock(p, warehouse, 40, location=shelf)
+    orders = [
+        sales_order_create(
+            shop=shop_a[0],
+            external_id=f"L-{n}",
+            lines=[OrderLineInput(p, 3) for p in products],
+            warehouse=warehouse,
+        )[0]
+        for n in range(20)
+    ]
+    sheets = []
+    for shelf in shelves[1:]:
+        sheet = stocktake_create(
+            warehouse=warehouse, location=shelf, products=products, actor=staff_user
+        )
+        stocktake_record_counts(
+            stocktake=sheet,
+            counts={line.pk: line.expected + 1 for line in sheet.lines.all()},
+            actor=staff_user,
+        )
+        sheets.append(sheet)
+
+    def ship(order):
+        return lambda: bool(sales_order_ship(order=order, actor=staff_user))
+
+    def confirm(sheet):
+        return lambda: bool(stocktake_confirm(stocktake=sheet, actor=manager_user))
+
+    def move(n):
+        def call():
+            ordered = products if n % 2 else list(reversed(products))
+            transfer_create(
+                from_warehouse=warehouse,
+                to_warehouse=other_warehouse,
+                lines=[TransferLineInput(p, 1) for p in ordered],
+                # A-01 is picked first and runs dry; the others hold enough.
+                from_location=shelves[1 + n % 2] if n % 4 else None,
+                to_location=target if n % 3 else None,
+                actor=staff_user,
+            )
+            return True
+
+        return call
+
+    calls = [ship(o) for o in orders] + [confirm(s) for s in sheets]
+    calls += [move(n) for n in range(20)]
+    calls = [calls[i] for i in sorted(range(len(calls)), key=lambda i: (i * 7) % 42)]
+    assert all(run_threads(calls))
+    for p in products:
+        level = StockLevel.objects.get(product=p, warehouse=warehouse)
+        # 120 in, 60 shipped, 20 transferred, and what the counts corrected
+        # (against the books when each was confirmed, so timing decides it).
+        corrected = sum(
+            StockMovement.objects.filter(
+                product=p, kind=MovementKind.COUNT_CORRECTION
+            ).values_list("quantity", flat=True)
+        )
+        assert level.on_hand == 120 - 60 - 20 + corrected
+        held = LocationStockLevel.objects.filter(product=p, warehouse=warehouse)
+        assert sum(held.values_list("on_hand", flat=True)) == level.on_hand
+        assert min(held.values_list("on_hand", flat=True)) >= 0
+        # Each counted location: the count, plus what moved there after its
+        # correction (the book was read under the level's lock).
+        for sheet in sheets:
+            # Counted one more than the book when made; shelves only lose stock
+            # meanwhile, so every confirmation posts a correction.
+            counted = sheet.lines.get(product=p).counted
+            correction = StockMovement.objects.get(
+                reference_type="stocktake", reference_id=str(sheet.pk), product=p
+            )
+            after = StockMovement.objects.filter(
+                product=p, location=sheet.location, pk__gt=correction.pk
+            )
+            moved = sum(after.values_list("quantity", flat=True))
+            assert held.get(location=sheet.location).on_hand == counted + moved
+    assert stock_reconcile() == []

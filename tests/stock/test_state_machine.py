@@ -1,9 +1,11 @@
 """Random sequences of every stock operation through the real services.
 
 A Hypothesis state machine receives purchase orders, reserves, ships and
-cancels shop orders, transfers between two warehouses, confirms counts, adjusts
-and restocks returns. After every step the database must hold no negative stock,
-0 <= reserved <= on hand, balances equal to the ledger (the check behind
+cancels shop orders, transfers between two warehouses, confirms counts of a
+whole warehouse or of one location, adjusts and restocks returns, naming a
+location or leaving it to the defaults and the pick rule. After every step
+the database must hold no negative stock, 0 <= reserved <= on hand, balances
+per warehouse and per location equal to the ledger (the check behind
 `manage.py stock_reconcile`) and equal to a plain Python model of the
 operations; an operation a service refuses must have changed nothing.
 
@@ -32,6 +34,8 @@ from returns.services.intake import ReturnLineInput, return_create
 from returns.services.review import return_receive, return_resolve, return_review
 from stock.exceptions import InsufficientStock, InvalidInput, InvalidState
 from stock.models import (
+    Location,
+    LocationStockLevel,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
@@ -40,6 +44,7 @@ from stock.models import (
     Stocktake,
     StocktakeLine,
     Transfer,
+    Warehouse,
 )
 from stock.selectors import stock_reconcile
 from stock.services.operations import (
@@ -86,6 +91,10 @@ PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 REFUSALS = (InsufficientStock, InvalidInput, InvalidState)
 PRODUCTS = st.integers(0, 1)
 WAREHOUSES = st.integers(0, 1)
+# Three storage locations per warehouse: A-01 is picked first, C-03 receives.
+CODES = ["A-01", "B-02", "C-03"]
+PICK, RECEIVING = 0, 2
+LOCATIONS = st.none() | st.integers(0, 2)  # None: the defaults and the pick rule
 _external_ids = itertools.count(1)
 
 
@@ -116,6 +125,7 @@ def _fingerprint() -> tuple:
             )
         ),
         ReturnLine.objects.count(),
+        list(LocationStockLevel.objects.order_by("pk").values_list("pk", "on_hand")),
     )
 
 
@@ -131,6 +141,17 @@ class StockMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.warehouses = [factories.warehouse(), factories.warehouse()]
+        self.locations = []  # per warehouse, the Location of each code
+        for warehouse in self.warehouses:
+            places = [warehouse.locations.get(code=CODES[0])] + [
+                Location.objects.create(warehouse=warehouse, code=code)
+                for code in CODES[1:]
+            ]
+            Warehouse.objects.filter(pk=warehouse.pk).update(
+                default_pick_location=places[PICK],
+                default_receiving_location=places[RECEIVING],
+            )
+            self.locations.append(places)
         self.products = [factories.product(), factories.product()]
         self.supplier = factories.supplier()
         self.shop, _ = factories.shop()
@@ -138,10 +159,12 @@ class StockMachine(RuleBasedStateMachine):
         # The model: what the books must say.
         self.on_hand = {(p, w): 0 for p in range(2) for w in range(2)}
         self.reserved = dict.fromkeys(self.on_hand, 0)
+        self.bins = {(p, w, i): 0 for (p, w) in self.on_hand for i in range(3)}
         self.po_state = {}  # po id -> [status, line id, product, warehouse, open]
         self.order_state = {}  # order id -> [status, warehouse, {product: qty}]
         self.returned = {}  # order id -> {product: quantity returned}
-        self.count_state = {}  # stocktake id -> [status, product, warehouse, counted]
+        # stocktake id -> [status, product, warehouse, counted, location or None]
+        self.count_state = {}
 
     def teardown(self):
         transaction.set_rollback(True)
@@ -151,6 +174,37 @@ class StockMachine(RuleBasedStateMachine):
 
     def available(self, p: int, w: int) -> int:
         return self.on_hand[(p, w)] - self.reserved[(p, w)]
+
+    def location(self, w: int, i: int | None):
+        return None if i is None else self.locations[w][i]
+
+    def put(self, p: int, w: int, i: int | None, quantity: int) -> None:
+        """Stock arrives: at the named location, else the receiving one."""
+        self.on_hand[(p, w)] += quantity
+        self.bins[(p, w, RECEIVING if i is None else i)] += quantity
+
+    def take(self, p: int, w: int, i: int | None, quantity: int) -> None:
+        """Stock leaves: the named location, else the pick rule (the picking
+        location first, then the fullest, ties by code)."""
+        self.on_hand[(p, w)] -= quantity
+        if i is not None:
+            self.bins[(p, w, i)] -= quantity
+            return
+        order = sorted(
+            range(3), key=lambda b: (b != PICK, -self.bins[(p, w, b)], CODES[b])
+        )
+        for b in order:
+            units = min(self.bins[(p, w, b)], quantity)
+            self.bins[(p, w, b)] -= units
+            quantity -= units
+        assert quantity == 0, "the model's locations lack what its warehouse holds"
+
+    def holds(self, p: int, w: int, i: int | None, quantity: int) -> bool:
+        """Can quantity leave: available in the warehouse, and in the named
+        location when one is named."""
+        if self.available(p, w) < quantity:
+            return False
+        return i is None or self.bins[(p, w, i)] >= quantity
 
     def attempt(self, service, *, should_succeed: bool, **arguments):
         """Call a service; a refusal must be expected and change nothing."""
@@ -181,7 +235,7 @@ class StockMachine(RuleBasedStateMachine):
         self.po_state[po.pk] = [send, po.lines.get().pk, p, w, quantity]
         return po.pk
 
-    def _receive(self, po_id: int, quantity: int) -> None:
+    def _receive(self, po_id: int, quantity: int, i: int | None = None) -> None:
         sent, line_id, p, w, open_quantity = self.po_state[po_id]
         done = self.attempt(
             purchase_order_receive,
@@ -189,25 +243,27 @@ class StockMachine(RuleBasedStateMachine):
             purchase_order=PurchaseOrder.objects.get(pk=po_id),
             quantities={line_id: quantity},
             actor=self.actor,
+            location=self.location(w, i),
         )
         if done:
             self.po_state[po_id][4] -= quantity
             # A fully received order can be received no more.
             self.po_state[po_id][0] = self.po_state[po_id][4] > 0
-            self.on_hand[(p, w)] += quantity
+            self.put(p, w, i, quantity)
 
     @initialize(
         target=purchase_orders,
         quantities=st.lists(st.integers(0, 30), min_size=4, max_size=4),
+        places=st.lists(LOCATIONS, min_size=4, max_size=4),
     )
-    def opening_stock(self, quantities):
+    def opening_stock(self, quantities, places):
         """Start with what purchase orders delivered, so orders can succeed."""
         pairs = [(p, w) for p in range(2) for w in range(2)]
         ids = []
-        for (p, w), quantity in zip(pairs, quantities, strict=True):
+        for (p, w), quantity, i in zip(pairs, quantities, places, strict=True):
             if quantity:
                 ids.append(self._purchase(p, w, quantity, send=True))
-                self._receive(ids[-1], quantity)
+                self._receive(ids[-1], quantity, i)
         return multiple(*ids)
 
     @rule(
@@ -223,15 +279,16 @@ class StockMachine(RuleBasedStateMachine):
     @rule(
         po_id=purchase_orders,
         part=st.sampled_from(["all", "all", "some", "too_many"]),
+        i=LOCATIONS,
     )
-    def receive(self, po_id, part):
+    def receive(self, po_id, part, i):
         open_quantity = max(self.po_state[po_id][4], 1)
         quantity = {
             "all": open_quantity,
             "some": max(open_quantity // 2, 1),
             "too_many": open_quantity + 1,
         }[part]
-        self._receive(po_id, quantity)
+        self._receive(po_id, quantity, i)
 
     @rule(
         target=orders,
@@ -280,7 +337,7 @@ class StockMachine(RuleBasedStateMachine):
             self.order_state[order_id][0] = "shipped"
             for p, q in wanted.items():
                 self.reserved[(p, w)] -= q
-                self.on_hand[(p, w)] -= q
+                self.take(p, w, None, q)
 
     @rule(order_id=orders)
     def cancel(self, order_id):
@@ -296,59 +353,93 @@ class StockMachine(RuleBasedStateMachine):
             for p, q in wanted.items():
                 self.reserved[(p, w)] -= q
 
-    @rule(p=PRODUCTS, source=WAREHOUSES, quantity=st.integers(1, 10))
-    def transfer(self, p, source, quantity):
+    @rule(
+        p=PRODUCTS,
+        source=WAREHOUSES,
+        quantity=st.integers(1, 10),
+        out_of=LOCATIONS,
+        into=LOCATIONS,
+    )
+    def transfer(self, p, source, quantity, out_of, into):
         target = 1 - source
         done = self.attempt(
             transfer_create,
-            should_succeed=self.available(p, source) >= quantity,
+            should_succeed=self.holds(p, source, out_of, quantity),
             from_warehouse=self.warehouses[source],
             to_warehouse=self.warehouses[target],
             lines=[TransferLineInput(self.products[p], quantity)],
             actor=self.actor,
+            from_location=self.location(source, out_of),
+            to_location=self.location(target, into),
         )
         if done:
-            self.on_hand[(p, source)] -= quantity
-            self.on_hand[(p, target)] += quantity
+            self.take(p, source, out_of, quantity)
+            self.put(p, target, into, quantity)
 
     @rule(
         p=PRODUCTS,
         w=WAREHOUSES,
         quantity=st.integers(-10, 10).filter(bool),
+        i=LOCATIONS,
     )
-    def adjust(self, p, w, quantity):
+    def adjust(self, p, w, quantity, i):
+        # A loss with no location named comes out of the picking location.
+        out_of = PICK if i is None else i
         done = self.attempt(
             stock_adjust,
-            should_succeed=quantity > 0 or self.available(p, w) >= -quantity,
+            should_succeed=quantity > 0 or self.holds(p, w, out_of, -quantity),
             product=self.products[p],
             warehouse=self.warehouses[w],
             quantity=quantity,
             reason="state machine",
             actor=self.actor,
+            location=self.location(w, i),
         )
         if done:
-            self.on_hand[(p, w)] += quantity
+            if quantity > 0:
+                self.put(p, w, i, quantity)
+            else:
+                self.take(p, w, out_of, -quantity)
 
-    @rule(target=counts, p=PRODUCTS, w=WAREHOUSES, counted=st.integers(0, 30))
-    def count(self, p, w, counted):
-        """Count one product and submit the sheet; confirming is its own step,
-        so movements may happen while the sheet waits."""
+    @rule(
+        target=counts,
+        p=PRODUCTS,
+        w=WAREHOUSES,
+        counted=st.integers(0, 30),
+        i=LOCATIONS,
+    )
+    def count(self, p, w, counted, i):
+        """Count one product, in the whole warehouse or in one location, and
+        submit the sheet; confirming is its own step, so movements may happen
+        while the sheet waits."""
         sheet = stocktake_create(
-            warehouse=self.warehouses[w], products=[self.products[p]], actor=self.actor
+            warehouse=self.warehouses[w],
+            location=self.location(w, i),
+            products=[self.products[p]],
+            actor=self.actor,
         )
         line = sheet.lines.get(product=self.products[p])
+        assert line.expected == (
+            self.on_hand[(p, w)] if i is None else self.bins[(p, w, i)]
+        )
         stocktake_record_counts(
             stocktake=sheet, counts={line.pk: counted}, actor=self.actor
         )
-        self.count_state[sheet.pk] = ["submitted", p, w, counted]
+        self.count_state[sheet.pk] = ["submitted", p, w, counted, i]
         return sheet.pk
 
     @rule(sheet_id=counts)
     def confirm_count(self, sheet_id):
-        status, p, w, counted = self.count_state[sheet_id]
-        # The correction is taken against the books at confirmation and may not
-        # take away stock that open orders hold.
-        ok = status == "submitted" and counted >= self.reserved[(p, w)]
+        status, p, w, counted, i = self.count_state[sheet_id]
+        # The correction is taken against the books at confirmation (of the
+        # location counted, or the whole warehouse) and may not take away
+        # stock that open orders hold.
+        book = self.on_hand[(p, w)] if i is None else self.bins[(p, w, i)]
+        variance = counted - book
+        ok = (
+            status == "submitted"
+            and self.on_hand[(p, w)] + variance >= self.reserved[(p, w)]
+        )
         done = self.attempt(
             stocktake_confirm,
             should_succeed=ok,
@@ -357,7 +448,10 @@ class StockMachine(RuleBasedStateMachine):
         )
         if done:
             self.count_state[sheet_id][0] = "confirmed"
-            self.on_hand[(p, w)] = counted
+            if variance > 0:
+                self.put(p, w, i, variance)
+            elif variance < 0:
+                self.take(p, w, i, -variance)
 
     @rule(order_id=orders, which=st.integers(0, 2), quantity=st.integers(1, 6))
     def return_restock(self, order_id, which, quantity):
@@ -387,7 +481,7 @@ class StockMachine(RuleBasedStateMachine):
         return_resolve(request=request, actor=self.actor)
         returned = self.returned.setdefault(order_id, {})
         returned[p] = returned.get(p, 0) + quantity
-        self.on_hand[(p, w)] += quantity
+        self.put(p, w, None, quantity)  # into the receiving location
         # Resolving twice must never restock twice.
         self.attempt(
             return_resolve,
@@ -411,6 +505,15 @@ class StockMachine(RuleBasedStateMachine):
             level = levels.get((self.products[p].pk, self.warehouses[w].pk))
             actual = (level.on_hand, level.reserved) if level else (0, 0)
             assert actual == (on_hand, self.reserved[(p, w)]), (p, w)
+        # Per location: exactly the model, and the locations add up.
+        held = {
+            (row.product_id, row.location_id): row.on_hand
+            for row in LocationStockLevel.objects.filter(product__in=self.products)
+        }
+        for (p, w, i), quantity in self.bins.items():
+            place = (self.products[p].pk, self.locations[w][i].pk)
+            assert held.pop(place, 0) == quantity, (p, w, CODES[i])
+        assert not any(held.values()), f"stock in a location outside the model: {held}"
         assert stock_reconcile() == []
 
 

@@ -481,3 +481,74 @@ def test_anonymous_post_to_confirm_goes_to_login(warehouse, product, staff_user)
     assert response["Location"].startswith(reverse("login"))
     nobody = login(factories.user(None))
     assert nobody.post(reverse("count-confirm", args=[sheet.pk])).status_code == 403
+
+
+# --- locations follow the chosen warehouse -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "selects"),
+    [
+        ("adjust", {"location": "warehouse"}),
+        ("count-create", {"location": "warehouse"}),
+        (
+            "transfer-create",
+            {"from_location": "from_warehouse", "to_location": "to_warehouse"},
+        ),
+    ],
+)
+def test_location_choices_follow_the_chosen_warehouse(
+    warehouse, other_warehouse, staff_user, url, selects
+):
+    html = login(staff_user).get(reverse(url)).content.decode()
+    assert "js/locations.js" in html
+    for name, warehouse_field in selects.items():
+        assert f'name="{name}" data-warehouse-field="{warehouse_field}"' in html
+    for wh in (warehouse, other_warehouse):
+        location = wh.locations.get(code="A-01")
+        assert f'value="{location.pk}" data-warehouse="{wh.pk}"' in html
+
+
+def test_a_count_of_another_warehouses_location_is_a_form_error(
+    warehouse, other_warehouse, product, staff_user
+):
+    factories.stock(product, other_warehouse, 3)
+    response = login(staff_user).post(
+        reverse("count-create"),
+        {
+            "warehouse": warehouse.pk,
+            "location": other_warehouse.locations.get(code="A-01").pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "The location is not in that warehouse." in response.content.decode()
+    assert not Stocktake.objects.exists()
+
+
+def test_a_transfer_takes_from_and_puts_at_the_named_locations(
+    warehouse, other_warehouse, product, staff_user
+):
+    from stock.models import Location, LocationStockLevel
+
+    shelf = Location.objects.create(warehouse=warehouse, code="B-02")
+    target = Location.objects.create(warehouse=other_warehouse, code="C-03")
+    factories.stock(product, warehouse, 5, location=shelf)
+    factories.stock(product, warehouse, 5)
+    client = login(staff_user)
+    data = transfer_data(warehouse, other_warehouse, [("MUG-001", "3")])
+    wrong = dict(data, from_location=shelf.pk, to_location=shelf.pk)
+    response = client.post(reverse("transfer-create"), wrong)
+    assert response.status_code == 200
+    assert "The location is not in that warehouse." in response.content.decode()
+    assert on_hand(product, other_warehouse) == 0
+    response = client.post(
+        reverse("transfer-create"),
+        dict(data, from_location=shelf.pk, to_location=target.pk),
+    )
+    assert response.status_code == 302
+    held = dict(
+        LocationStockLevel.objects.filter(product=product).values_list(
+            "location__code", "on_hand"
+        )
+    )
+    assert held == {"A-01": 5, "B-02": 2, "C-03": 3}

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import (
@@ -25,6 +26,7 @@ from stock import demo
 from stock.models import (
     Location,
     LocationKind,
+    LocationStockLevel,
     MovementKind,
     PurchaseOrder,
     ReferenceType,
@@ -41,6 +43,7 @@ from stock.services.operations import (
     stocktake_create,
     stocktake_record_counts,
     transfer_create,
+    warehouse_locations_prepare,
 )
 from stock.services.orders import OrderLineInput, sales_order_create
 from stock.services.purchasing import (
@@ -177,6 +180,7 @@ class Command(BaseCommand):
                     ),
                 ]
             )
+            warehouse_locations_prepare(warehouse=warehouse)
             locations = {loc.code: loc for loc in warehouse.locations.all()}
             bins[warehouse.pk] = [locations[c] for c in demo.STORAGE_BINS]
             receiving[warehouse.pk] = locations[demo.RECEIVING_BIN]
@@ -406,11 +410,12 @@ class Command(BaseCommand):
     def _stocktake(self, warehouses, bins, staff) -> Warehouse:
         """A cycle count of the fullest bin, counted with a few differences."""
         warehouse = warehouses[0]
-        by_bin = {}
-        for location_id, quantity in StockMovement.objects.filter(
-            warehouse=warehouse
-        ).values_list("location_id", "quantity"):
-            by_bin[location_id] = by_bin.get(location_id, 0) + quantity
+        by_bin = dict(
+            LocationStockLevel.objects.filter(warehouse=warehouse)
+            .values("location_id")
+            .annotate(total=Sum("on_hand"))
+            .values_list("location_id", "total")
+        )
         fullest = max(bins[warehouse.pk], key=lambda b: by_bin.get(b.pk, 0))
         if by_bin.get(fullest.pk, 0) <= 0:
             return warehouse

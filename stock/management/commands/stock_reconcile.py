@@ -1,4 +1,5 @@
-"""Prove that every StockLevel equals the sum of its ledger (exit 1 if not)."""
+"""Prove that every balance, per warehouse and per location, equals the sum of
+its ledger (exit 1 if not)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,8 +8,10 @@ from stock.selectors import stock_reconcile
 
 class Command(BaseCommand):
     help = (
-        "Compare every stock balance with the sum of its ledger, and every "
-        "reservation with its open orders; exit non-zero on any difference."
+        "Compare every stock balance, per warehouse and per location, with the "
+        "sum of its ledger, every reservation with its open orders, and the "
+        "locations of each warehouse with its balance; exit non-zero on any "
+        "difference."
     )
 
     def handle(self, *args, **options):
@@ -17,4 +20,8 @@ class Command(BaseCommand):
             self.stderr.write(str(difference))
         if differences:
             raise CommandError(f"{len(differences)} difference(s) found.")
-        self.stdout.write(self.style.SUCCESS("Ledger and balances agree."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Ledger and balances agree, per warehouse and per location."
+            )
+        )
