@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stock.alert_tasks.webhook_relay_task",
         "schedule": timedelta(minutes=1),
     },
+    # --- returns: learn from staff labels (promoted only when not worse)
+    "returns-classifier-retrain-nightly": {
+        "task": "returns.tasks.classifier_retrain_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- auth -------------------------------------------------------------------
@@ -317,6 +322,11 @@ STOCKWISE_FORECAST_CHUNK_SIZE = int(os.environ.get("FORECAST_CHUNK_SIZE", "1000"
 # the sweeper; above CELERY_TASK_TIME_LIMIT, so a live chunk is never re-queued.
 STOCKWISE_FORECAST_STALE_SECONDS = int(
     os.environ.get("FORECAST_STALE_SECONDS", str(45 * 60))
+)
+# A staff review queues a returns-classifier retrain once this many returns were
+# labelled since the last model version (the nightly beat run catches the rest).
+STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS = int(
+    os.environ.get("RETURNS_RETRAIN_AFTER_LABELS", "20")
 )
 # --- alerts & webhooks
 # Loopback and private webhook URLs are refused unless this is on (dev, tests).

@@ -200,6 +200,9 @@ def train(
         "macro_f1_by_lang": report.get("macro_f1_by_lang", {}),
         "accuracy": report["accuracy"],
         "calibration_error": report["calibration_error"],
+        "auto_accept_threshold": report["threshold"],
+        "auto_accept_share": report["auto_accept_share"],
+        "auto_accept_precision": report["auto_accept_precision"],
         "disposition_accuracy": report.get("disposition_accuracy"),
         "sklearn_version": sklearn.__version__,
     }

@@ -6,11 +6,11 @@ same one; each process keeps the unpickled model of the active version in memory
 
 import logging
 import threading
-from datetime import timedelta
 
 import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from returns import classifier
 
@@ -27,7 +27,9 @@ _cache: dict[str, classifier.TrainedModel] = {}
 # process trains it at most once, whatever happens to the database.
 _bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
 _lock = threading.Lock()
-RETRAIN_MIN_NEW_LABELS = 25
+# While a retrain is queued or running, more reviews do not queue another.
+RETRAIN_QUEUED_KEY = "returns:classifier-retrain-queued"
+RETRAIN_QUEUED_SECONDS = 30 * 60
 
 
 def approval_rule_get() -> ApprovalRule:
@@ -171,12 +173,43 @@ def _labelled_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def classifier_labels_since_last_version() -> int:
+    """Staff-labelled returns that no stored model version has learned from yet."""
+    newest = ClassifierVersion.objects.order_by("-created_at", "-id").first()
+    labelled = (
+        ReturnRequest.objects.filter(reviewed_by__isnull=False)
+        .exclude(category="")
+        .count()
+    )
+    return labelled - (newest.n_corrections if newest else 0)
+
+
+def classifier_retrain_if_enough_labels() -> bool:
+    """Queue a retrain (after commit) once enough staff labels came in since the
+    last version; the threshold is STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS."""
+    from ..tasks import classifier_retrain_task
+
+    needed = settings.STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS
+    if classifier_labels_since_last_version() < needed:
+        return False
+    try:
+        first = cache.add(RETRAIN_QUEUED_KEY, 1, timeout=RETRAIN_QUEUED_SECONDS)
+    except Exception:  # the cache is Redis: when it is away, queue anyway
+        logger.warning("Cache unavailable; queueing a retrain without dedup")
+        first = True
+    if first:
+        transaction.on_commit(classifier_retrain_task.delay, robust=True)
+    return first
+
+
 def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
-    """Train on the shipped set plus staff labels; promote only if not worse."""
+    """Train on the shipped set plus every staff label; promote the candidate only
+    if its held-out macro-F1 is not below the active model's, else keep it stored
+    (inactive, with the reason). Without `force`, nothing happens unless staff
+    labelled at least one return since the last version."""
     current_version, current = classifier_active()
     labels = _labelled_rows()
-    new_labels = len(labels) - current_version.n_corrections
-    if not force and new_labels < RETRAIN_MIN_NEW_LABELS:
+    if not force and classifier_labels_since_last_version() < 1:
         return None
     candidate = classifier.train(corrections=labels if len(labels) else None)
     decision = classifier.should_promote(candidate, current)
@@ -190,9 +223,8 @@ def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
             note=decision.reason,
         )
     logger.info("Classifier %s: %s", version.version, decision.reason)
+    try:
+        cache.delete(RETRAIN_QUEUED_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; the retrain flag expires on its own")
     return version
-
-
-def classifier_retrain_due(*, every: timedelta = timedelta(days=7)) -> bool:
-    newest = ClassifierVersion.objects.order_by("-created_at").first()
-    return newest is None or newest.created_at < timezone.now() - every
