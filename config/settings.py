@@ -7,6 +7,7 @@ EMAIL_* variables switch to the production parts.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -327,6 +328,15 @@ STOCKWISE_FORECAST_STALE_SECONDS = int(
 # labelled since the last model version (the nightly beat run catches the rest).
 STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS = int(
     os.environ.get("RETURNS_RETRAIN_AFTER_LABELS", "20")
+)
+# The bootstrap returns model is trained once per machine and kept here, keyed
+# by a hash of the shipped data and the classifier's code ("" = never stored).
+STOCKWISE_RETURNS_MODEL_CACHE_DIR = (
+    os.environ.get(
+        "RETURNS_MODEL_CACHE_DIR",
+        os.path.join(tempfile.gettempdir(), "stockwise-returns-models"),
+    )
+    or None
 )
 # --- alerts & webhooks
 # Loopback and private webhook URLs are refused unless this is on (dev, tests).

@@ -81,6 +81,9 @@ def return_queue(request):
         item.alternative_labels = [
             (reasons.get(code, code), p) for code, p in item.alternatives[1:]
         ]
+        item.secondary_labels = [
+            (reasons.get(code, code), p) for code, p in item.secondary_reasons
+        ]
         item.review_form = ReviewForm(
             initial={
                 "category": item.predicted_category,
@@ -108,6 +111,10 @@ def return_detail(request, pk: int):
         # Events keep status codes; people read the labels.
         event.from_label = statuses.get(event.from_status, event.from_status)
         event.to_label = statuses.get(event.to_status, event.to_status)
+    reasons = dict(ReasonCategory.choices)
+    found.secondary_labels = [
+        (reasons.get(code, code), p) for code, p in found.secondary_reasons
+    ]
     review_form = ReviewForm(
         initial={
             "category": found.category or found.predicted_category,
@@ -213,6 +220,7 @@ def approval_rule_edit(request):
         return redirect("return-rule")
     return render(request, "returns/rule.html", {"form": form, "rule": rule})
 
+
 # The promotion notes the services store, as people read them.
 PROMOTION_NOTES = {
     "bootstrap": gettext_lazy("first model, trained on the shipped set"),
@@ -235,6 +243,10 @@ def classifier_versions(request):
         note = version.promotion_note
         version.note_label = PROMOTION_NOTES.get(note, note)
         meta = version.metadata or {}
+        by_lang = meta.get("recommended_threshold_by_lang") or {}
+        version.thresholds = " / ".join(
+            f"{by_lang[lang]:.2f}" for lang in ("zh", "en", "mixed") if lang in by_lang
+        )
         version.scores = {
             key: meta.get(key)
             for key in (

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 
 from returns import classifier
+from returns.classifier.cache import bootstrap_model
 
 from ..models import (
     ApprovalRule,
@@ -23,8 +24,9 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 _cache: dict[str, classifier.TrainedModel] = {}
-# The bootstrap model is a pure function of the shipped training set, so a
-# process trains it at most once, whatever happens to the database.
+# The bootstrap model is a pure function of the shipped training set and the
+# classifier's code, so a process loads it at most once, whatever happens to the
+# database, and a machine trains it once (STOCKWISE_RETURNS_MODEL_CACHE_DIR).
 _bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
 _lock = threading.Lock()
 # While a retrain is queued or running, more reviews do not queue another.
@@ -74,8 +76,9 @@ def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
             version = ClassifierVersion.objects.filter(is_active=True).first()
             if version is None:
                 if not _bootstrap:
-                    trained = classifier.train(tune_threshold=False)
-                    _bootstrap.append((trained, trained.to_bytes()))
+                    _bootstrap.append(
+                        bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
+                    )
                 model, payload = _bootstrap[0]
                 try:
                     with transaction.atomic():
@@ -136,6 +139,7 @@ def return_classify(*, request_id: int) -> ReturnRequest:
         predicted_category=prediction.category,
         category_confidence=prediction.category_confidence,
         alternatives=[[c, round(p, 4)] for c, p in prediction.top_alternatives],
+        secondary_reasons=[[c, round(p, 4)] for c, p in prediction.secondary],
         predicted_disposition=prediction.disposition,
         disposition_confidence=prediction.disposition_confidence,
         model_version=version.version,
