@@ -83,14 +83,16 @@ def expand_chat(text: str) -> str:
     return " ".join(text.split())
 
 
+_TONELESS = str.maketrans(
+    "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm"
+)
+
+
 @functools.cache
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable (from pypinyin's character table)."""
-    found = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            found.add(strip_tones(reading))
-    return frozenset(s for s in found if s.isalpha())
+    readings = ",".join(pinyin_dict.values()).translate(_TONELESS)
+    return frozenset(s for s in readings.split(",") if s.isascii() and s.isalpha())
 
 
 def strip_tones(text: str) -> str:
