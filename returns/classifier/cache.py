@@ -33,14 +33,30 @@ def bootstrap_key() -> str:
     return digest.hexdigest()[:24]
 
 
+def _trusted(path: Path) -> bool:
+    """Only this user may have written it: a model file is a pickle, and the
+    default folder lives under the shared temporary directory."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o022
+
+
 def bootstrap_model(cache_dir: str | Path | None) -> tuple[TrainedModel, bytes]:
     """(model, its bytes): loaded from `cache_dir` when a model of the same key
-    is stored there, else trained and stored. `cache_dir=None` always trains."""
+    is stored there by this user, else trained and stored. `cache_dir=None`
+    always trains; a folder someone else could write to is never used."""
     if cache_dir is None:
         model = train()
         return model, model.to_bytes()
-    path = Path(cache_dir) / f"returns-bootstrap-{bootstrap_key()}.joblib"
-    if path.exists():
+    folder = Path(cache_dir)
+    path = folder / f"returns-bootstrap-{bootstrap_key()}.joblib"
+    if folder.exists() and not _trusted(folder):
+        logger.warning("Not using %s for the returns model: not ours alone", folder)
+        model = train()
+        return model, model.to_bytes()
+    if path.exists() and _trusted(path):
         payload = path.read_bytes()
         try:
             return TrainedModel.from_bytes(payload), payload
@@ -49,7 +65,7 @@ def bootstrap_model(cache_dir: str | Path | None) -> tuple[TrainedModel, bytes]:
     model = train()
     payload = model.to_bytes()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
         with os.fdopen(handle, "wb") as out:
             out.write(payload)

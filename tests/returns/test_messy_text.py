@@ -160,3 +160,22 @@ def test_language_by_script():
     assert lang_of("太小了") == "zh"
     assert lang_of("too small") == "en"
     assert lang_of("size太小了") == "mixed"
+
+
+def test_a_cached_model_file_others_could_write_is_not_loaded(tmp_path):
+    """The cache holds pickles: a file or folder writable by others is ignored
+    (and retrained over), never unpickled."""
+    import os
+
+    from returns.classifier import cache
+
+    stored = tmp_path / "models"
+    stored.mkdir(mode=0o755)
+    path = stored / f"returns-bootstrap-{bootstrap_key()}.joblib"
+    path.write_bytes(b"not a model")
+    os.chmod(path, 0o666)
+    assert not cache._trusted(path)
+    os.chmod(path, 0o644)
+    assert cache._trusted(path)
+    os.chmod(stored, 0o777)
+    assert not cache._trusted(stored)
