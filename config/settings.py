@@ -7,6 +7,7 @@ EMAIL_* variables switch to the production parts.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -228,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stock.alert_tasks.webhook_relay_task",
         "schedule": timedelta(minutes=1),
     },
+    # --- returns: learn from staff labels (promoted only when not worse)
+    "returns-classifier-retrain-nightly": {
+        "task": "returns.tasks.classifier_retrain_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 
 # --- auth -------------------------------------------------------------------
@@ -371,6 +377,20 @@ STOCKWISE_FORECAST_STALE_SECONDS = int(
 # is queued again by beat's sweepers, at most once per lease.
 STOCKWISE_REQUEUE_GRACE_SECONDS = int(os.environ.get("REQUEUE_GRACE_SECONDS", "120"))
 STOCKWISE_REQUEUE_LEASE_SECONDS = int(os.environ.get("REQUEUE_LEASE_SECONDS", "600"))
+# A staff review queues a returns-classifier retrain once this many returns were
+# labelled since the last model version (the nightly beat run catches the rest).
+STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS = int(
+    os.environ.get("RETURNS_RETRAIN_AFTER_LABELS", "20")
+)
+# The bootstrap returns model is trained once per machine and kept here, keyed
+# by a hash of the shipped data and the classifier's code ("" = never stored).
+STOCKWISE_RETURNS_MODEL_CACHE_DIR = (
+    os.environ.get(
+        "RETURNS_MODEL_CACHE_DIR",
+        os.path.join(tempfile.gettempdir(), "stockwise-returns-models"),
+    )
+    or None
+)
 # --- alerts & webhooks
 # Loopback and private webhook URLs are refused unless this is on (dev, tests).
 STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = env_bool(

@@ -95,6 +95,9 @@ class ReturnRequest(models.Model):
     )
     category_confidence = models.FloatField(null=True, blank=True)
     alternatives = models.JSONField(default=list, blank=True)
+    # Other complaints in the customer's text, [[category, confidence], ...]; the
+    # predicted category is the one that decides.
+    secondary_reasons = models.JSONField(default=list, blank=True)
     predicted_disposition = models.CharField(
         max_length=20, choices=Disposition.choices, blank=True
     )

@@ -6,7 +6,6 @@ from celery import shared_task
 
 from .services.classification import (
     classifier_retrain,
-    classifier_retrain_due,
     return_classification_fail,
     return_classifications_requeue,
     return_classify,
@@ -30,8 +29,9 @@ def return_classify_task(self, request_id: int) -> dict:
 
 @shared_task(acks_late=True)
 def classifier_retrain_task(force: bool = False) -> dict:
-    """Retrain when enough staff labels came in, or weekly on the schedule."""
-    version = classifier_retrain(force=force or classifier_retrain_due())
+    """Retrain on staff labels: nightly on beat, and queued by a review once
+    enough new labels came in. Promotes the candidate only if not worse."""
+    version = classifier_retrain(force=force)
     if version is None:
         return {"retrained": False}
     return {

@@ -1,5 +1,6 @@
 """Return pages: the review queue, one return, the approval rule."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +13,11 @@ from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, operator_required, paginate
 
 from .forms import ApprovalRuleForm, RejectForm, ReviewForm
-from .models import ReasonCategory, ReturnRequest, ReturnStatus
-from .services.classification import approval_rule_get
+from .models import ClassifierVersion, ReasonCategory, ReturnRequest, ReturnStatus
+from .services.classification import (
+    approval_rule_get,
+    classifier_labels_since_last_version,
+)
 from .services.review import (
     return_receive,
     return_reject,
@@ -78,6 +82,9 @@ def return_queue(request):
         item.alternative_labels = [
             (reasons.get(code, code), p) for code, p in item.alternatives[1:]
         ]
+        item.secondary_labels = [
+            (reasons.get(code, code), p) for code, p in item.secondary_reasons
+        ]
         item.review_form = ReviewForm(
             initial={
                 "category": item.predicted_category,
@@ -105,6 +112,10 @@ def return_detail(request, pk: int):
         # Events keep status codes; people read the labels.
         event.from_label = statuses.get(event.from_status, event.from_status)
         event.to_label = statuses.get(event.to_status, event.to_status)
+    reasons = dict(ReasonCategory.choices)
+    found.secondary_labels = [
+        (reasons.get(code, code), p) for code, p in found.secondary_reasons
+    ]
     review_form = ReviewForm(
         initial={
             "category": found.category or found.predicted_category,
@@ -204,3 +215,51 @@ def approval_rule_edit(request):
         messages.success(request, _("Approval rule saved."))
         return redirect("return-rule")
     return render(request, "returns/rule.html", {"form": form, "rule": rule})
+
+
+# The promotion notes the services store, as people read them.
+PROMOTION_NOTES = {
+    "bootstrap": gettext_lazy("first model, trained on the shipped set"),
+    "no current model": gettext_lazy("no model was active"),
+    "macro-F1 not worse than current": gettext_lazy(
+        "promoted: held-out macro-F1 not worse than the active model's"
+    ),
+    "macro-F1 worse than current": gettext_lazy(
+        "kept inactive: held-out macro-F1 below the active model's"
+    ),
+}
+
+
+@manager_required
+def classifier_versions(request):
+    """Every returns model version with its held-out scores; which one is active."""
+    versions = ClassifierVersion.objects.defer("payload").order_by("-created_at", "-id")
+    page = paginate(request, versions)
+    for version in page:
+        note = version.promotion_note
+        version.note_label = PROMOTION_NOTES.get(note, note)
+        meta = version.metadata or {}
+        by_lang = meta.get("recommended_threshold_by_lang") or {}
+        version.thresholds = " / ".join(
+            f"{by_lang[lang]:.2f}" for lang in ("zh", "en", "mixed") if lang in by_lang
+        )
+        version.scores = {
+            key: meta.get(key)
+            for key in (
+                "accuracy",
+                "calibration_error",
+                "auto_accept_threshold",
+                "auto_accept_precision",
+                "auto_accept_share",
+                "n_holdout",
+            )
+        }
+    return render(
+        request,
+        "returns/versions.html",
+        {
+            "page": page,
+            "new_labels": classifier_labels_since_last_version(),
+            "retrain_after": settings.STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS,
+        },
+    )

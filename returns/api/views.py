@@ -69,6 +69,11 @@ class ClassificationSerializer(serializers.Serializer):
     category = serializers.CharField(allow_null=True)
     confidence = serializers.FloatField(allow_null=True)
     alternatives = serializers.ListField(child=serializers.ListField())
+    secondary_reasons = serializers.ListField(
+        child=serializers.ListField(),
+        help_text="Other complaints in the text, [category, confidence]; "
+        "`category` is the one that decides.",
+    )
     disposition = serializers.CharField(allow_null=True)
     disposition_confidence = serializers.FloatField(allow_null=True)
     model_version = serializers.CharField(allow_null=True)
@@ -118,6 +123,7 @@ class ReturnOutputSerializer(serializers.ModelSerializer):
             "category": request.predicted_category or None,
             "confidence": request.category_confidence,
             "alternatives": request.alternatives,
+            "secondary_reasons": request.secondary_reasons,
             "disposition": request.predicted_disposition or None,
             "disposition_confidence": request.disposition_confidence,
             "model_version": request.model_version or None,

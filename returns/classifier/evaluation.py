@@ -7,11 +7,17 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import f1_score
 
 from returns.classifier import dataset, rules
-from returns.classifier.features import category_features, records_to_frame
-from returns.classifier.labels import CATEGORIES
+from returns.classifier.augment import lang_of
+from returns.classifier.features import (
+    DEFAULT_OPTIONS,
+    TextOptions,
+    category_features,
+    records_to_frame,
+)
+from returns.classifier.labels import CATEGORIES, LANGUAGES
 from returns.classifier.model import (
     TrainedModel,
     calibrated_svm,
@@ -20,8 +26,8 @@ from returns.classifier.model import (
     predict,
 )
 
-OOF_FOLDS = 4
-OOF_CALIBRATION_FOLDS = 3
+OOF_FOLDS = 3
+OOF_CALIBRATION_FOLDS = 2
 
 
 def macro_f1(truth, predicted) -> float:
@@ -54,9 +60,11 @@ def auto_accept_mask(
 ) -> np.ndarray:
     """Which predictions the rule accepts. Without `values` the value limit is left
     out: it is not a property of the model, and the shipped set has no order value.
+    `threshold` is one number or one per prediction.
     """
     values = [0.0] * len(categories) if values is None else values
-    rows = zip(categories, confidences, reason_codes, values, strict=True)
+    thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), (len(values),))
+    rows = zip(categories, confidences, reason_codes, values, thresholds, strict=True)
     return np.array(
         [
             rules.auto_accept(
@@ -64,52 +72,89 @@ def auto_accept_mask(
                 confidence=conf,
                 reason_code=code,
                 value=value,
-                threshold=threshold,
+                threshold=float(limit),
             ).accepted
-            for cat, conf, code, value in rows
+            for cat, conf, code, value, limit in rows
         ],
         dtype=bool,
     )
 
 
+def row_thresholds(texts, threshold: float | dict | None) -> np.ndarray:
+    """The auto-accept threshold of each row: one number, or one per language
+    of the text's script (`augment.lang_of`: zh, en, mixed)."""
+    if threshold is None:
+        threshold = rules.DEFAULT_THRESHOLD
+    if isinstance(threshold, dict):
+        fallback = max(threshold.values()) if threshold else rules.DEFAULT_THRESHOLD
+        return np.array(
+            [threshold.get(lang_of(str(t)), fallback) for t in texts], dtype=float
+        )
+    return np.full(len(texts), float(threshold))
+
+
+def _slice_scores(truth, predicted, confidence, accepted) -> dict:
+    correct = predicted == truth
+    return {
+        "n": int(len(truth)),
+        "macro_f1": macro_f1(truth, predicted),
+        "accuracy": float(correct.mean()) if len(truth) else float("nan"),
+        "calibration_error": calibration_error(confidence, correct),
+        "auto_accept_share": float(accepted.mean()) if len(truth) else 0.0,
+        "auto_accept_precision": (
+            float(correct[accepted].mean()) if accepted.any() else None
+        ),
+    }
+
+
 def evaluate(
-    model: TrainedModel, df: pd.DataFrame, *, threshold: float | None = None
+    model: TrainedModel,
+    df: pd.DataFrame,
+    *,
+    threshold: float | dict[str, float] | None = None,
 ) -> dict:
     """Scores of `model` on labelled rows `df` (columns text, category, optional
-    disposition, reason_code, lang and feature columns)."""
-    threshold = rules.DEFAULT_THRESHOLD if threshold is None else threshold
+    disposition, reason_code, lang and feature columns). `threshold` is one
+    auto-accept threshold or one per language (zh/en/mixed by script)."""
     df = df.reset_index(drop=True)
     predictions = predict(model, df)
     truth = df["category"].astype(str).to_numpy()
     predicted = np.array([p.category for p in predictions])
     confidence = np.array([p.category_confidence for p in predictions])
-    correct = predicted == truth
     codes = df["reason_code"] if "reason_code" in df else [None] * len(df)
     values = None
     if "value" in df:
         numbers = pd.to_numeric(df["value"], errors="coerce")
         values = [None if pd.isna(v) else float(v) for v in numbers]
+    per_row = row_thresholds(df["text"].fillna("").astype(str), threshold)
     accepted = auto_accept_mask(
-        predicted, confidence, codes, threshold=threshold, values=values
+        predicted, confidence, codes, threshold=per_row, values=values
     )
     report = {
-        "n": int(len(df)),
-        "macro_f1": macro_f1(truth, predicted),
-        "accuracy": float(accuracy_score(truth, predicted)),
-        "calibration_error": calibration_error(confidence, correct),
-        "threshold": float(threshold),
-        "auto_accept_share": float(accepted.mean()) if len(df) else 0.0,
-        "auto_accept_precision": (
-            float(correct[accepted].mean()) if accepted.any() else None
-        ),
+        **_slice_scores(truth, predicted, confidence, accepted),
+        "threshold": threshold
+        if isinstance(threshold, dict)
+        else float(per_row[0] if len(per_row) else rules.DEFAULT_THRESHOLD),
+    }
+    report["f1_by_category"] = {
+        category: float(f1_score(truth, predicted, labels=[category], average="macro"))
+        for category in CATEGORIES
+        if (truth == category).any()
     }
     if "lang" in df:
         langs = df["lang"].fillna("").astype(str).to_numpy()
-        report["macro_f1_by_lang"] = {
-            lang: macro_f1(truth[langs == lang], predicted[langs == lang])
-            for lang in ("zh", "en", "mixed")
+        by_lang = {
+            lang: _slice_scores(
+                truth[langs == lang],
+                predicted[langs == lang],
+                confidence[langs == lang],
+                accepted[langs == lang],
+            )
+            for lang in LANGUAGES
             if (langs == lang).any()
         }
+        report["by_lang"] = by_lang
+        report["macro_f1_by_lang"] = {k: v["macro_f1"] for k, v in by_lang.items()}
     if "disposition" in df and df["disposition"].astype(bool).any():
         known = df["disposition"].fillna("").astype(str).to_numpy()
         has = known != ""
@@ -119,7 +164,10 @@ def evaluate(
 
 
 def out_of_fold_confidences(
-    train_df: pd.DataFrame, weights
+    train_df: pd.DataFrame,
+    weights,
+    options: TextOptions = DEFAULT_OPTIONS,
+    features: pd.DataFrame | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(predicted, confidence, truth) for every training row from a model that did
     not see its phrase group: honest data for choosing a threshold.
@@ -127,8 +175,9 @@ def out_of_fold_confidences(
     The (unsupervised) vectorisers are fitted once on all rows to keep this cheap;
     a fold's classifier still gets no signal from the rows it is scored on.
     """
-    features = records_to_frame(train_df)
-    matrix = category_features().fit_transform(features)
+    if features is None:
+        features = records_to_frame(train_df, options)
+    matrix = category_features(options).fit_transform(features)
     truth = train_df["category"].astype(str).to_numpy()
     groups = train_df["phrase_group"].astype(str).to_numpy()
     weights = np.asarray(weights)
@@ -145,13 +194,39 @@ def out_of_fold_confidences(
     return predicted, confidence, truth
 
 
-def out_of_fold_threshold(train_df: pd.DataFrame, weights) -> float:
-    predicted, confidence, truth = out_of_fold_confidences(train_df, weights)
+def out_of_fold_thresholds(
+    train_df: pd.DataFrame,
+    weights,
+    options: TextOptions = DEFAULT_OPTIONS,
+    features: pd.DataFrame | None = None,
+) -> dict:
+    """Auto-accept thresholds for the target precision, from out-of-fold
+    predictions: {"overall": t, "by_lang": {lang: t}}. The per-language ones are
+    kept only when they accept more out-of-fold rows than the overall one does
+    (each language then meets the target, so the whole does too); otherwise every
+    language gets the overall threshold."""
+    predicted, confidence, truth = out_of_fold_confidences(
+        train_df, weights, options, features
+    )
     codes = train_df["reason_code"].tolist()
     passes_code = auto_accept_mask(predicted, np.ones(len(codes)), codes, threshold=0)
-    return rules.choose_threshold(
-        confidence[passes_code], (predicted == truth)[passes_code]
-    )
+    correct = predicted == truth
+    overall = rules.choose_threshold(confidence[passes_code], correct[passes_code])
+    langs = np.array([lang_of(str(t)) for t in train_df["text"].fillna("")])
+    by_lang = {}
+    for lang in LANGUAGES:
+        mine = passes_code & (langs == lang)
+        by_lang[lang] = (
+            rules.choose_threshold(confidence[mine], correct[mine])
+            if mine.sum() >= 100
+            else overall
+        )
+    per_row = np.array([by_lang[lang] for lang in langs])
+    share_by_lang = (passes_code & (confidence >= per_row)).mean()
+    share_overall = (passes_code & (confidence >= overall)).mean()
+    if share_by_lang <= share_overall:
+        by_lang = dict.fromkeys(LANGUAGES, overall)
+    return {"overall": overall, "by_lang": by_lang}
 
 
 @dataclass(frozen=True)

@@ -8,15 +8,23 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.impute import SimpleImputer
-from sklearn.preprocessing import OneHotEncoder
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
 
+from returns.classifier.lexicon import lexicon_features
 from returns.classifier.rules import normalise_reason_code
+from returns.classifier.text import (
+    decisive_clause,
+    expand_chat,
+    pinyin_view,
+    to_simplified,
+)
 
 # Complaints state the problem early and the request late; a 10,000-character rant
 # keeps both ends, and vectorising stays bounded.
@@ -36,6 +44,21 @@ _CONTENT = re.compile(r"[^\W\d_]")
 # An explicit token for "no inspection note": a feature of its own, and it keeps the
 # condition vocabulary non-empty when a training set carries no notes at all.
 NO_CONDITION = "(none)"
+
+
+@dataclass(frozen=True)
+class TextOptions:
+    """Which folding steps and features a model uses (all on in production; the
+    bench turns them off one by one to measure what each buys)."""
+
+    fold_traditional: bool = True  # 長度 -> 长度 before anything else
+    expand_chat: bool = True  # dont -> don't, pls -> please
+    pinyin: bool = True  # word n-grams over the pinyin view
+    decisive: bool = True  # word n-grams over the deciding clause
+    lexicon: bool = True  # category words named, not negated
+
+
+DEFAULT_OPTIONS = TextOptions()
 DAY_BUCKETS = ((3, "0-3"), (7, "4-7"), (14, "8-14"), (30, "15-30"), (60, "31-60"))
 
 
@@ -94,7 +117,18 @@ def day_bucket(days: float) -> str:
     return "60+"
 
 
-def records_to_frame(records: object) -> pd.DataFrame:
+def fold_text(text: str, options: TextOptions = DEFAULT_OPTIONS) -> str:
+    """Cleaned text in the one form the model reads."""
+    if options.expand_chat:
+        text = expand_chat(text)
+    if options.fold_traditional:
+        text = to_simplified(text)
+    return text
+
+
+def records_to_frame(
+    records: object, options: TextOptions = DEFAULT_OPTIONS
+) -> pd.DataFrame:
     """Coerce records (DataFrame, mapping, iterable of mappings) to clean features.
 
     Anything unreadable becomes an empty/missing value rather than an error.
@@ -116,9 +150,14 @@ def records_to_frame(records: object) -> pd.DataFrame:
             row = {"text": row}
         days = _number(row.get("days_since_order"))
         cost = _number(row.get("unit_cost"))
+        text = fold_text(clean_text(row.get("text")), options)
+        decisive = decisive_clause(text)
         cleaned.append(
             {
-                "text": clean_text(row.get("text")),
+                "text": text,
+                "pinyin": pinyin_view(text),
+                "decisive": decisive,
+                "decisive_pinyin": pinyin_view(decisive),
                 "reason_code": normalise_reason_code(row.get("reason_code")),
                 "product_category": clean_text(row.get("product_category"))[:40],
                 "condition": clean_text(row.get("condition"), max_chars=300)
@@ -131,11 +170,14 @@ def records_to_frame(records: object) -> pd.DataFrame:
         )
     frame = pd.DataFrame(cleaned)
     if frame.empty:
-        frame = pd.DataFrame(columns=[*FEATURE_COLUMNS, "days_bucket", "log_cost"])
+        frame = pd.DataFrame(columns=[*FEATURE_COLUMNS, *DERIVED_COLUMNS])
     return frame
 
 
-def category_features() -> ColumnTransformer:
+DERIVED_COLUMNS = ("pinyin", "decisive", "decisive_pinyin", "days_bucket", "log_cost")
+
+
+def category_features(options: TextOptions = DEFAULT_OPTIONS) -> ColumnTransformer:
     """Sparse features of the reason-category model."""
     return ColumnTransformer(
         [
@@ -165,6 +207,39 @@ def category_features() -> ColumnTransformer:
                 "text",
             ),
             (
+                "pinyin_words",
+                TfidfVectorizer(
+                    token_pattern=r"\S+",
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                )
+                if options.pinyin
+                else "drop",
+                "pinyin",
+            ),
+            (
+                "decisive_words",
+                TfidfVectorizer(
+                    token_pattern=r"\S+",
+                    lowercase=False,
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    dtype=np.float32,
+                )
+                if options.decisive
+                else "drop",
+                "decisive_pinyin",
+            ),
+            (
+                "lexicon",
+                FunctionTransformer(lexicon_features) if options.lexicon else "drop",
+                ["pinyin", "decisive_pinyin"],
+            ),
+            (
                 "condition",
                 TfidfVectorizer(
                     analyzer="char_wb", ngram_range=(1, 3), min_df=2, dtype=np.float32
@@ -180,7 +255,10 @@ def category_features() -> ColumnTransformer:
         transformer_weights={
             "text_chars": 1.0,
             "text_words": 0.7,
-            "condition": 0.8,
+            "pinyin_words": 0.7,
+            "decisive_words": 0.7,
+            "lexicon": 1.0,
+            "condition": 1.2,
             "codes": 0.8,
         },
     )

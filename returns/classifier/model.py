@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 from collections.abc import Sequence
@@ -17,26 +18,45 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
-from returns.classifier import dataset
+from returns.classifier import dataset, fast
+from returns.classifier.augment import augment
 from returns.classifier.features import (
+    DEFAULT_OPTIONS,
+    TextOptions,
     category_features,
     disposition_features,
     has_content,
     records_to_frame,
 )
 from returns.classifier.labels import CATEGORIES, DISPOSITIONS
+from returns.classifier.text import clauses
 
 CORRECTION_WEIGHT = 5.0
 # With no words from the customer the model only has the shop's code and the
 # product to go on; never let that look confident enough to skip a human.
 EMPTY_TEXT_CONFIDENCE_CAP = 0.5
-CALIBRATION_FOLDS = 5
+CALIBRATION_FOLDS = 3
 TOP_K = 3
+# Messy variants per training row (see augment.py); they weigh like the original.
+AUGMENT_SHARE = 1.0
+# A clause of its own that the model reads as another category with at least
+# this confidence is shown to staff as a secondary reason.
+SECONDARY_MIN_CONFIDENCE = 0.5
 # The disposition trees are small; OpenMP threads only add start-up and, on a busy
 # worker, spin-wait time (seconds for a single record under load).
 SINGLE_THREAD = {"limits": 1, "user_api": "openmp"}
+
+
+@functools.cache
+def _threadpools() -> ThreadpoolController:
+    # Finding the loaded libraries reads /proc: once per process, not per return.
+    return ThreadpoolController()
+
+
+def threadpool_limits(**limits):
+    return _threadpools().limit(**limits)
 
 
 @dataclass(frozen=True)
@@ -47,6 +67,9 @@ class Prediction:
     disposition: str
     disposition_confidence: float
     model_version: str
+    # Other complaints in the same text (category, confidence), strongest first;
+    # the category above is the one that decides.
+    secondary: list[tuple[str, float]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -59,6 +82,7 @@ class TrainedModel:
     disposition_features: object
     disposition_model: HistGradientBoostingClassifier
     metadata: dict = field(default_factory=dict)
+    options: TextOptions = DEFAULT_OPTIONS
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -91,15 +115,22 @@ def calibrated_svm(groups: Sequence[str], folds: int = CALIBRATION_FOLDS):
         LinearSVC(C=0.3, class_weight="balanced", random_state=0),
         method="temperature",
         cv=group_folds(groups, folds),
+        # One SVM on all rows and one temperature fitted on the folds' held-out
+        # scores: a third of the prediction time of an ensemble of fold models.
+        ensemble=False,
     )
 
 
 def fit_category_model(
-    features: pd.DataFrame, labels: Sequence[str], groups: Sequence[str], weights
+    features: pd.DataFrame,
+    labels: Sequence[str],
+    groups: Sequence[str],
+    weights,
+    options: TextOptions = DEFAULT_OPTIONS,
 ) -> Pipeline:
     """Text and request features into the calibrated SVM."""
     pipeline = Pipeline(
-        [("features", category_features()), ("clf", calibrated_svm(groups))]
+        [("features", category_features(options)), ("clf", calibrated_svm(groups))]
     )
     pipeline.fit(features, list(labels), clf__sample_weight=np.asarray(weights))
     return pipeline
@@ -108,7 +139,7 @@ def fit_category_model(
 def _disposition_matrix(transformer, features: pd.DataFrame, category_probs):
     """Condition/product features plus the category distribution: true categories
     (one-hot) in training, the category model's probabilities in prediction."""
-    dense = np.asarray(transformer.transform(features), dtype=np.float64)
+    dense = np.asarray(fast.transform(transformer, features), dtype=np.float64)
     return np.hstack([dense, category_probs])
 
 
@@ -121,11 +152,14 @@ def _category_one_hot(categories: Sequence[str], labels: Sequence[str]) -> np.nd
     return onehot
 
 
-def _training_frame(df, corrections, correction_weight):
+def _training_frame(df, corrections, correction_weight, augment_share):
     df = dataset.load_training_set() if df is None else df
     if "phrase_group" not in df or df["phrase_group"].isna().all():
         df = df.assign(phrase_group=[f"row:{i}" for i in range(len(df))])
     train_df, holdout_df = dataset.split_holdout(df)
+    n_source = len(train_df)
+    if augment_share > 0:
+        train_df = augment(train_df, share=augment_share)
     weights = np.ones(len(train_df))
     n_corrections = 0
     if corrections is not None and len(corrections):
@@ -135,7 +169,7 @@ def _training_frame(df, corrections, correction_weight):
         weights = np.concatenate([weights, np.full(n_corrections, correction_weight)])
     known = train_df["category"].isin(CATEGORIES).to_numpy()
     train_df = train_df[known].reset_index(drop=True)
-    return train_df, holdout_df, weights[known], n_corrections
+    return train_df, holdout_df, weights[known], n_corrections, n_source
 
 
 def train(
@@ -144,22 +178,27 @@ def train(
     corrections: pd.DataFrame | list[dict] | None = None,
     correction_weight: float = CORRECTION_WEIGHT,
     tune_threshold: bool = True,
+    options: TextOptions = DEFAULT_OPTIONS,
+    augment_share: float = AUGMENT_SHARE,
 ) -> TrainedModel:
     """Train on the shipped set (or `df`) plus weighted staff corrections.
 
     Whole phrase groups are held out for evaluation and never trained on, so the
     recorded macro-F1 is comparable between versions. `tune_threshold` also runs a
-    grouped out-of-fold pass on the training part to recommend an auto-accept
-    threshold (a few seconds more).
+    grouped out-of-fold pass on the training part to recommend auto-accept
+    thresholds, overall and per language (a few seconds more). The training part
+    is augmented with messy variants first (`augment_share`, see augment.py).
     """
     from returns.classifier import evaluation  # evaluation imports this module
 
-    train_df, holdout_df, weights, n_corrections = _training_frame(
-        df, corrections, correction_weight
+    train_df, holdout_df, weights, n_corrections, n_source = _training_frame(
+        df, corrections, correction_weight, augment_share
     )
-    features = records_to_frame(train_df)
+    features = records_to_frame(train_df, options)
     groups = train_df["phrase_group"].astype(str).tolist()
-    category_model = fit_category_model(features, train_df["category"], groups, weights)
+    category_model = fit_category_model(
+        features, train_df["category"], groups, weights, options
+    )
     labels = list(category_model.classes_)
 
     has_disposition = train_df["disposition"].isin(DISPOSITIONS).to_numpy()
@@ -186,12 +225,21 @@ def train(
         category_model=category_model,
         disposition_features=transformer,
         disposition_model=disposition_model,
+        options=options,
     )
-    report = evaluation.evaluate(model, holdout_df)
+    thresholds = None
+    if tune_threshold:
+        thresholds = evaluation.out_of_fold_thresholds(
+            train_df, weights, options, features
+        )
+    report = evaluation.evaluate(
+        model, holdout_df, threshold=thresholds["by_lang"] if thresholds else None
+    )
     model.metadata = {
         "version": model.version,
         "trained_at": trained_at.isoformat(),
         "n_samples": int(len(train_df)),
+        "n_source_rows": int(n_source),  # shipped rows trained on, before variants
         "n_corrections": n_corrections,
         "n_holdout": int(len(holdout_df)),
         "labels": labels,
@@ -200,13 +248,16 @@ def train(
         "macro_f1_by_lang": report.get("macro_f1_by_lang", {}),
         "accuracy": report["accuracy"],
         "calibration_error": report["calibration_error"],
+        "auto_accept_threshold": report["threshold"],
+        "auto_accept_share": report["auto_accept_share"],
+        "auto_accept_precision": report["auto_accept_precision"],
         "disposition_accuracy": report.get("disposition_accuracy"),
         "sklearn_version": sklearn.__version__,
+        "options": asdict(options),
     }
-    if tune_threshold:
-        model.metadata["recommended_threshold"] = evaluation.out_of_fold_threshold(
-            train_df, weights
-        )
+    if thresholds:
+        model.metadata["recommended_threshold"] = thresholds["overall"]
+        model.metadata["recommended_threshold_by_lang"] = thresholds["by_lang"]
     return model
 
 
@@ -226,24 +277,65 @@ def cap_empty_text(proba: np.ndarray, texts: pd.Series) -> np.ndarray:
 
 def category_proba(category_model: Pipeline, features: pd.DataFrame) -> np.ndarray:
     """Calibrated probabilities, capped where the customer gave no words."""
-    return cap_empty_text(category_model.predict_proba(features), features["text"])
+    matrix = fast.transform(category_model.named_steps["features"], features)
+    proba = category_model.named_steps["clf"].predict_proba(matrix)
+    return cap_empty_text(proba, features["text"])
+
+
+def _options(model: TrainedModel) -> TextOptions:
+    return getattr(model, "options", DEFAULT_OPTIONS)  # models stored before it
+
+
+def _with_clauses(model: TrainedModel, features: pd.DataFrame):
+    """The records' features followed by one row per clause of the texts that
+    make several complaints, so one pass scores both; (frame, owner per clause)."""
+    owners, pieces = [], []
+    for row, text in enumerate(features["text"].tolist()):
+        found = clauses(text)
+        if len(found) >= 2:
+            owners.extend([row] * len(found))
+            pieces.extend(found)
+    if not pieces:
+        return features, owners
+    extra = records_to_frame([{"text": p} for p in pieces], _options(model))
+    return pd.concat([features, extra], ignore_index=True), owners
+
+
+def secondary_reasons(
+    labels: Sequence[str], main: Sequence[str], owners: Sequence[int], proba
+) -> list[list[tuple[str, float]]]:
+    """Per text, the other complaints it makes: each clause read on its own
+    (denials like "not damaged" left out, see text.clauses), kept when the model
+    is confident it names a category other than the deciding one."""
+    result: list[dict[str, float]] = [{} for _ in main]
+    for owner, row in zip(owners, proba, strict=True):
+        best = int(np.argmax(row))
+        label, confidence = str(labels[best]), float(row[best])
+        if label != main[owner] and confidence >= SECONDARY_MIN_CONFIDENCE:
+            seen = result[owner].get(label, 0.0)
+            result[owner][label] = max(seen, round(confidence, 4))
+    return [sorted(found.items(), key=lambda kv: -kv[1]) for found in result]
 
 
 def predict(model: TrainedModel, records) -> list[Prediction]:
     """Classify return records (mappings or a DataFrame) without raising on odd
     values: missing, empty, very long, mixed-script or emoji text all get a
     prediction, with low confidence where there is little to go on."""
-    features = records_to_frame(records)
+    features = records_to_frame(records, _options(model))
     if features.empty:
         return []
     labels = model.labels
-    proba = category_proba(model.category_model, features)
+    scored, owners = _with_clauses(model, features)
+    every = category_proba(model.category_model, scored)
+    proba, clause_proba = every[: len(features)], every[len(features) :]
     matrix = _disposition_matrix(model.disposition_features, features, proba)
     with threadpool_limits(**SINGLE_THREAD):
         disposition_proba = model.disposition_model.predict_proba(matrix)
     dispositions = model.disposition_model.classes_
+    main = [str(labels[i]) for i in proba.argmax(axis=1)]
+    secondary = secondary_reasons(labels, main, owners, clause_proba)
     predictions = []
-    for row, disp_row in zip(proba, disposition_proba, strict=True):
+    for row, disp_row, others in zip(proba, disposition_proba, secondary, strict=True):
         order = np.argsort(-row, kind="stable")[:TOP_K]
         best_disp = int(np.argmax(disp_row))
         predictions.append(
@@ -254,6 +346,7 @@ def predict(model: TrainedModel, records) -> list[Prediction]:
                 disposition=str(dispositions[best_disp]),
                 disposition_confidence=float(disp_row[best_disp]),
                 model_version=model.version,
+                secondary=others,
             )
         )
     return predictions
@@ -261,7 +354,7 @@ def predict(model: TrainedModel, records) -> list[Prediction]:
 
 def category_probabilities(model: TrainedModel, records) -> pd.DataFrame:
     """Calibrated probability per category, one row per record."""
-    features = records_to_frame(records)
+    features = records_to_frame(records, _options(model))
     if features.empty:
         return pd.DataFrame(columns=list(model.labels))
     return pd.DataFrame(

@@ -6,15 +6,14 @@ same one; each process keeps the unpickled model of the active version in memory
 
 import logging
 import threading
-from datetime import timedelta
 
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from returns import classifier
+from returns.classifier.cache import bootstrap_model
 
 from ..models import (
     ApprovalRule,
@@ -25,11 +24,14 @@ from ..models import (
 
 logger = logging.getLogger(__name__)
 _cache: dict[str, classifier.TrainedModel] = {}
-# The bootstrap model is a pure function of the shipped training set, so a
-# process trains it at most once, whatever happens to the database.
+# The bootstrap model is a pure function of the shipped training set and the
+# classifier's code, so a process loads it at most once, whatever happens to the
+# database, and a machine trains it once (STOCKWISE_RETURNS_MODEL_CACHE_DIR).
 _bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
 _lock = threading.Lock()
-RETRAIN_MIN_NEW_LABELS = 25
+# While a retrain is queued or running, more reviews do not queue another.
+RETRAIN_QUEUED_KEY = "returns:classifier-retrain-queued"
+RETRAIN_QUEUED_SECONDS = 30 * 60
 
 
 def approval_rule_get() -> ApprovalRule:
@@ -74,8 +76,9 @@ def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
             version = ClassifierVersion.objects.filter(is_active=True).first()
             if version is None:
                 if not _bootstrap:
-                    trained = classifier.train(tune_threshold=False)
-                    _bootstrap.append((trained, trained.to_bytes()))
+                    _bootstrap.append(
+                        bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
+                    )
                 model, payload = _bootstrap[0]
                 try:
                     with transaction.atomic():
@@ -136,6 +139,7 @@ def return_classify(*, request_id: int) -> ReturnRequest:
         predicted_category=prediction.category,
         category_confidence=prediction.category_confidence,
         alternatives=[[c, round(p, 4)] for c, p in prediction.top_alternatives],
+        secondary_reasons=[[c, round(p, 4)] for c, p in prediction.secondary],
         predicted_disposition=prediction.disposition,
         disposition_confidence=prediction.disposition_confidence,
         model_version=version.version,
@@ -173,12 +177,43 @@ def _labelled_rows() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def classifier_labels_since_last_version() -> int:
+    """Staff-labelled returns that no stored model version has learned from yet."""
+    newest = ClassifierVersion.objects.order_by("-created_at", "-id").first()
+    labelled = (
+        ReturnRequest.objects.filter(reviewed_by__isnull=False)
+        .exclude(category="")
+        .count()
+    )
+    return labelled - (newest.n_corrections if newest else 0)
+
+
+def classifier_retrain_if_enough_labels() -> bool:
+    """Queue a retrain (after commit) once enough staff labels came in since the
+    last version; the threshold is STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS."""
+    from ..tasks import classifier_retrain_task
+
+    needed = settings.STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS
+    if classifier_labels_since_last_version() < needed:
+        return False
+    try:
+        first = cache.add(RETRAIN_QUEUED_KEY, 1, timeout=RETRAIN_QUEUED_SECONDS)
+    except Exception:  # the cache is Redis: when it is away, queue anyway
+        logger.warning("Cache unavailable; queueing a retrain without dedup")
+        first = True
+    if first:
+        transaction.on_commit(classifier_retrain_task.delay, robust=True)
+    return first
+
+
 def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
-    """Train on the shipped set plus staff labels; promote only if not worse."""
+    """Train on the shipped set plus every staff label; promote the candidate only
+    if its held-out macro-F1 is not below the active model's, else keep it stored
+    (inactive, with the reason). Without `force`, nothing happens unless staff
+    labelled at least one return since the last version."""
     current_version, current = classifier_active()
     labels = _labelled_rows()
-    new_labels = len(labels) - current_version.n_corrections
-    if not force and new_labels < RETRAIN_MIN_NEW_LABELS:
+    if not force and classifier_labels_since_last_version() < 1:
         return None
     candidate = classifier.train(corrections=labels if len(labels) else None)
     decision = classifier.should_promote(candidate, current)
@@ -192,12 +227,11 @@ def classifier_retrain(*, force: bool = False) -> ClassifierVersion | None:
             note=decision.reason,
         )
     logger.info("Classifier %s: %s", version.version, decision.reason)
+    try:
+        cache.delete(RETRAIN_QUEUED_KEY)
+    except Exception:
+        logger.warning("Cache unavailable; the retrain flag expires on its own")
     return version
-
-
-def classifier_retrain_due(*, every: timedelta = timedelta(days=7)) -> bool:
-    newest = ClassifierVersion.objects.order_by("-created_at").first()
-    return newest is None or newest.created_at < timezone.now() - every
 
 
 def requeue_lease_key(request_id: int) -> str:

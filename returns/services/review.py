@@ -15,6 +15,7 @@ from ..models import (
     ReturnRequest,
     ReturnStatus,
 )
+from .classification import classifier_retrain_if_enough_labels
 
 
 def _move(request: ReturnRequest, to_status: str, allowed: list[str], actor, note=""):
@@ -61,6 +62,7 @@ def return_review(
     if not changed:
         raise InvalidState(f"{request} is closed; it can no longer be reviewed.")
     request.refresh_from_db()
+    classifier_retrain_if_enough_labels()
     return request
 
 

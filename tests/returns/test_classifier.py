@@ -15,6 +15,7 @@ from returns.classifier import (
     Prediction,
     TrainedModel,
     auto_accept,
+    category_probabilities,
     evaluate,
     load_training_set,
     predict,
@@ -23,6 +24,7 @@ from returns.classifier import (
     split_holdout,
     train,
 )
+from returns.classifier.cache import bootstrap_model
 from returns.classifier.model import EMPTY_TEXT_CONFIDENCE_CAP
 from returns.classifier.rules import choose_threshold
 from returns.data import generate
@@ -40,7 +42,11 @@ def holdout(shipped):
 
 @pytest.fixture(scope="session")
 def model():
-    return train()
+    """The bootstrap model: trained once per machine, then loaded (its cache key
+    is a hash of the shipped data and the classifier's code)."""
+    from django.conf import settings
+
+    return bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)[0]
 
 
 @pytest.fixture(scope="session")
@@ -95,12 +101,12 @@ def test_heldout_macro_f1_is_at_least_080_in_chinese_and_in_english(
     assert report["macro_f1_by_lang"]["zh"] >= 0.80
     assert report["macro_f1_by_lang"]["en"] >= 0.80
     assert model.metadata["macro_f1_by_lang"] == report["macro_f1_by_lang"]
-    assert model.metadata["n_samples"] + len(holdout) == 6000
+    assert model.metadata["n_source_rows"] + len(holdout) == 6000
 
 
-def test_auto_accepted_predictions_are_97_percent_precise(report):
-    assert report["auto_accept_precision"] >= 0.97
-    assert report["auto_accept_share"] >= 0.5
+def test_auto_accepted_predictions_are_99_percent_precise(report):
+    assert report["auto_accept_precision"] >= 0.99
+    assert report["auto_accept_share"] >= 0.7
 
 
 def test_default_threshold_is_not_below_the_out_of_fold_recommendation(model):
@@ -182,8 +188,10 @@ def test_a_staff_correction_changes_the_answer_after_retrain(model, shipped):
         {"text": "the delivery guy gave the package to my neighbour who opened it"},
         {"text": "包裹被邻居拿走拆开了"},
     ]
-    before = [p.category for p in predict(model, probes)]
-    assert "other" not in before
+    # Unknown to the shipped set: at best a low-confidence guess, never one that
+    # could be auto-accepted.
+    before = category_probabilities(model, probes)["other"].tolist()
+    assert max(before) < 0.5
     corrections = [
         {"text": text, "category": "other", "disposition": "refurbish", "lang": lang}
         for text, lang in NEIGHBOUR
@@ -191,6 +199,8 @@ def test_a_staff_correction_changes_the_answer_after_retrain(model, shipped):
     retrained = train(shipped, corrections=corrections, tune_threshold=False)
     assert retrained.metadata["n_corrections"] == len(NEIGHBOUR)
     assert [p.category for p in predict(retrained, probes)] == ["other", "other"]
+    after = category_probabilities(retrained, probes)["other"].tolist()
+    assert all(a > b + 0.2 for a, b in zip(after, before, strict=True))
 
 
 def test_serialised_model_predicts_identically(model, holdout):

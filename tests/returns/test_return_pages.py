@@ -103,3 +103,28 @@ def test_only_managers_edit_the_approval_rule(client, staff_user, manager_user):
 
 def test_anonymous_is_sent_to_login(client):
     assert client.get("/returns/").status_code == 302
+
+
+def test_queue_and_detail_show_the_other_complaints_as_secondary_reasons(
+    client, staff_user, shop_a, product, warehouse
+):
+    factories.stock(product, warehouse, 5)
+    order, _ = sales_order_create(
+        shop=shop_a[0], external_id="W-2", lines=[OrderLineInput(product, 1)]
+    )
+    sales_order_ship(order=order, actor=staff_user)
+    rule = approval_rule_get()
+    rule.enabled = False
+    rule.save()
+    created, _ = return_create(
+        shop=shop_a[0],
+        order_reference="W-2",
+        lines=[ReturnLineInput(product, 1)],
+        reason_text="the box arrived crushed, but the real reason is it's too small",
+    )
+    assert created.predicted_category == "size_fit"
+    assert [c for c, _ in created.secondary_reasons] == ["damaged_in_transit"]
+    client.force_login(staff_user)
+    for url in ("/returns/", f"/returns/{created.pk}/"):
+        html = client.get(url).content.decode()
+        assert "Also mentions: damaged in transit (" in html
