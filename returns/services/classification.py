@@ -6,11 +6,13 @@ same one; each process keeps the unpickled model of the active version in memory
 
 import logging
 import threading
+from datetime import timedelta
 
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from returns import classifier
 from returns.classifier.cache import bootstrap_model
