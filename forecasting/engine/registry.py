@@ -37,7 +37,7 @@ def _ma_window(s: int) -> int:
 
 
 def _max_level(s: int) -> int:
-    return 28 if s == 7 else 13 if s >= 48 else max(4, s)
+    return 28 if s == 7 else 13 if s >= 48 else max(4, 4 * s)
 
 
 _FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
