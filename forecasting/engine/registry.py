@@ -28,6 +28,7 @@ from .models import (
     MovingAverage,
     Naive,
     SeasonalNaive,
+    Zero,
 )
 from .models.yearly import YearlyAdjusted, yearly_period
 
@@ -41,6 +42,7 @@ def _max_level(s: int) -> int:
 
 
 _FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
+    "zero": lambda s, h: Zero(),
     "naive": lambda s, h: Naive(),
     "seasonal_naive": lambda s, h: SeasonalNaive(season_length=s),
     "moving_average": lambda s, h: MovingAverage(window=_ma_window(s)),
@@ -106,7 +108,7 @@ YEARLY_DEFAULT = {"combo_smooth": "combo_smooth_yearly"}
 
 _SMOOTH_SET = ("naive", "seasonal_naive", "moving_average", "ses", "ets", "global_gbm")
 _SPARSE_SET = ("moving_average", "ses", "croston", "sba", "tsb", "adida", "imapa")
-_SPARSE_SET += ("global_gbm",)
+_SPARSE_SET += ("global_gbm", "seasonal_naive", "zero")
 
 CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     SMOOTH: (*_SMOOTH_SET, "combo_smooth", "combo_smooth_yearly"),
@@ -126,9 +128,13 @@ DEFAULT_BY_CLASS = {
 FALLBACK_BY_CLASS = {
     SMOOTH: "ses",
     ERRATIC: "ses",
-    INTERMITTENT: "sba",
-    LUMPY: "sba",
+    INTERMITTENT: "imapa",
+    LUMPY: "imapa",
 }
+# The obvious benchmarks a class's choice must not trail in its own backtest
+# (``select.class_defaults``): where one of them beats the class default by more
+# than its noise over the class's series, it becomes the class default.
+BENCHMARKS = ("zero", "imapa", "ses", "seasonal_naive")
 
 
 def available_models() -> list[str]:
