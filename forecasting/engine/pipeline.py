@@ -17,7 +17,10 @@ last value and there is no promotion.
 Per series: the demand class (ADI/CV²) picks the candidates (``registry``); a
 rolling-origin backtest over ``n_origins`` windows of ``horizon`` periods scores
 each by RMSSE (per series, equivalent to ranking by MSE); the series keeps its
-class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``) unless
+class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``, or
+per class the benchmark or combination of ``registry.CLASS_ALTERNATIVES`` that
+beats it in the backtest by more than two paired standard errors over the
+class's series, ``select.class_defaults``) unless
 another candidate's backtest MSE is more than ``margin`` lower on average *and*
 lower at every origin (``select.challengers``): a few origins are a noisy judge (one
 holiday window can crown the wrong model), and picking the per-series winner
@@ -53,7 +56,10 @@ Output ``EngineResult``:
 * ``selection``: one row per series: series_id, demand_class, model ("stopped"
   for a stopped series), rmsse, mase,
   wape, bias, cover80 (backtest scores of the chosen model; cover80 uses bands from
-  the other origins), n_obs, fallback (bool), fallback_reason ("" when none).
+  the other origins), n_obs, fallback (bool), fallback_reason ("" when none;
+  ``too_short``: no backtest origin fits its history, it takes its class's
+  default, a combination holding the global model; ``all_zero``: it never sold,
+  the forecast is zero; ``failed``: every candidate failed, the class fallback).
 * ``forecasts``: series_id, date, step (1..horizon), mean, q0.1, q0.5, ... (one
   column per level, ``base.quantile_column``), all >= 0 and ordered across levels.
 * counts: ``n_series``, ``n_fallbacks``, ``n_failures`` (series x model failures),
@@ -98,11 +104,12 @@ from .models.yearly import (
 )
 from .panel import build_panel, future_dates, future_exog
 from .registry import (
-    BENCHMARKS,
     CANDIDATES_BY_CLASS,
+    CLASS_ALTERNATIVES,
     COMBINATIONS,
     DEFAULT_BY_CLASS,
     FALLBACK_BY_CLASS,
+    GLOBAL_MODELS,
     YEARLY_DEFAULT,
     YEARLY_MODELS,
     make_model,
@@ -247,8 +254,9 @@ def _forecast_panel(
     for m in names:
         for b in _members(m):
             base_rows[b] = base_rows.get(b, np.zeros(n, bool)) | is_cand[m]
-    if "global_gbm" in base_rows:
-        base_rows["global_gbm"][:] = True  # it learns from every series
+    for b in base_rows:
+        if b in GLOBAL_MODELS:
+            base_rows[b][:] = True  # a global learner learns from every series
 
     # Backtest.
     clock = time.perf_counter()
@@ -311,7 +319,7 @@ def _forecast_panel(
         YEARLY_DEFAULT[d] if u else d for d, u in zip(default, use_yearly, strict=True)
     ]
     # Per class, an obvious benchmark that clearly beats the default replaces it.
-    default = class_defaults(P, names, default, BENCHMARKS, classes, scale2)
+    default = class_defaults(P, names, default, CLASS_ALTERNATIVES, classes, scale2)
     scores = challengers(P, mse, names, default, margin)
     # Per class, challengers only where they paid off out of sample in the backtest.
     keep = challengers_pay_off(P, names, default, margin, classes, scale2)
@@ -385,7 +393,7 @@ def _forecast_panel(
         for b in ms:
             need.setdefault(b, np.zeros(n, bool))[i] = True
     for b in need:
-        if b.startswith("global_gbm"):  # a global learner: the rows it learnt from
+        if b.startswith("global_"):  # a global learner: the rows it learnt from
             need[b] |= base_rows.get(b, need[b])
     for b, rows_mask in need.items():
         rows = np.flatnonzero(rows_mask)
