@@ -361,7 +361,7 @@ class GlobalLinear(_SklearnGlobal):
 
 
 class GlobalForest(_SklearnGlobal):
-    """A random forest over the global features: 25 trees of depth 12 or less,
+    """A random forest over the global features: 15 trees of depth 10 or less,
     each on a bootstrap sample of half the rows, leaves of at least 40 rows."""
 
     name = "global_forest"
@@ -371,9 +371,9 @@ class GlobalForest(_SklearnGlobal):
 
         return (
             RandomForestRegressor(
-                n_estimators=25,
+                n_estimators=15,
                 min_samples_leaf=40,
-                max_depth=12,
+                max_depth=10,
                 max_features=0.5,
                 max_samples=0.5,
                 n_jobs=1,
