@@ -1,13 +1,32 @@
 """Holdout accuracy of every candidate model and of the engine's own choice ("auto").
 
     python bench/forecast_accuracy.py DATA.csv --horizon H [--season S] [--origins N]
+        [--cuts K] [--references | --no-references] [--models a,b]
 
 DATA.csv is long: series_id,date,quantity (+ optional sell_price -> price, a
 non-empty event -> promo, censored). The last H periods of each series are held out;
 the engine sees only the rest (prices/events of the held-out dates are known in
 advance, so they are passed as future covariates, never the demand). Prints one JSON
 line per model with RMSSE, MASE (means over series with non-zero scale), WAPE, bias,
-cover80 (share of actuals inside the q0.1..q0.9 band) and seconds.
+cover80 / cover95 (share of actuals inside the q0.1..q0.9 / q0.025..q0.975 band),
+pinball (the pinball loss of every stored quantile level, averaged over levels and
+periods, divided by the series' mean absolute lag-1 difference, then averaged over
+series: a scaled quantile loss, 1 = as bad as a naive point forecast's MAE) and
+seconds. The engine is asked for the levels a forecast run stores.
+
+``--references`` (on by default when statsforecast is importable) adds statsforecast
+on the same split (``bench/references.py``: IMAPA, TSB, CrostonSBA, a zero forecast,
+AutoETS with the season, naive, seasonal naive), one line each, ``sf_<name>``.
+
+``--cuts K`` also scores K earlier origins inside the training data: cut k drops the
+last k x H periods of every series and holds out the H before them (series left with
+fewer than H training periods sit that cut out). After a model's holdout line comes
+one line with ``"protocol": "cuts"``: its RMSSE per cut and their mean, and per named
+reference the paired difference (model - reference) of per-series RMSSE, each
+series' differences averaged over the cuts it has, with the standard error of that
+mean over series; ``best_ref`` names the reference with the lowest mean over cuts.
+The final holdout never enters those figures, so a change chosen on them is not
+chosen on the holdout.
 """
 
 from __future__ import annotations
@@ -23,9 +42,15 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import references as refs  # noqa: E402
 
 from forecasting.engine import available_models, forecast_panel  # noqa: E402
 from forecasting.engine.panel import infer_freq  # noqa: E402
+
+# The quantile levels a forecast run stores (forecasting.services.runs.LEVELS).
+STORED_LEVELS = (0.025, 0.1, 0.5, 0.8, 0.9, 0.95, 0.975, 0.99)
 
 
 def load(path: str) -> pd.DataFrame:
@@ -72,14 +97,21 @@ def split(df: pd.DataFrame, h: int):
     return df[rank >= h], test
 
 
-def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> dict:
+def _pinball(y: np.ndarray, q: np.ndarray, tau: float) -> np.ndarray:
+    u = y - q
+    return np.maximum(tau * u, (tau - 1) * u)
+
+
+def score_series(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame):
+    """(summary dict, per-series RMSSE) of forecasts ``fc`` against ``test``."""
     # An unknown actual (missing quantity, or a censored stock-out day) is not
     # demand: it is not scored. Forecasts missing for a period count as 0.
     if "censored" in test:
         test = test[~test["censored"].eq(True)]
     test = test[test["quantity"].notna()]
+    qcols = [c for c in fc.columns if c.startswith("q")]
     m = test.merge(fc, on=["series_id", "date"], how="left")
-    m[["mean", "q0.1", "q0.9"]] = m[["mean", "q0.1", "q0.9"]].fillna(0.0)
+    m[["mean", *qcols]] = m[["mean", *qcols]].fillna(0.0)
     m["e"] = m["mean"] - m["quantity"]
     g = train.groupby("series_id")["quantity"]
     d = train.assign(d=g.diff())
@@ -90,17 +122,95 @@ def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> dict:
     mae = per.apply(lambda x: np.mean(np.abs(x)))
     ok2 = s2.reindex(mse.index) > 0
     ok1 = s1.reindex(mae.index) > 0
-    rmsse = np.sqrt(mse[ok2] / s2.reindex(mse.index)[ok2]).mean()
+    rmsse = np.sqrt(mse[ok2] / s2.reindex(mse.index)[ok2])
     mase = (mae[ok1] / s1.reindex(mae.index)[ok1]).mean()
     act = m["quantity"].abs().sum()
-    inside = (m["quantity"] >= m["q0.1"] - 1e-9) & (m["quantity"] <= m["q0.9"] + 1e-9)
-    return {
-        "RMSSE": round(float(rmsse), 4),
+    out = {
+        "RMSSE": round(float(rmsse.mean()), 4),
         "MASE": round(float(mase), 4),
         "WAPE": round(float(m["e"].abs().sum() / act), 4),
         "bias": round(float(m["e"].sum() / act), 4),
-        "cover80": round(float(inside.mean()), 4),
     }
+    y = m["quantity"].to_numpy(float)
+    for name, lo, hi in (("cover80", "q0.1", "q0.9"), ("cover95", "q0.025", "q0.975")):
+        if lo in m and hi in m:
+            inside = (y >= m[lo] - 1e-9) & (y <= m[hi] + 1e-9)
+            out[name] = round(float(inside.mean()), 4)
+    taus = [float(c[1:]) for c in qcols]
+    if taus:
+        loss = np.mean(
+            [
+                _pinball(y, m[c].to_numpy(float), t)
+                for c, t in zip(qcols, taus, strict=True)
+            ],
+            axis=0,
+        )
+        pl = pd.Series(loss, index=m.index).groupby(m["series_id"]).mean()
+        pl = pl[ok1.reindex(pl.index, fill_value=False)] / s1.reindex(pl.index)
+        out["pinball"] = round(float(pl.mean()), 4)
+    return out, rmsse
+
+
+def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> dict:
+    return score_series(train, test, fc)[0]
+
+
+def cut(df: pd.DataFrame, k: int, h: int) -> pd.DataFrame:
+    """``df`` without the last ``k * h`` periods of each series; a series left with
+    fewer than ``2 * h`` periods (under ``h`` to train on) is dropped."""
+    if k == 0:
+        return df
+    rank = df.groupby("series_id").cumcount(ascending=False)
+    out = df[rank >= k * h]
+    size = out.groupby("series_id")["date"].transform("size")
+    return out[size >= 2 * h]
+
+
+def paired(model: dict, ref: dict) -> dict:
+    """Mean over series of (model - reference) per-series RMSSE, each series'
+    differences averaged over the cuts both scored, and its standard error."""
+    diffs = []
+    for k, r in model.items():
+        if k in ref:
+            d = (r - ref[k]).dropna()
+            diffs.append(d.rename(k))
+    if not diffs:
+        return {"diff": None, "se": None, "n": 0}
+    per = pd.concat(diffs, axis=1).mean(axis=1)
+    base = pd.concat([ref[k].rename(k) for k in model if k in ref], axis=1)
+    base = base.reindex(per.index).mean(axis=1).mean()
+    n = len(per)
+    se = float(per.std(ddof=1) / np.sqrt(n)) if n > 1 else float("nan")
+    return {
+        "diff": round(float(per.mean()), 4),
+        "se": round(se, 4),
+        "pct": round(float(100 * per.mean() / base), 2) if base else None,
+        "n": n,
+    }
+
+
+def cuts_line(name, model, per_cut, ref_scores) -> dict:
+    means = {k: float(r.mean()) for k, r in per_cut.items()}
+    line = {
+        "data": name,
+        "model": model,
+        "protocol": "cuts",
+        "cuts": sorted(means),
+        "RMSSE_per_cut": [round(means[k], 4) for k in sorted(means)],
+        "RMSSE_mean": round(float(np.mean(list(means.values()))), 4) if means else None,
+    }
+    if ref_scores and not model.startswith("sf_"):
+        ref_means = {
+            r: float(np.mean([s.mean() for s in sc.values()]))
+            for r, sc in ref_scores.items()
+            if sc
+        }
+        line["vs"] = {r: paired(per_cut, sc) for r, sc in ref_scores.items() if sc}
+        if ref_means:
+            best = min(ref_means, key=ref_means.get)
+            line["best_ref"] = best
+            line["best_ref_RMSSE_mean"] = round(ref_means[best], 4)
+    return line
 
 
 def main(argv=None) -> None:
@@ -110,30 +220,77 @@ def main(argv=None) -> None:
     p.add_argument("--season", type=int, default=None)
     p.add_argument("--origins", type=int, default=4)
     p.add_argument("--models", default=None, help="comma-separated subset of models")
+    p.add_argument("--cuts", type=int, default=0, help="earlier origins to score")
+    p.add_argument(
+        "--references",
+        action=argparse.BooleanOptionalAction,
+        default=refs.available(),
+        help="statsforecast references on the same split",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
+    h = args.horizon
     df = load(args.data)
-    train, test = split(df, args.horizon)
-    future = test.drop(columns=["quantity"])
+    freq = infer_freq(df)
+    season = args.season
     name = Path(args.data).stem
+    splits = {}
+    for k in range(args.cuts + 1):
+        part = cut(df, k, h)
+        if part.empty:
+            print(f"cut {k}: no series has {2 * h} periods; skipped", file=sys.stderr)
+            continue
+        splits[k] = split(part, h)
+    earlier = [k for k in splits if k > 0]
+    ref_scores: dict[str, dict[int, pd.Series]] = {}
+    if args.references:
+        ref_lines = {}
+        for k, (train, test) in splits.items():
+            t = time.perf_counter()
+            fcs = refs.reference_forecasts(
+                train, h, season=season or 1, freq=freq, levels=STORED_LEVELS
+            )
+            secs = (time.perf_counter() - t) / max(len(fcs), 1)
+            for ref, fc in fcs.items():
+                res, per = score_series(train, test, fc)
+                if k == 0:
+                    ref_lines[ref] = {"data": name, "model": ref, **res}
+                    ref_lines[ref]["seconds"] = round(secs, 2)
+                else:
+                    ref_scores.setdefault(ref, {})[k] = per
+        for line in ref_lines.values():
+            print(json.dumps(line), flush=True)
+        if earlier:
+            for ref in refs.REFERENCES:
+                line = cuts_line(name, ref, ref_scores.get(ref, {}), None)
+                print(json.dumps(line), flush=True)
     models = args.models.split(",") if args.models else available_models()
     for model in [*models, "auto"]:
-        t = time.perf_counter()
-        res = forecast_panel(
-            train,
-            args.horizon,
-            season_length=args.season,
-            n_origins=args.origins,
-            models=None if model == "auto" else [model],
-            future=future,
-        )
-        line = {"data": name, "model": model, **score(train, test, res.forecasts)}
-        line["seconds"] = round(time.perf_counter() - t, 2)
-        line["fallbacks"] = res.n_fallbacks
-        line["failures"] = res.n_failures
-        if model == "auto":
-            line["chosen"] = res.selection["model"].value_counts().to_dict()
-        print(json.dumps(line), flush=True)
+        per_cut = {}
+        for k, (train, test) in splits.items():
+            t = time.perf_counter()
+            res = forecast_panel(
+                train,
+                h,
+                season_length=season,
+                n_origins=args.origins,
+                levels=STORED_LEVELS,
+                models=None if model == "auto" else [model],
+                future=test.drop(columns=["quantity"]),
+            )
+            summary, per = score_series(train, test, res.forecasts)
+            if k > 0:
+                per_cut[k] = per
+                continue
+            line = {"data": name, "model": model, **summary}
+            line["seconds"] = round(time.perf_counter() - t, 2)
+            line["fallbacks"] = res.n_fallbacks
+            line["failures"] = res.n_failures
+            if model == "auto":
+                line["chosen"] = res.selection["model"].value_counts().to_dict()
+            print(json.dumps(line), flush=True)
+        if earlier:
+            print(json.dumps(cuts_line(name, model, per_cut, ref_scores)), flush=True)
 
 
 if __name__ == "__main__":

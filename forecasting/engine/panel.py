@@ -4,7 +4,12 @@ Contract of the long frame: ``series_id``, ``date``, ``quantity`` and optionally
 ``price`` (float), ``promo`` (bool/0-1) and ``censored`` (bool, stock-out day).
 Dates of all series lie on one grid of the frequency (daily, weekly on the same
 weekday, month starts...). A date missing inside a series' span is zero demand;
-leading zeros before the first sale are not history (the item was not listed yet).
+a series' history starts at its first *listed* row: a row with a known, uncensored
+quantity and, where the series has prices at all, a price (M5 gives no price before
+an item is on sale). Zeros recorded before the first sale are history: periods in
+which the item could have sold and did not (a spare part first ordered in month 30
+of 51 has a demand rate of about 1/30, not 1/1); leaving them out made every young
+or sparse series look like a fast mover.
 Censored days are NaN in ``y`` (the observed zero is not demand): they are imputed
 for fitting (``y_fit``) and skipped when scoring. A missing (NaN) quantity is
 treated the same way; duplicate dates keep the last row; negative quantities are 0.
@@ -124,8 +129,16 @@ def build_panel(
         cens_col = df["censored"].eq(True).to_numpy()
     else:
         cens_col = np.zeros(len(df), dtype=bool)
-    # History starts at the first sale (or the first row of a series that never sold).
-    np.minimum.at(first, codes[sold], pos[sold])
+    # History starts at the first listed row (or the first row of a series that
+    # has none): an observed quantity, not censored, priced where prices exist.
+    listed = ~np.isnan(qty) & ~cens_col
+    if "price" in df and df["price"].notna().any():
+        has_price = df["price"].notna().to_numpy()
+        priced = np.zeros(n, dtype=bool)
+        priced[codes[has_price]] = True
+        listed &= has_price | ~priced[codes]
+    listed |= sold
+    np.minimum.at(first, codes[listed], pos[listed])
     any_pos = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(any_pos, codes, pos)
     first = np.where(first == np.iinfo(np.int64).max, any_pos, first)

@@ -17,7 +17,10 @@ last value and there is no promotion.
 Per series: the demand class (ADI/CV²) picks the candidates (``registry``); a
 rolling-origin backtest over ``n_origins`` windows of ``horizon`` periods scores
 each by RMSSE (per series, equivalent to ranking by MSE); the series keeps its
-class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``) unless
+class default (an equal-weight combination, ``registry.DEFAULT_BY_CLASS``, or
+per class the benchmark or combination of ``registry.CLASS_ALTERNATIVES`` that
+beats it in the backtest by more than two paired standard errors over the
+class's series, ``select.class_defaults``) unless
 another candidate's backtest MSE is more than ``margin`` lower on average *and*
 lower at every origin (``select.challengers``): a few origins are a noisy judge (one
 holiday window can crown the wrong model), and picking the per-series winner
@@ -53,7 +56,10 @@ Output ``EngineResult``:
 * ``selection``: one row per series: series_id, demand_class, model ("stopped"
   for a stopped series), rmsse, mase,
   wape, bias, cover80 (backtest scores of the chosen model; cover80 uses bands from
-  the other origins), n_obs, fallback (bool), fallback_reason ("" when none).
+  the other origins), n_obs, fallback (bool), fallback_reason ("" when none;
+  ``too_short``: no backtest origin fits its history, it takes its class's
+  default, a combination holding the global model; ``all_zero``: it never sold,
+  the forecast is zero; ``failed``: every candidate failed, the class fallback).
 * ``forecasts``: series_id, date, step (1..horizon), mean, q0.1, q0.5, ... (one
   column per level, ``base.quantile_column``), all >= 0 and ordered across levels.
 * counts: ``n_series``, ``n_fallbacks``, ``n_failures`` (series x model failures),
@@ -99,9 +105,11 @@ from .models.yearly import (
 from .panel import build_panel, future_dates, future_exog
 from .registry import (
     CANDIDATES_BY_CLASS,
+    CLASS_ALTERNATIVES,
     COMBINATIONS,
     DEFAULT_BY_CLASS,
     FALLBACK_BY_CLASS,
+    GLOBAL_MODELS,
     YEARLY_DEFAULT,
     YEARLY_MODELS,
     make_model,
@@ -111,6 +119,7 @@ from .select import (
     aggregate,
     challengers,
     challengers_pay_off,
+    class_defaults,
     ensemble_backtest,
     per_origin_mse,
     yearly_pays_off,
@@ -122,6 +131,11 @@ ERROR_INDEX_POWERS = (0.0, 0.5, 1.0)
 ERROR_WIDTHS = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 MIN_YEARLY_STRENGTH = 0.05  # pooled yearly index within 5% of 1: no yearly run
 STOPPED = "stopped"  # the selection's model for a series whose demand has stopped
+# Why a series had no backtest choice (``fallback_reason``; "" when it had one):
+TOO_SHORT = "too_short"  # too little history for any backtest origin
+ALL_ZERO = "all_zero"  # no demand observed at all
+FAILED = "failed"  # history enough, but every candidate failed on it
+FALLBACK_REASONS = (TOO_SHORT, ALL_ZERO, FAILED)
 
 SELECTION_COLUMNS = [
     "series_id",
@@ -240,8 +254,9 @@ def _forecast_panel(
     for m in names:
         for b in _members(m):
             base_rows[b] = base_rows.get(b, np.zeros(n, bool)) | is_cand[m]
-    if "global_gbm" in base_rows:
-        base_rows["global_gbm"][:] = True  # it learns from every series
+    for b in base_rows:
+        if b in GLOBAL_MODELS:
+            base_rows[b][:] = True  # a global learner learns from every series
 
     # Backtest.
     clock = time.perf_counter()
@@ -303,6 +318,8 @@ def _forecast_panel(
     default = [
         YEARLY_DEFAULT[d] if u else d for d, u in zip(default, use_yearly, strict=True)
     ]
+    # Per class, an obvious benchmark that clearly beats the default replaces it.
+    default = class_defaults(P, names, default, CLASS_ALTERNATIVES, classes, scale2)
     scores = challengers(P, mse, names, default, margin)
     # Per class, challengers only where they paid off out of sample in the backtest.
     keep = challengers_pay_off(P, names, default, margin, classes, scale2)
@@ -316,15 +333,35 @@ def _forecast_panel(
     chosen = np.array([names[b] for b in best], dtype=object)
     series_members = [members_of.get(m, ()) for m in chosen]
     reason = np.full(n, "", dtype=object)
+    class_default = dict(zip(classes, default, strict=True))
+    never_sold = ~(np.nan_to_num(panel.y) > 0).any(axis=1)
     for i in range(n):
-        if not np.isfinite(best_mse[i]):
-            chosen[i] = _fallback_model(classes[i], models, failures)
-            series_members[i] = _members(chosen[i])
+        if never_sold[i] or not np.isfinite(best_mse[i]):
+            # (a series that never sold has nothing for a backtest to choose by:
+            # every candidate forecasts about zero on it)
             has_hist = cuts and (cuts[-1] - panel.start[i] >= MIN_TRAIN)
-            if panel.n_obs[i] == 0:
-                reason[i] = "no_observed_demand"
+            if never_sold[i]:
+                # Nothing sold yet: nothing is the forecast (the band still
+                # comes from the recent spread, i.e. zero).
+                reason[i] = ALL_ZERO
+                chosen[i] = (
+                    "zero"
+                    if not models
+                    else _young_model("", classes[i], models, failures)
+                )
+            elif has_hist:
+                reason[i] = FAILED
+                chosen[i] = _fallback_model(classes[i], models, failures)
             else:
-                reason[i] = "all_models_failed" if has_hist else "short_history"
+                # Too young to backtest: the choice of its demand class in this
+                # chunk, whose combinations hold the global model (what the
+                # panel's longer series teach about a young item) and whose
+                # simple members shrink toward it.
+                reason[i] = TOO_SHORT
+                chosen[i] = _young_model(
+                    class_default.get(classes[i], ""), classes[i], models, failures
+                )
+            series_members[i] = _members(chosen[i])
             continue
         if chosen[i] == ENSEMBLE:
             picked = tuple(singles[j] for j in ens_members[i] if j >= 0)
@@ -356,7 +393,7 @@ def _forecast_panel(
         for b in ms:
             need.setdefault(b, np.zeros(n, bool))[i] = True
     for b in need:
-        if b.startswith("global_gbm"):  # a global learner: the rows it learnt from
+        if b.startswith("global_"):  # a global learner: the rows it learnt from
             need[b] |= base_rows.get(b, need[b])
     for b, rows_mask in need.items():
         rows = np.flatnonzero(rows_mask)
@@ -459,6 +496,18 @@ def _yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
     E[rows] = Er / at_backtest**gamma
     out[rows] = ERROR_WIDTHS[w] * future**gamma
     return out
+
+
+def _young_model(class_choice, demand_class, models, failures) -> str:
+    """A too-short series' model: its class's default (a combination, or the
+    benchmark the class's backtest chose) unless a member failed, else the
+    class fallback."""
+    pinned = models[0] if models and len(models) == 1 else ""
+    own = class_choice if class_choice != ENSEMBLE and not models else pinned
+    # (a pinned model forecasts its young series itself)
+    if own and not any(failures.get(b) for b in _members(own)):
+        return own
+    return _fallback_model(demand_class, models, failures)
 
 
 def _fallback_model(demand_class, models, failures) -> str:

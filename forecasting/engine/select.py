@@ -164,3 +164,47 @@ def yearly_pays_off(P, names, default, alternative, groups, scale) -> np.ndarray
         se = gain[r].std(ddof=1) / np.sqrt(r.sum())
         use[r] = gain[r].mean() > 2.0 * se
     return use
+
+
+def series_loss(P, scale) -> np.ndarray:
+    """(n, M) backtest RMSSE per series and candidate: per-origin MSE over the
+    series' scale, root, averaged over the scored origins (NaN where none)."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        s = np.where(scale > 0, scale, np.nan)[:, None, None]
+        return np.nanmean(np.sqrt(P / s), axis=2)
+
+
+def class_defaults(P, names, default, benchmarks, groups, scale) -> list[str]:
+    """Per group (demand class), the default a series keeps: the registry's, unless
+    a benchmark (zero, IMAPA, SES, seasonal naive) or another candidate in
+    ``benchmarks`` beats it in the backtest by more than two standard errors of
+    the paired gain over the group's series (RMSSE, origins averaged per series).
+    The best such candidate by mean RMSSE wins. A per-series pick over a few
+    windows is noise; a class-level one over hundreds of series is not, and it
+    makes the class's choice never trail the obvious by more than that noise."""
+    out = list(default)
+    L = series_loss(P, scale)
+    groups = np.asarray(groups)
+    for g in np.unique(groups):
+        r = np.flatnonzero(groups == g)
+        d = out[r[0]]
+        if d not in names:
+            continue
+        dl = L[r, names.index(d)]
+        best, best_mean = d, None
+        for b in benchmarks:
+            if b not in names or b == d:
+                continue
+            gain = dl - L[r, names.index(b)]
+            gain = gain[np.isfinite(gain)]
+            if len(gain) < 10:
+                continue
+            se = gain.std(ddof=1) / np.sqrt(len(gain))
+            if gain.mean() > 2.0 * se and (
+                best_mean is None or gain.mean() > best_mean
+            ):
+                best, best_mean = b, gain.mean()
+        for i in r:
+            out[i] = best
+    return out

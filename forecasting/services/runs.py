@@ -219,10 +219,17 @@ def forecast_run_close(*, run_id: int) -> tuple[ForecastRun, bool]:
     models = dict(
         run.forecasts.values("model").annotate(n=Count("pk")).values_list("model", "n")
     )
+    reasons = dict(
+        run.forecasts.filter(fallback=True)
+        .values("fallback_reason")
+        .annotate(n=Count("pk"))
+        .values_list("fallback_reason", "n")
+    )
     run.summary = {
         "series_forecast": stored.pop("series"),
         "mean": {k: _clean(v) for k, v in stored.items()},
-        "models": models,
+        "models": dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "fallback_reasons": reasons,
         "chunks_failed": chunks["failed"],
     }
     run.n_fallbacks = chunks["fallbacks"] or 0

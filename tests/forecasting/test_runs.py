@@ -118,3 +118,49 @@ def test_manager_retrains_from_the_runs_page_and_sees_the_chart(
     forecast = SeriesForecast.objects.get(run=run, product__sku="FC-0")
     assert "data-chart=" in page and "80% band" in page
     assert forecast.model in page
+
+
+def test_runs_page_shows_why_series_fell_back_and_which_models_won(
+    client, history, warehouse, manager_user
+):
+    """A new product (ten days of history) and one that never sold are counted
+    as fallbacks with their reasons, stored on the run and shown on its row."""
+    end = date.today() - timedelta(days=1)
+    young = factories.product(sku="FC-NEW")
+    idle = factories.product(sku="FC-IDLE")
+    rows = [
+        DemandDay(
+            product=young,
+            warehouse=warehouse,
+            date=end - timedelta(days=9 - i),
+            quantity=3,
+            source=DemandSource.IMPORT,
+        )
+        for i in range(10)
+    ]
+    rows += [
+        DemandDay(
+            product=idle,
+            warehouse=warehouse,
+            date=end - timedelta(days=119 - i),
+            quantity=0,
+            source=DemandSource.IMPORT,
+        )
+        for i in range(120)
+    ]
+    DemandDay.objects.bulk_create(rows)
+    call_command("forecast_retrain")
+    run = ForecastRun.objects.get()
+    assert run.n_fallbacks == 2
+    assert run.summary["fallback_reasons"] == {"too_short": 1, "all_zero": 1}
+    stored = {
+        f.product.sku: (f.fallback_reason, f.model)
+        for f in SeriesForecast.objects.filter(run=run, fallback=True)
+    }
+    assert stored["FC-NEW"][0] == "too_short"
+    assert stored["FC-IDLE"] == ("all_zero", "zero")
+    client.force_login(manager_user)
+    page = client.get("/forecasts/runs/").content.decode()
+    assert "too short: 1" in page and "never sold: 1" in page
+    for model, n in run.summary["models"].items():
+        assert f"{model}: {n}" in page

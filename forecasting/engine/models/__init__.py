@@ -3,7 +3,7 @@
 from .combo import Combination
 from .ets import ETS
 from .intermittent import ADIDA, IMAPA, SBA, SES, TSB, Croston
-from .simple import MovingAverage, Naive, SeasonalNaive
+from .simple import MovingAverage, Naive, SeasonalNaive, Zero
 
 __all__ = [
     "ADIDA",
@@ -17,4 +17,5 @@ __all__ = [
     "MovingAverage",
     "Naive",
     "SeasonalNaive",
+    "Zero",
 ]

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..base import ForecastModel, n_valid
+from ..base import ForecastModel
 
 SES_ALPHAS = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
 # Aggregated series are short and noisy: keep alpha in the 0.1-0.3 band that the
 # intermittent-demand literature (and statsforecast's ADIDA/IMAPA) use.
-AGG_ALPHAS = (0.1, 0.15, 0.2, 0.25, 0.3)
+AGG_ALPHAS = tuple(np.round(np.arange(0.1, 0.3001, 0.01), 2))
 
 
 def ses_grid(
@@ -134,9 +134,17 @@ class TSB(ForecastModel):
 
 
 def mean_interval(Y: np.ndarray) -> np.ndarray:
-    """Average periods per demand occurrence (ADI), 1 for rows without demand."""
-    nz = (np.nan_to_num(Y) > 0).sum(axis=1)
-    return np.where(nz > 0, n_valid(Y) / np.maximum(nz, 1), 1.0)
+    """Mean interval between demands as ADIDA/IMAPA define it (statsforecast's
+    ``_intervals(y).mean()``): observed periods from the start of the series to
+    its last demand over the number of demands; 1 for rows without demand. The
+    trailing run of zeros after the last demand does not count, so a series that
+    has just stopped keeps its aggregation level (the stop rule judges the run)."""
+    z = np.nan_to_num(Y)
+    nz = (z > 0).sum(axis=1)
+    T = Y.shape[1]
+    last = T - 1 - np.argmax((z > 0)[:, ::-1], axis=1)
+    observed = np.cumsum(~np.isnan(Y), axis=1)[np.arange(Y.shape[0]), last]
+    return np.where(nz > 0, observed / np.maximum(nz, 1), 1.0)
 
 
 def _aggregate(Y: np.ndarray, k: int) -> np.ndarray:

@@ -1,10 +1,23 @@
-"""Benchmark models: naive, seasonal naive and moving average, over whole panels."""
+"""Benchmarks over whole panels: zero, naive, seasonal naive, moving average."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ..base import ForecastModel, last_value, row_nanmean, tail_mean
+
+
+class Zero(ForecastModel):
+    """Nothing: the benchmark for dying and dead items (on sparse spare parts a zero
+    forecast beats most methods by RMSSE), and a candidate the backtest may pick."""
+
+    name = "zero"
+
+    def _fit(self, Y, X):
+        self.resid_ = np.where(np.isnan(Y), np.nan, Y)
+
+    def _forecast(self, h, X):
+        return np.zeros((self.n_series_, h))
 
 
 class Naive(ForecastModel):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 _PATH = Path(__file__).resolve().parents[3] / "bench" / "forecast_accuracy.py"
 _spec = importlib.util.spec_from_file_location("forecast_accuracy", _PATH)
@@ -64,3 +65,80 @@ def test_missing_dates_are_zero_demand_periods(tmp_path):
     assert df[df.series_id == "a"]["quantity"].tolist() == [1, 0, 2, 5]
     train, test = bench.split(df, 2)
     assert test.groupby("series_id")["date"].min().dt.day.tolist() == [3, 2]
+
+
+def _frame(sid, dates, values, col="quantity"):
+    return pd.DataFrame({"series_id": sid, "date": dates, col: values})
+
+
+def test_cover95_and_pinball_follow_their_definitions():
+    dates = pd.date_range("2024-01-01", periods=8)
+    y = np.array([0.0, 2, 4, 2, 0, 2, 5, 1])
+    train, test = _frame("a", dates[:6], y[:6]), _frame("a", dates[6:], y[6:])
+    fc = _frame("a", dates[6:], [2.0, 2.0], "mean").assign(
+        **{"q0.025": [0.0, 1.5], "q0.5": [2.0, 2.0], "q0.975": [4.0, 3.0]}
+    )
+    got = bench.score(train, test, fc)
+    assert got["cover95"] == 0.0  # 5 above 4, 1 below 1.5
+    loss = {0.025: [0.025 * 5, 0.975 * 0.5], 0.5: [1.5, 0.5], 0.975: [0.975, 0.025 * 2]}
+    s1 = np.mean(np.abs(np.diff(y[:6])))
+    want = np.mean([np.mean(v) for v in loss.values()]) / s1
+    assert abs(got["pinball"] - want) < 1e-4
+    assert "cover80" not in got  # no q0.1/q0.9 band, no figure
+
+
+def test_cuts_move_the_split_back_and_drop_series_too_short_to_train():
+    dates = pd.date_range("2024-01-01", periods=30)
+    df = pd.concat(
+        [_frame("long", dates, np.arange(30.0)), _frame("new", dates[-9:], 1.0)]
+    )
+    train, test = bench.split(bench.cut(df, 2, 4), 4)
+    assert test.groupby("series_id")["quantity"].apply(list).to_dict() == {
+        "long": [18.0, 19.0, 20.0, 21.0]
+    }
+    assert train["date"].max() == dates[17]
+    assert bench.cut(df, 0, 4) is df
+
+
+def test_paired_error_pairs_series_across_cuts():
+    ids = [f"s{i}" for i in range(4)]
+    model = {
+        1: pd.Series([1.0, 2.0, 3.0, 4.0], index=ids),
+        2: pd.Series([1.0, 2.0, 3.0, np.nan], index=ids),
+    }
+    ref = {
+        1: pd.Series([2.0, 2.0, 2.0, 2.0], index=ids),
+        2: pd.Series([2.0, 3.0, 2.0, 2.0], index=ids),
+    }
+    got = bench.paired(model, ref)
+    per = np.array([-1.0, -0.5, 1.0, 2.0])  # each series' mean difference
+    assert got["n"] == 4
+    assert abs(got["diff"] - per.mean()) < 1e-4
+    assert abs(got["se"] - per.std(ddof=1) / 2) < 1e-4
+
+
+def test_bench_asks_for_the_levels_a_run_stores():
+    from forecasting.services.runs import LEVELS
+
+    assert bench.STORED_LEVELS == LEVELS
+
+
+def test_references_score_statsforecast_on_the_same_split():
+    pytest.importorskip("statsforecast")
+    import references
+
+    dates = pd.date_range("2020-01-01", periods=40, freq="MS")
+    rng = np.random.default_rng(3)
+    df = pd.concat([_frame(s, dates, rng.poisson(5, 40).astype(float)) for s in "abc"])
+    train, test = bench.split(df, 6)
+    fcs = references.reference_forecasts(
+        train, 6, season=12, freq="MS", levels=bench.STORED_LEVELS
+    )
+    assert set(fcs) == set(references.REFERENCES)
+    naive = fcs["sf_naive"].set_index("series_id")
+    last = train.groupby("series_id")["quantity"].last()
+    assert np.allclose(naive.groupby(level=0)["mean"].first(), last)
+    assert (fcs["sf_zero"]["mean"] == 0).all()
+    q = fcs["sf_autoets"][[f"q{x:g}" for x in bench.STORED_LEVELS]].to_numpy()
+    assert (np.diff(q, axis=1) >= -1e-9).all()
+    assert bench.score(train, test, fcs["sf_autoets"])["cover95"] > 0.5

@@ -102,3 +102,25 @@ def test_challengers_are_kept_only_where_they_pay_off_in_the_backtest():
     groups = np.array(["a"] * 20 + ["b"] * 20)
     keep = challengers_pay_off(P, names, ["default"] * n, 0.25, groups, np.ones(n))
     assert keep[:20].all() and not keep[20:].any()
+
+
+def test_a_class_switches_to_a_benchmark_only_where_it_clearly_wins():
+    """Per demand class: a benchmark that beats the default in the backtest by more
+    than two paired standard errors over the class's series becomes its default;
+    one within noise does not."""
+    from forecasting.engine.select import class_defaults
+
+    rng = np.random.default_rng(0)
+    n, n_orig = 400, 3
+    names = ["combo_intermittent", "imapa", "zero"]
+    base = rng.uniform(0.5, 2.0, (n, 1, n_orig))
+    P = np.repeat(base, 3, axis=1)
+    groups = np.array(["intermittent"] * 200 + ["lumpy"] * 200)
+    # intermittent: IMAPA 10% lower MSE on every series; lumpy: noise only.
+    P[:200, 1, :] *= 0.9
+    P[200:, 1, :] *= rng.uniform(0.9, 1.1, (200, n_orig))
+    P[:, 2, :] *= 1.5
+    default = ["combo_intermittent"] * n
+    out = class_defaults(P, names, default, ("zero", "imapa"), groups, np.ones(n))
+    assert set(out[:200]) == {"imapa"}
+    assert set(out[200:]) == {"combo_intermittent"}
