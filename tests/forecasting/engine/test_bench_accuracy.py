@@ -85,6 +85,7 @@ def test_cover95_and_pinball_follow_their_definitions():
     want = np.mean([np.mean(v) for v in loss.values()]) / s1
     assert abs(got["pinball"] - want) < 1e-4
     assert "cover80" not in got  # no q0.1/q0.9 band, no figure
+    assert got["below"] == {"0.025": 0.5, "0.5": 0.5, "0.975": 0.5}
 
 
 def test_cuts_move_the_split_back_and_drop_series_too_short_to_train():
