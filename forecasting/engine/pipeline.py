@@ -166,6 +166,10 @@ def forecast_panel(
     ensemble_k: int = 0,
 ) -> EngineResult:
     """Forecast every series of ``df``; see the module docstring for the contract."""
+    if df.empty:
+        # No series (e.g. a replay window before any item was listed): nothing
+        # to forecast is an empty answer, not an error.
+        return _empty_result(levels)
     # Load the native thread pools (OpenMP, BLAS) first: threadpool_limits only
     # reaches libraries already loaded, and oversubscribed workers run 3x slower.
     import sklearn.ensemble  # noqa: F401
@@ -410,6 +414,18 @@ def _forecast_panel(
         freq=panel.freq,
         season_length=panel.season_length,
         backtest_scores=scores,
+    )
+
+
+def _empty_result(levels) -> EngineResult:
+    levels = sorted({float(x) for x in (*levels, 0.1, 0.9)})
+    columns = ["series_id", "date", "step", "mean", *map(quantile_column, levels)]
+    return EngineResult(
+        selection=pd.DataFrame(columns=SELECTION_COLUMNS),
+        forecasts=pd.DataFrame(columns=columns),
+        n_series=0,
+        n_fallbacks=0,
+        n_failures=0,
     )
 
 

@@ -137,3 +137,14 @@ def test_price_promo_and_weekly_data_are_handled():
     assert res.freq == "W-MON" and res.season_length == 52
     _check_forecasts(res.forecasts, 3, 6)
     assert res.n_failures == 0
+
+
+def test_an_empty_frame_is_an_empty_forecast():
+    # A replay window before any item was listed hands the engine no rows; that
+    # is nothing to forecast, not an error (it raised "empty input frame").
+    empty = pd.DataFrame(columns=["series_id", "date", "quantity"])
+    res = forecast_panel(empty, 7)
+    assert res.n_series == 0 and res.n_fallbacks == 0
+    assert list(res.selection.columns) == SELECTION_COLUMNS and res.selection.empty
+    assert list(res.forecasts.columns) == ["series_id", "date", "step", "mean", *QCOLS]
+    assert res.forecasts.empty
