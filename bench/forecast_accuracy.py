@@ -12,7 +12,10 @@ cover80 / cover95 (share of actuals inside the q0.1..q0.9 / q0.025..q0.975 band)
 pinball (the pinball loss of every stored quantile level, averaged over levels and
 periods, divided by the series' mean absolute lag-1 difference, then averaged over
 series: a scaled quantile loss, 1 = as bad as a naive point forecast's MAE) and
-seconds. The engine is asked for the levels a forecast run stores.
+seconds, and ``below`` (per stored level, the share of actuals at or below that
+quantile: on intermittent demand, where the low quantiles are 0, this is the
+calibration check; cover80 there is the share at or below q0.9). The engine is
+asked for the levels a forecast run stores; ``--models auto`` runs auto alone.
 
 ``--references`` (on by default when statsforecast is importable) adds statsforecast
 on the same split (``bench/references.py``: IMAPA, TSB, CrostonSBA, a zero forecast,
@@ -137,6 +140,14 @@ def score_series(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame):
             inside = (y >= m[lo] - 1e-9) & (y <= m[hi] + 1e-9)
             out[name] = round(float(inside.mean()), 4)
     taus = [float(c[1:]) for c in qcols]
+    # One-sided calibration per level: share of actuals at or below q<level>.
+    # On intermittent demand the lower levels sit at the point mass 0, so the
+    # two-sided cover80 there is P(y <= q0.9), not 0.8, even when every level
+    # is calibrated; these say whether each quantile is.
+    out["below"] = {
+        f"{t:g}": round(float((y <= m[c].to_numpy(float) + 1e-9).mean()), 4)
+        for c, t in zip(qcols, taus, strict=True)
+    }
     if taus:
         loss = np.mean(
             [
@@ -265,6 +276,7 @@ def main(argv=None) -> None:
                 line = cuts_line(name, ref, ref_scores.get(ref, {}), None)
                 print(json.dumps(line), flush=True)
     models = args.models.split(",") if args.models else available_models()
+    models = [m for m in models if m and m != "auto"]  # "--models auto": auto only
     for model in [*models, "auto"]:
         per_cut = {}
         for k, (train, test) in splits.items():

@@ -7,7 +7,8 @@ the engine's forecasts, so both are scored by the same function. statsforecast
 models without intervals of their own (IMAPA, TSB, CrostonSBA) get its conformal
 intervals (``ConformalIntervals``, two windows of ``h``) where every series is long
 enough for them; otherwise their band is the point forecast, and so is the zero
-forecast's (it has no spread to offer).
+forecast's (it has no spread to offer). No fallback model: a reference that fails
+raises rather than being replaced by another under its name.
 """
 
 from __future__ import annotations
@@ -87,19 +88,28 @@ def reference_forecasts(
     if shortest > (CONFORMAL_WINDOWS + 1) * h:
         conformal = ConformalIntervals(h=h, n_windows=CONFORMAL_WINDOWS)
     s = max(int(season or 1), 1)
-    models = [
+    banded = [ZeroModel(), AutoETS(season_length=s), Naive(), SeasonalNaive(s)]
+    intermittent = [
         IMAPA(prediction_intervals=conformal),
         TSB(alpha_d=TSB_ALPHA, alpha_p=TSB_ALPHA, prediction_intervals=conformal),
         CrostonSBA(prediction_intervals=conformal),
-        ZeroModel(),
-        AutoETS(season_length=s),
-        Naive(),
-        SeasonalNaive(season_length=s),
     ]
-    sf = StatsForecast(models=models, freq=freq, n_jobs=1, fallback_model=Naive())
+    # No fallback model: a reference that fails must fail loudly, not be
+    # replaced by another one under its name.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fc = sf.forecast(h=h, df=data, level=_band_levels(levels))
+        band = _band_levels(levels)
+        if conformal is None:
+            fc = StatsForecast(models=banded, freq=freq).forecast(
+                h=h, df=data, level=band
+            )
+            rest = StatsForecast(models=intermittent, freq=freq).forecast(h=h, df=data)
+            fc = fc.merge(rest, on=["unique_id", "ds"])
+        else:
+            models = banded + intermittent
+            fc = StatsForecast(models=models, freq=freq).forecast(
+                h=h, df=data, level=band
+            )
     fc = fc.rename(columns={"unique_id": "series_id", "ds": "date"})
     out = {}
     for alias, name in NAMES.items():

@@ -146,6 +146,8 @@ def _fit(args):
     pos = {s: i for i, s in enumerate(ids)}
     frame = fc.assign(series=fc["series_id"].map(pos))
     mean, q = policy.forecast_arrays(frame, POLICY_LEVELS, n=len(ids))
+    if not len(ids):  # no series replayed at this review: no steps either
+        return np.empty((0, keep)), np.empty((0, keep, len(POLICY_LEVELS)))
     return mean[:, :keep], q[:, :keep]
 
 

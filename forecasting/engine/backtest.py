@@ -13,7 +13,6 @@ import logging
 
 import numpy as np
 
-from .base import nanquantile
 from .panel import Panel
 from .registry import make_model
 
@@ -78,27 +77,3 @@ def actuals(panel: Panel, cuts: list[int], h: int) -> np.ndarray:
         A[:, o, :] = panel.y[:, cut : cut + h]
         A[cut - panel.start < MIN_TRAIN, o, :] = np.nan
     return A
-
-
-def loo_coverage(A: np.ndarray, F: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Per series share of backtest actuals inside the [lo, hi] error-quantile band,
-    the band at each origin built from the errors at the *other* origins."""
-    n, n_orig, _ = A.shape
-    E = A - F
-    inside = np.zeros(n)
-    count = np.zeros(n)
-    if n_orig < 2:
-        return np.full(n, np.nan)
-    for o in range(n_orig):
-        others = np.delete(E, o, axis=1).reshape(n, -1)
-        ok = (~np.isnan(others)).any(axis=1)
-        q = np.full((n, 2), np.nan)
-        if ok.any():
-            q[ok] = nanquantile(others[ok], [lo, hi], axis=1).T
-        lower = np.clip(F[:, o, :] + q[:, :1], 0, None)
-        upper = np.clip(F[:, o, :] + q[:, 1:], 0, None)
-        a = A[:, o, :]
-        good = ~np.isnan(a) & ok[:, None]
-        inside += ((a >= lower - 1e-9) & (a <= upper + 1e-9) & good).sum(axis=1)
-        count += good.sum(axis=1)
-    return np.where(count > 0, inside / np.maximum(count, 1), np.nan)

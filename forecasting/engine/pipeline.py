@@ -43,14 +43,15 @@ improbable under its earlier demand rate, ``classify.stopped_selling``) is
 forecast as the mean of that run, nothing: no model fitted on the years before
 can see the stop, and the backtest cannot judge it (the run is mostly after the
 origins). Its scores and bands come from the chosen model's backtest with the
-same rule applied at each origin. Quantiles are the mean plus empirical
-quantiles of the chosen model's backtest errors (all origins and steps pooled);
+same rule applied at each origin. Quantiles are the mean plus split-conformal
+quantiles of the chosen model's backtest errors (``bands.py``: errors scaled per
+series, pooled per demand class and horizon step over the chunk's series);
 levels at or below the recent share of zero demand are 0 (intermittent demand has
 a point mass at zero). On a yearly model the errors are first divided by
-``width * index ** gamma`` of their period and the quantiles multiplied by the
-same of the forecast period, so bands widen in the peak season
-(``_yearly_error_scale`` picks gamma and width on the backtest). BLAS/OpenMP
-run one thread: scale by processes (chunks).
+``index ** gamma`` of their period and the quantiles multiplied by the same of
+the forecast period, so bands widen in the peak season (``_yearly_error_scale``
+picks gamma on the backtest). BLAS/OpenMP run one thread: scale by processes
+(chunks).
 
 Output ``EngineResult``:
 * ``selection``: one row per series: series_id, demand_class, model ("stopped"
@@ -66,10 +67,11 @@ Output ``EngineResult``:
   ``failures`` per model, ``timings`` (seconds per stage).
 
 Chunking: every step is per series except the global model, which learns from the
-series it is given, and the per-class check whether challengers pay off, which
-pools the class's series in the chunk. Running a subset therefore gives the same
-result for those series, apart from these two; Celery can run chunks of a few
-thousand series on separate workers. A model failure never escapes: it is logged,
+series it is given, the per-class check whether challengers pay off and the
+bands, which pool the class's series in the chunk. Running a subset therefore
+gives the same means for those series, apart from the first two; Celery can run
+chunks of a few thousand series on separate workers. An empty frame is an empty
+result. A model failure never escapes: it is logged,
 counted and the series uses the remaining candidates or its class fallback.
 """
 
@@ -84,14 +86,8 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .backtest import (
-    MIN_TRAIN,
-    actuals,
-    exog,
-    loo_coverage,
-    origin_cuts,
-    run_backtest,
-)
+from .backtest import MIN_TRAIN, actuals, exog, origin_cuts, run_backtest
+from .bands import band_quantiles, loo_coverage
 from .base import DEFAULT_LEVELS, empirical_quantiles, nanquantile, quantile_column
 from .classify import classify, stopped_selling
 from .metrics import _scale
@@ -128,7 +124,7 @@ from .select import (
 logger = logging.getLogger(__name__)
 
 ERROR_INDEX_POWERS = (0.0, 0.5, 1.0)
-ERROR_WIDTHS = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+ERROR_WIDTHS = (1.0,)  # the conformal bands are calibrated: no widening
 MIN_YEARLY_STRENGTH = 0.05  # pooled yearly index within 5% of 1: no yearly run
 STOPPED = "stopped"  # the selection's model for a series whose demand has stopped
 # Why a series had no backtest choice (``fallback_reason``; "" when it had one):
@@ -184,6 +180,10 @@ def forecast_panel(
     ensemble_k: int = 0,
 ) -> EngineResult:
     """Forecast every series of ``df``; see the module docstring for the contract."""
+    if df.empty:
+        # No series (e.g. a replay window before any item was listed): nothing
+        # to forecast is an empty answer, not an error.
+        return _empty_result(levels)
     # Load the native thread pools (OpenMP, BLAS) first: threadpool_limits only
     # reaches libraries already loaded, and oversubscribed workers run 3x slower.
     import sklearn.ensemble  # noqa: F401
@@ -417,10 +417,10 @@ def _forecast_panel(
     with np.errstate(all="ignore"):
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
     step_scale = _yearly_error_scale(panel, chosen, E, cuts, h)
-    Q = empirical_quantiles(
-        mean, E, levels, step_scale=step_scale, zero_share=zero_share
+    diff_scale = np.sqrt(_scale(panel.y, 2))
+    Q, no_errors = band_quantiles(
+        mean, E, classes, diff_scale, levels, step_scale, zero_share
     )
-    no_errors = np.isnan(E).all(axis=(1, 2)) if E.size else np.ones(n, bool)
     if no_errors.any():
         # No backtest (fallback): the spread of recent demand around its mean.
         r = recent[no_errors]
@@ -430,7 +430,9 @@ def _forecast_panel(
             mean[no_errors], spread, levels, zero_share=zero_share[no_errors]
         )
     label = np.where(stopped, STOPPED, chosen).astype(object)
-    selection = _selection_table(panel, classes, label, A, Fc, fallback, reason)
+    selection = _selection_table(
+        panel, classes, label, A, Fc, fallback, reason, zero_share
+    )
     forecasts = _forecast_frame(panel, mean, Q, levels, h)
     timings["quantiles"] = time.perf_counter() - clock
     timings["total"] = sum(
@@ -449,6 +451,18 @@ def _forecast_panel(
         freq=panel.freq,
         season_length=panel.season_length,
         backtest_scores=scores,
+    )
+
+
+def _empty_result(levels) -> EngineResult:
+    levels = sorted({float(x) for x in (*levels, 0.1, 0.9)})
+    columns = ["series_id", "date", "step", "mean", *map(quantile_column, levels)]
+    return EngineResult(
+        selection=pd.DataFrame(columns=SELECTION_COLUMNS),
+        forecasts=pd.DataFrame(columns=columns),
+        n_series=0,
+        n_fallbacks=0,
+        n_failures=0,
     )
 
 
@@ -548,7 +562,9 @@ def _final_forecast(b, panel, rows, h, fut, fitted, failures) -> np.ndarray:
     return out
 
 
-def _selection_table(panel, classes, chosen, A, Fc, fallback, reason) -> pd.DataFrame:
+def _selection_table(
+    panel, classes, chosen, A, Fc, fallback, reason, zero_share
+) -> pd.DataFrame:
     n = len(chosen)
     E = (A - Fc).reshape(n, -1)
     a = A.reshape(n, -1)
@@ -564,7 +580,7 @@ def _selection_table(panel, classes, chosen, A, Fc, fallback, reason) -> pd.Data
         mase = np.where(s1 > 0, mae / s1, np.nan)
         wape = np.where(den > 0, np.nansum(np.abs(E), axis=1) / den, np.nan)
         bias = np.where(den > 0, np.where(ok, f - a, 0).sum(axis=1) / den, np.nan)
-    cover = loo_coverage(A, Fc, 0.1, 0.9)
+    cover = loo_coverage(A, Fc, classes, np.sqrt(s2), 0.1, 0.9, zero_share)
     return pd.DataFrame(
         {
             "series_id": panel.ids,

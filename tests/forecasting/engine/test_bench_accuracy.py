@@ -85,6 +85,7 @@ def test_cover95_and_pinball_follow_their_definitions():
     want = np.mean([np.mean(v) for v in loss.values()]) / s1
     assert abs(got["pinball"] - want) < 1e-4
     assert "cover80" not in got  # no q0.1/q0.9 band, no figure
+    assert got["below"] == {"0.025": 0.5, "0.5": 0.5, "0.975": 0.5}
 
 
 def test_cuts_move_the_split_back_and_drop_series_too_short_to_train():
@@ -142,3 +143,21 @@ def test_references_score_statsforecast_on_the_same_split():
     q = fcs["sf_autoets"][[f"q{x:g}" for x in bench.STORED_LEVELS]].to_numpy()
     assert (np.diff(q, axis=1) >= -1e-9).all()
     assert bench.score(train, test, fcs["sf_autoets"])["cover95"] > 0.5
+
+
+def test_references_without_intervals_are_still_their_own_model():
+    # Too short for conformal intervals: IMAPA must still be IMAPA, not a
+    # fallback forecast under its name (its band is then its point forecast).
+    pytest.importorskip("statsforecast")
+    import references
+
+    dates = pd.date_range("2020-01-01", periods=20, freq="MS")
+    y = np.tile([0.0, 0.0, 3.0, 0.0, 1.0], 4)
+    train = _frame("a", dates, y)
+    fcs = references.reference_forecasts(
+        train, 12, season=12, freq="MS", levels=bench.STORED_LEVELS
+    )
+    imapa = fcs["sf_imapa"]
+    assert imapa["mean"].iloc[0] != fcs["sf_naive"]["mean"].iloc[0] == 1.0
+    assert 0.3 < imapa["mean"].iloc[0] < 1.5
+    assert (imapa["q0.9"] == imapa["mean"]).all()

@@ -70,13 +70,18 @@ def test_a_chunk_gets_the_same_answer_as_the_whole_panel():
     part = forecast_panel(
         df[df.series_id.isin(part_ids)], 14, n_origins=3, models=LOCAL
     )
+    # Means, choices and scores are per series; the bands pool the scaled
+    # backtest errors of the chunk's series (engine.bands), so they and the
+    # backtest coverage may differ between chunks.
+    point = ["series_id", "date", "step", "mean"]
     a = whole.forecasts[whole.forecasts.series_id.isin(part_ids)]
     pd.testing.assert_frame_equal(
-        a.reset_index(drop=True), part.forecasts.reset_index(drop=True)
+        a[point].reset_index(drop=True), part.forecasts[point].reset_index(drop=True)
     )
     sel = whole.selection[whole.selection.series_id.isin(part_ids)]
     pd.testing.assert_frame_equal(
-        sel.reset_index(drop=True), part.selection.reset_index(drop=True)
+        sel.drop(columns="cover80").reset_index(drop=True),
+        part.selection.drop(columns="cover80").reset_index(drop=True),
     )
 
 
@@ -132,3 +137,14 @@ def test_price_promo_and_weekly_data_are_handled():
     assert res.freq == "W-MON" and res.season_length == 52
     _check_forecasts(res.forecasts, 3, 6)
     assert res.n_failures == 0
+
+
+def test_an_empty_frame_is_an_empty_forecast():
+    # A replay window before any item was listed hands the engine no rows; that
+    # is nothing to forecast, not an error (it raised "empty input frame").
+    empty = pd.DataFrame(columns=["series_id", "date", "quantity"])
+    res = forecast_panel(empty, 7)
+    assert res.n_series == 0 and res.n_fallbacks == 0
+    assert list(res.selection.columns) == SELECTION_COLUMNS and res.selection.empty
+    assert list(res.forecasts.columns) == ["series_id", "date", "step", "mean", *QCOLS]
+    assert res.forecasts.empty
