@@ -83,6 +83,7 @@ class Floor:
 @pytest.fixture
 def floor(transactional_db, live_server) -> Floor:
     """One of every document a page shows, built through the services."""
+    from stock.models import Location
     from stock.services.operations import stocktake_create
     from stock.services.orders import (
         OrderLineInput,
@@ -103,7 +104,10 @@ def floor(transactional_db, live_server) -> Floor:
     mug = factories.product(sku="MUG-001", name="Blue mug")
     lid = factories.product(sku="LID-001", name="Mug lid")
     factories.stock(mug, main, 20, location=main.locations.get(code="A-01"))
-    factories.stock(lid, main, 6)
+    # The lid in a bin of its own, so that a count of A-01 holds the mug alone.
+    factories.stock(
+        lid, main, 6, location=Location.objects.create(warehouse=main, code="B-01")
+    )
     shop, _ = factories.shop("shop-a")
 
     order, _ = sales_order_create(
