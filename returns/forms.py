@@ -73,6 +73,7 @@ class ReturnOpenForm(forms.Form):
 
     def __init__(self, *args, order, returnable: dict[int, int], **kwargs):
         super().__init__(*args, **kwargs)
+        self.order = order
         self.rows = []
         for line in order.lines.all():
             left = max(returnable.get(line.product_id, 0), 0)

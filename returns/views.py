@@ -126,7 +126,6 @@ def return_open(request):
                     returnable=returnable,
                     initial={"token": uuid.uuid4().hex},
                 )
-            form.order = order
     if form is not None and form.is_bound and form.is_valid():
         try:
             opened, created = return_create(
