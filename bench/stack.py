@@ -328,6 +328,7 @@ def seed_api(*, stock: int = 100_000) -> dict:
         "locations": ["A-01"],
         "supplier_ids": [supplier.pk],
         "shipped_orders": [order.external_id],
+        "shops": [shop.code],
     }
 
 

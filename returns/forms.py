@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Shop
+
 from .models import ApprovalRule, Disposition, ReasonCategory
+from .services.intake import MAX_REASON_CHARS
 
 
 class ReviewForm(forms.Form):
@@ -34,3 +37,77 @@ class ApprovalRuleForm(forms.ModelForm):
         if value < 0:
             raise forms.ValidationError(_("The value limit cannot be negative."))
         return value
+
+
+class ReturnLookupForm(forms.Form):
+    """The order a staff return names; the shop only when several shops use it."""
+
+    order_reference = forms.CharField(label=_("Order reference"), max_length=100)
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Any (needed only if several shops use the reference)"),
+    )
+
+    def clean_order_reference(self):
+        return self.cleaned_data["order_reference"].strip()
+
+
+class ReturnOpenForm(forms.Form):
+    """One quantity per returnable product of the order found, the customer's
+    words and the shop's reason code. `token` makes a second submit of the same
+    page find the return the first one opened."""
+
+    token = forms.CharField(widget=forms.HiddenInput, min_length=32, max_length=32)
+    reason_text = forms.CharField(
+        label=_("Customer's reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=MAX_REASON_CHARS,
+        required=False,
+    )
+    reason_code = forms.CharField(
+        label=_("Shop reason code (optional)"), max_length=40, required=False
+    )
+
+    def __init__(self, *args, order, returnable: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.rows = []
+        for line in order.lines.all():
+            left = max(returnable.get(line.product_id, 0), 0)
+            name = f"qty_{line.product_id}"
+            self.fields[name] = forms.IntegerField(
+                label=_("Return %(sku)s") % {"sku": line.product.sku},
+                min_value=0,
+                max_value=1_000_000,
+                required=False,
+            )
+            # The browser's hint; return_create is what refuses too many (and
+            # a line with nothing left keeps its field, so a second submit of
+            # the same page still finds the return the first one opened).
+            self.fields[name].widget.attrs.update(
+                {"min": 0, "max": left, "inputmode": "numeric"}
+            )
+            self.rows.append((line, left, self[name]))
+
+    def clean_token(self):
+        token = self.cleaned_data["token"]
+        if not all(c in "0123456789abcdef" for c in token):
+            raise forms.ValidationError(_("Reload the page and try again."))
+        return token
+
+    def quantities(self) -> list[tuple[object, int]]:
+        """(product, quantity) for every line given a quantity above 0."""
+        return [
+            (line.product, self.cleaned_data[field.name])
+            for line, _left, field in self.rows
+            if self.cleaned_data.get(field.name)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.quantities():
+            raise forms.ValidationError(_("Give a quantity for at least one line."))
+        return cleaned

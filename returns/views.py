@@ -1,4 +1,6 @@
-"""Return pages: the review queue, one return, the approval rule."""
+"""Return pages: the review queue, one return, opening one, the approval rule."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,14 +12,22 @@ from django.views.decorators.http import require_POST
 from core.redirects import redirect_next
 from stock.exceptions import StockError
 from stock.exports import Column, export_format, export_response
+from stock.forms import add_service_error
 from stock.views.access import manager_required, operator_required, paginate
 
-from .forms import ApprovalRuleForm, RejectForm, ReviewForm
+from .forms import (
+    ApprovalRuleForm,
+    RejectForm,
+    ReturnLookupForm,
+    ReturnOpenForm,
+    ReviewForm,
+)
 from .models import ClassifierVersion, ReasonCategory, ReturnRequest, ReturnStatus
 from .services.classification import (
     approval_rule_get,
     classifier_labels_since_last_version,
 )
+from .services.intake import ReturnLineInput, order_returnable, return_create
 from .services.review import (
     return_receive,
     return_reject,
@@ -97,6 +107,66 @@ def return_queue(request):
         "returns/queue.html",
         {"page": page, "view": view, "views": VIEWS, "query": f"view={view}"},
     )
+
+
+@operator_required
+def return_open(request):
+    """Open a return against a shipped order: find the order (the shop only when
+    several shops use its reference), then give quantities per line. The same
+    service as the API's, so the same rules hold."""
+    data = request.POST if request.method == "POST" else None
+    if data is None and "order_reference" in request.GET:
+        data = request.GET
+    lookup = ReturnLookupForm(data)
+    form = None
+    if data is not None and lookup.is_valid():
+        try:
+            order, returnable = order_returnable(**lookup.cleaned_data)
+        except StockError as error:
+            add_service_error(lookup, error)
+        else:
+            if request.method == "POST":
+                form = ReturnOpenForm(request.POST, order=order, returnable=returnable)
+            else:
+                form = ReturnOpenForm(
+                    order=order,
+                    returnable=returnable,
+                    initial={"token": uuid.uuid4().hex},
+                )
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            opened, created = return_create(
+                order_reference=lookup.cleaned_data["order_reference"],
+                shop=form.order.shop,
+                lines=[ReturnLineInput(p, q) for p, q in form.quantities()],
+                reason_text=form.cleaned_data["reason_text"],
+                reason_code=form.cleaned_data["reason_code"],
+                # The page's token: a second submit finds the first return.
+                external_id=f"web-{form.cleaned_data['token']}",
+                actor=request.user,
+            )
+        except StockError as error:
+            if error.field == "external_id":
+                form.add_error(
+                    None,
+                    _(
+                        "This page was already sent with other quantities: "
+                        "open a new return to send more."
+                    ),
+                )
+            else:
+                add_service_error(form, error)
+        else:
+            if created:
+                messages.success(request, _("%(rma)s opened.") % {"rma": opened})
+            else:
+                messages.info(
+                    request,
+                    _("This page was already sent: %(rma)s was opened then.")
+                    % {"rma": opened},
+                )
+            return redirect("return-detail", opened.pk)
+    return render(request, "returns/open.html", {"lookup": lookup, "form": form})
 
 
 @operator_required

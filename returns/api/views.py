@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Shop
 from catalog.permissions import CanOperateStock, IsShop, is_shop
+from core.api import NoBodyApi
 from stock.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
 from stock.api.serializers import (
     ErrorSerializer,
@@ -301,21 +302,17 @@ class ReturnReviewApi(_StaffAction):
 
 
 @extend_schema(
-    tags=["returns"],
-    request=None,
-    responses={200: ReturnOutputSerializer, **DETAIL_ERRORS},
+    tags=["returns"], responses={200: ReturnOutputSerializer, **DETAIL_ERRORS}
 )
-class ReturnReceiveApi(_StaffAction):
+class ReturnReceiveApi(NoBodyApi, _StaffAction):
     def act(self, found, data):
         return_receive(request=found, actor=self.request.user)
 
 
 @extend_schema(
-    tags=["returns"],
-    request=None,
-    responses={200: ReturnOutputSerializer, **DETAIL_ERRORS},
+    tags=["returns"], responses={200: ReturnOutputSerializer, **DETAIL_ERRORS}
 )
-class ReturnResolveApi(_StaffAction):
+class ReturnResolveApi(NoBodyApi, _StaffAction):
     """Carry out the decided disposition (restock writes to the ledger once)."""
 
     def act(self, found, data):

@@ -71,6 +71,34 @@ def _order_for_reference(reference: str, *, shop: Shop | None) -> SalesOrder | N
     return found[0] if found else None
 
 
+def _shipped_order(reference: str, *, shop: Shop | None) -> SalesOrder:
+    order = _order_for_reference(reference, shop=shop)
+    if order is None:
+        raise InvalidInput(
+            _("No order %(reference)s is known for this shop.")
+            % {"reference": repr(reference)},
+            field="order_reference",
+        )
+    if order.status != SalesOrderStatus.SHIPPED:
+        raise InvalidState(
+            _("Order %(reference)s is %(status)s; only shipped orders can be returned.")
+            % {"reference": repr(reference), "status": order.status},
+            field="order_reference",
+        )
+    return order
+
+
+def order_returnable(
+    *, order_reference: str, shop: Shop | None = None
+) -> tuple[SalesOrder, dict[int, int]]:
+    """The shipped order a return of `order_reference` would attach to, and the
+    quantity per product still returnable on it (what a form offers). Refused
+    as return_create refuses it: unknown, not shipped, or ambiguous without a
+    shop. return_create checks the quantities again under the order's lock."""
+    order = _shipped_order(order_reference, shop=shop)
+    return order, _returnable(order)
+
+
 def _same_request(existing: ReturnRequest, lines: list[ReturnLineInput]) -> bool:
     stored = {line.product_id: line.quantity for line in existing.lines.all()}
     return stored == {line.product.pk: line.quantity for line in lines}
@@ -107,22 +135,12 @@ def return_create(
         if existing is not None:
             if not _same_request(existing, lines):
                 raise InvalidState(
-                    f"Return {external_id!r} already exists with different lines.",
+                    _("Return %(id)s already exists with different lines.")
+                    % {"id": repr(external_id)},
                     field="external_id",
                 )
             return existing, False
-    order = _order_for_reference(order_reference, shop=shop)
-    if order is None:
-        raise InvalidInput(
-            f"No order {order_reference!r} is known for this shop.",
-            field="order_reference",
-        )
-    if order.status != SalesOrderStatus.SHIPPED:
-        raise InvalidState(
-            f"Order {order_reference!r} is {order.status}; only shipped orders can "
-            "be returned.",
-            field="order_reference",
-        )
+    order = _shipped_order(order_reference, shop=shop)
     quantities: dict[int, ReturnLineInput] = {}
     for line in lines:
         if line.quantity <= 0:
@@ -139,14 +157,19 @@ def return_create(
             SalesOrder.objects.select_for_update().filter(pk=order.pk).first()
             returnable = _returnable(order)
             over = [
-                f"{line.product.sku} (returnable {max(returnable.get(pid, 0), 0)}, "
-                f"asked {line.quantity})"
+                _("%(sku)s (returnable %(returnable)d, asked %(asked)d)")
+                % {
+                    "sku": line.product.sku,
+                    "returnable": max(returnable.get(pid, 0), 0),
+                    "asked": line.quantity,
+                }
                 for pid, line in quantities.items()
                 if line.quantity > returnable.get(pid, 0)
             ]
             if over:
                 raise InvalidInput(
-                    "More than was shipped and not yet returned: " + ", ".join(over),
+                    _("More than was shipped and not yet returned: %(lines)s")
+                    % {"lines": ", ".join(over)},
                     field="lines",
                 )
             request = ReturnRequest.objects.create(

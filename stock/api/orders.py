@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.permissions import CanOperateStock, IsShop, is_shop
+from core.api import NoBodyApi
 
 from ..filters import SalesOrderFilter
 from ..models import SalesOrder
@@ -131,7 +132,6 @@ class OrderDetailApi(APIView):
 
 @extend_schema(
     tags=["orders"],
-    request=None,
     parameters=[IDEMPOTENCY_HEADER],
     responses={
         200: SalesOrderOutputSerializer,
@@ -141,7 +141,7 @@ class OrderDetailApi(APIView):
         **ERRORS,
     },
 )
-class OrderCancelApi(APIView):
+class OrderCancelApi(NoBodyApi):
     """Release the reservation of a reserved order (a shipped one answers 409)."""
 
     permission_classes = [IsShop | CanOperateStock]
@@ -160,7 +160,6 @@ class OrderCancelApi(APIView):
 
 @extend_schema(
     tags=["orders"],
-    request=None,
     responses={
         200: SalesOrderOutputSerializer,
         404: ErrorSerializer,
@@ -168,7 +167,7 @@ class OrderCancelApi(APIView):
         **ERRORS,
     },
 )
-class OrderShipApi(APIView):
+class OrderShipApi(NoBodyApi):
     """Staff: ship a reserved order in full (writes the shipment movements)."""
 
     permission_classes = [CanOperateStock]

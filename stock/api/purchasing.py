@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Supplier
 from catalog.permissions import CanManageStock, CanOperateStock
+from core.api import NoBodyApi
 
 from ..filters import PurchaseOrderFilter
 from ..models import PurchaseOrder
@@ -109,10 +110,8 @@ class PurchaseOrderDetailApi(APIView):
         return Response(PurchaseOrderOutputSerializer(order).data)
 
 
-@extend_schema(
-    tags=["purchasing"], request=None, responses={**DETAIL, 409: ErrorSerializer}
-)
-class PurchaseOrderSendApi(APIView):
+@extend_schema(tags=["purchasing"], responses={**DETAIL, 409: ErrorSerializer})
+class PurchaseOrderSendApi(NoBodyApi):
     permission_classes = [CanManageStock]
 
     def post(self, request, pk: int):
@@ -123,10 +122,8 @@ class PurchaseOrderSendApi(APIView):
         )
 
 
-@extend_schema(
-    tags=["purchasing"], request=None, responses={**DETAIL, 409: ErrorSerializer}
-)
-class PurchaseOrderCancelApi(APIView):
+@extend_schema(tags=["purchasing"], responses={**DETAIL, 409: ErrorSerializer})
+class PurchaseOrderCancelApi(NoBodyApi):
     permission_classes = [CanManageStock]
 
     def post(self, request, pk: int):

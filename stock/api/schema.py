@@ -44,8 +44,22 @@ GENERIC = {
     "413": "The request body is too large.",
     "415": "The body is not JSON.",
     "429": "The shop's request bucket is empty; retry after `Retry-After` seconds.",
-    "503": "The database is unavailable for a moment; nothing was written.",
+    "503": "The database is unavailable for a moment; retry shortly.",
 }
+# A write is not always undone (config.unavailable): the connection may drop
+# during its COMMIT.
+WRITE_503 = (
+    "The database is unavailable for a moment. A write that met it was rolled "
+    "back, unless the connection dropped during its COMMIT: then it may or may not "
+    "have been saved. A shop's retry with the same `Idempotency-Key` is safe "
+    "either way (a saved write replays its first answer, a lost one runs once)."
+)
+# Operations documented without a request body refuse one (core.api.NoBodyApi).
+NO_BODY = "Takes no request body: send none, or `{}`; any other body is a 400."
+NO_BODY_400 = (
+    "Invalid input (a parameter or a header), or a request body: this operation "
+    "takes none (send none, or `{}`)."
+)
 
 # Django and DRF refuse a NUL character in any text (a query parameter or a
 # body field) with a 400; a required text field is also trimmed, so it needs
@@ -66,9 +80,10 @@ LINKS = {
 }
 
 
-def _error(code: str, headers: dict | None = None) -> dict:
+def _error(code: str, method: str, headers: dict | None = None) -> dict:
+    writes = method in {"post", "put", "patch", "delete"}
     response = {
-        "description": GENERIC[code],
+        "description": WRITE_503 if code == "503" and writes else GENERIC[code],
         "content": {"application/json": {"schema": ERROR}},
     }
     if headers:
@@ -100,10 +115,15 @@ def error_responses(result, generator, request, public):
                 found = responses.get(code)
                 if found is None:
                     responses[code] = _error(
-                        code, RETRY_AFTER if code in {"429", "503"} else None
+                        code, method, RETRY_AFTER if code in {"429", "503"} else None
                     )
                 elif code in {"429", "503"}:
                     found.setdefault("headers", {}).update(RETRY_AFTER)
+            if method in {"post", "put", "patch"} and "requestBody" not in operation:
+                responses["400"]["description"] = NO_BODY_400
+                operation["description"] = (
+                    f"{operation.get('description', '')}\n\n{NO_BODY}".strip()
+                )
             if "429" in codes:  # a shop may call it
                 for response in responses.values():
                     response.setdefault("headers", {}).update(RATE_LIMIT)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.permissions import CanManageStock, CanOperateStock, IsShop
+from core.api import NoBodyApi
 
 from ..exceptions import InvalidInput, InvalidState
 from ..filters import MovementFilter, StockLevelFilter
@@ -365,7 +366,6 @@ class StocktakeSubmitApi(APIView):
 
 @extend_schema(
     tags=["counts"],
-    request=None,
     responses={
         200: StocktakeOutputSerializer,
         404: ErrorSerializer,
@@ -373,7 +373,7 @@ class StocktakeSubmitApi(APIView):
         **ERRORS,
     },
 )
-class StocktakeConfirmApi(APIView):
+class StocktakeConfirmApi(NoBodyApi):
     """Managers: post the count corrections."""
 
     permission_classes = [CanManageStock]

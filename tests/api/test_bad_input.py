@@ -1,12 +1,15 @@
-"""Bad input never reaches a 500: deep JSON on every write, honest 503s."""
+"""Bad input never reaches a 500: deep JSON on every write, a body where none is
+taken, honest 503s."""
 
 import json
 
 import pytest
 from django.db import connection
 from django.db.models import Model
+from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
+from core.api import NoBodyApi
 from returns.models import ReturnRequest
 from stock.models import (
     IdempotencyRecord,
@@ -48,6 +51,29 @@ WRITTEN: list[type[Model]] = [
 ]
 
 
+# Operations that take no body: they refuse one (core.api.NoBodyApi).
+NO_BODY_ROUTES = [
+    ("counts/<int:pk>/confirm/", "POST"),
+    ("orders/<int:pk>/cancel/", "POST"),
+    ("orders/<int:pk>/ship/", "POST"),
+    ("purchase-orders/<int:pk>/cancel/", "POST"),
+    ("purchase-orders/<int:pk>/send/", "POST"),
+    ("returns/<int:pk>/receive/", "POST"),
+    ("returns/<int:pk>/resolve/", "POST"),
+]
+JSON = "application/json"
+# (body, content type): each a client bug on an operation that takes no body.
+REFUSED_BODIES = {
+    "an object": ('{"note": "ship it", "carrier": "DHL"}', JSON),
+    "an empty list": ("[]", JSON),
+    "a string": ('"ship it"', JSON),
+    "null": ("null", JSON),
+    "a number": ("0", JSON),
+    "a form": ("note=ship+it", "application/x-www-form-urlencoded"),
+}
+NO_BODY_MESSAGE = "This operation takes no request body: send none, or {}."
+
+
 def _schema_path(route: str) -> str:
     return "/api/v1/" + route.replace("<int:pk>", "{id}")
 
@@ -59,6 +85,15 @@ def _takes_a_body(schema, route: str, method: str) -> bool:
 
 def _counts():
     return {model.__name__: model.objects.count() for model in WRITTEN}
+
+
+def _state():
+    """The rows written, and the status of every document an operation moves."""
+    statuses = {
+        f"{model.__name__} status": sorted(model.objects.values_list("pk", "status"))
+        for model in (SalesOrder, PurchaseOrder, Stocktake, ReturnRequest)
+    }
+    return {**_counts(), **statuses}
 
 
 def test_the_deepest_body_the_api_takes_is_far_below_the_limit():
@@ -75,14 +110,13 @@ def test_deep_json_on_every_write_endpoint_is_a_400_and_writes_nothing(
     shape,
 ):
     ids, clients = world
-    schema = SchemaGenerator().get_schema(request=None, public=True)
     writes = sorted((r, m) for r, m in api_routes() if m in WRITES)
     assert writes, "no write endpoint found"
     answers = {}
     for route, method in writes:
         path, _, expected = MATRIX[(route, method)]
         role = next(r for r in ROLES if 200 <= expected[r] < 300)
-        before = _counts()
+        before = _state()
         response = clients[role].generic(
             method,
             "/api/v1/" + path.format(**ids),
@@ -91,16 +125,59 @@ def test_deep_json_on_every_write_endpoint_is_a_400_and_writes_nothing(
             HTTP_IDEMPOTENCY_KEY=f"deep-{route}-{shape}",
         )
         assert response["Content-Type"] == "application/json", (route, role)
-        body = response.json()
-        if _takes_a_body(schema, route, method) or role.startswith("shop"):
-            answers[(route, role)] = (response.status_code, body.get("code"))
-            assert _counts() == before, (route, role)
-        else:
-            # Documented without a body: the body is never read, so it cannot
-            # fail; the endpoint answers as it would without one.
-            assert response.status_code < 500, (route, role, body)
-    assert answers
+        answers[(route, role)] = (response.status_code, response.json().get("code"))
+        assert _state() == before, (route, role)
+    assert len(answers) == len(writes)
     assert answers == {key: (400, "parse_error") for key in answers}
+
+
+def test_the_schema_documents_no_body_exactly_where_a_body_is_refused():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    writes = [(r, m) for r, m in api_routes() if m in WRITES]
+    bodyless = sorted(w for w in writes if not _takes_a_body(schema, *w))
+    assert bodyless == NO_BODY_ROUTES
+    for route, method in writes:
+        view = resolve("/api/v1/" + route.replace("<int:pk>", "1")).func.cls
+        assert issubclass(view, NoBodyApi) == ((route, method) in bodyless), route
+    for route, method in bodyless:
+        operation = schema["paths"][_schema_path(route)][method.lower()]
+        assert "takes none" in operation["responses"]["400"]["description"]
+        assert "Takes no request body" in operation["description"]
+
+
+@pytest.mark.parametrize(("route", "method"), NO_BODY_ROUTES)
+def test_an_operation_that_takes_no_body_refuses_one_and_changes_nothing(
+    world,  # noqa: F811
+    route,
+    method,
+):
+    ids, clients = world
+    path, _, expected = MATRIX[(route, method)]
+    role = next(r for r in ROLES if 200 <= expected[r] < 300)
+    url = "/api/v1/" + path.format(**ids)
+    before = _state()
+    messages = {}
+    for shape, (body, content_type) in REFUSED_BODIES.items():
+        response = clients[role].generic(
+            method, url, body, content_type=content_type, HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+        assert response.status_code == 400, (route, shape, response.content)
+        answer = response.json()
+        assert answer["code"] == "invalid", (route, shape)
+        assert answer["detail"] == "Invalid input: check body.", (route, shape)
+        (messages[shape],) = answer["errors"]["body"]
+        assert messages[shape].startswith(NO_BODY_MESSAGE), (route, shape)
+        assert _state() == before, (route, shape)
+    # An object or a form names the keys the operation would have ignored.
+    assert messages["an object"] == NO_BODY_MESSAGE + " Unexpected: carrier, note."
+    assert messages["a form"] == NO_BODY_MESSAGE + " Unexpected: note."
+    assert messages["null"] == NO_BODY_MESSAGE
+    # `{}` is no body: the operation runs, under the key the refusals left free.
+    response = clients[role].generic(
+        method, url, "{}", content_type=JSON, HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert response.status_code == expected[role], (route, response.content)
+    assert _state() != before
 
 
 @pytest.mark.django_db

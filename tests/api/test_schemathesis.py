@@ -191,8 +191,12 @@ def _real_references(body: dict) -> None:
         ("from_warehouse", "warehouses"),
         ("to_warehouse", "warehouses"),
         ("location", "locations"),
+        ("from_location", "locations"),
+        ("to_location", "locations"),
         ("supplier_id", "supplier_ids"),
         ("order_reference", "shipped_orders"),
+        # A return names the key's own shop (another one is a 400).
+        ("shop", "shops"),
     ):
         if field in body and isinstance(body[field], type(STACK[pool][0])):
             body[field] = _pick(STACK[pool], body[field])

@@ -230,3 +230,31 @@ def test_staff_correct_a_returns_class(screen, floor, returned):
     # Once decided, the return leaves the queue of returns waiting for a person.
     screen.open(reverse("return-queue"))
     expect(page.get_by_role("link", name=str(returned), exact=True)).to_have_count(0)
+
+
+def test_staff_open_a_return_on_a_390px_phone(screen, floor):
+    from returns.models import ReturnRequest
+
+    page = screen.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    screen.login(floor.staff)
+    screen.open(reverse("return-queue"))
+    screen.submit(page.get_by_role("link", name="Open a return"))
+    page.get_by_label("Order reference").fill("E2E-0")
+    screen.submit(page.get_by_role("button", name="Find the order"))
+    expect(page.locator("main")).to_contain_text("shipped 2, returnable 2")
+    page.get_by_label("Return MUG-001").fill("1")
+    page.get_by_label("Customer's reason").fill("cracked on arrival")
+    # Nothing sticks out sideways: the page fits the phone's width.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide"
+    screen.submit(page.get_by_role("button", name="Open the return"))
+
+    screen.settle()
+    opened = ReturnRequest.objects.get()
+    assert page.url.endswith(reverse("return-detail", args=[opened.pk]))
+    expect(screen.success_message()).to_have_text(f"{opened} opened.")
+    assert (opened.sales_order.external_id, opened.created_by) == ("E2E-0", floor.staff)
+    assert [(line.product, line.quantity) for line in opened.lines.all()] == [
+        (floor.mug, 1)
+    ]
