@@ -323,14 +323,12 @@ class _SklearnGlobal(GlobalGBM):
     Missing features (a lag before the series started) are imputed by the median
     with a missing-indicator column; squared-error loss; forecasts clipped at 0.
     They train on a quarter of the boosted model's rows (``max_rows``): a forest
-    or a network costs several times more per row, and retrains must stay fast."""
+    or a network costs several times more per row, and retrains must stay fast.
+    Each subclass gives ``_estimator(n_rows)``: the pipeline steps after imputing."""
 
     def __init__(self, season_length: int = 7, max_horizon: int = 28, **kwargs):
         kwargs.setdefault("max_rows", 20_000)
         super().__init__(season_length=season_length, max_horizon=max_horizon, **kwargs)
-
-    def _estimator(self, n_rows: int):
-        raise NotImplementedError
 
     def _train(self, F, target, loss):
         from sklearn.impute import SimpleImputer
