@@ -177,6 +177,18 @@ def records_to_frame(
 DERIVED_COLUMNS = ("pinyin", "decisive", "decisive_pinyin", "days_bucket", "log_cost")
 
 
+def _spaced_words_tfidf() -> TfidfVectorizer:
+    """Word uni- and bigrams of a text whose words are already spaced (pinyin)."""
+    return TfidfVectorizer(
+        token_pattern=r"\S+",
+        lowercase=False,
+        ngram_range=(1, 2),
+        min_df=2,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
 def category_features(options: TextOptions = DEFAULT_OPTIONS) -> ColumnTransformer:
     """Sparse features of the reason-category model."""
     return ColumnTransformer(
@@ -208,30 +220,12 @@ def category_features(options: TextOptions = DEFAULT_OPTIONS) -> ColumnTransform
             ),
             (
                 "pinyin_words",
-                TfidfVectorizer(
-                    token_pattern=r"\S+",
-                    lowercase=False,
-                    ngram_range=(1, 2),
-                    min_df=2,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                )
-                if options.pinyin
-                else "drop",
+                _spaced_words_tfidf() if options.pinyin else "drop",
                 "pinyin",
             ),
             (
                 "decisive_words",
-                TfidfVectorizer(
-                    token_pattern=r"\S+",
-                    lowercase=False,
-                    ngram_range=(1, 2),
-                    min_df=2,
-                    sublinear_tf=True,
-                    dtype=np.float32,
-                )
-                if options.decisive
-                else "drop",
+                _spaced_words_tfidf() if options.decisive else "drop",
                 "decisive_pinyin",
             ),
             (
