@@ -104,40 +104,48 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+def worker_database_url() -> str:
+    """The URL of the test database, for a worker process started by a test."""
+    db = connection.settings_dict
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
+        f"/{db['NAME']}"
+    )
+
+
+def solo_worker_argv(name: str) -> list[str]:
+    """A `celery worker` taking one task at a time, named `name`."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        name,
+    ]
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the test database and REDIS_URL."""
     import signal
     import subprocess
-    import sys
     import time
 
     from config.celery import app
 
     with django_db_blocker.unblock():
-        db = connection.settings_dict
-    url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
-        f"/{db['NAME']}"
-    )
+        url = worker_database_url()
     env = {**os.environ, "DATABASE_URL": url, "CONN_MAX_AGE": "0"}
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{os.getpid()}@%h",
-        ],
-        env=env,
-    )
+    worker = subprocess.Popen(solo_worker_argv(f"test-{os.getpid()}@%h"), env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         replies = app.control.ping(timeout=1.0)

@@ -5,13 +5,11 @@ test's own, stopped while the return is posted."""
 
 import os
 import subprocess
-import sys
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.utils import timezone
 
 from returns.models import ClassificationStatus, ReturnRequest
@@ -20,7 +18,7 @@ from returns.services.classification import (
     return_classifications_requeue,
 )
 from returns.services.intake import ReturnLineInput, return_create
-from tests.conftest import user_client
+from tests.conftest import solo_worker_argv, user_client, worker_database_url
 from tests.outage import cache_settings, celery_on, own_redis  # noqa: F401
 from tests.returns.test_returns_flow import shipped  # noqa: F401  (fixture)
 
@@ -98,11 +96,7 @@ def wait_for(condition, timeout: float, what: str):
 def start_worker(redis_url: str, log_path) -> tuple[subprocess.Popen, str]:
     from config.celery import app
 
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}"
-        f"/{db['NAME']}"
-    )
+    database_url = worker_database_url()
     name = f"redis-down-{os.getpid()}@localhost"
     env = {
         **os.environ,
@@ -113,20 +107,7 @@ def start_worker(redis_url: str, log_path) -> tuple[subprocess.Popen, str]:
         "CELERY_RESULT_BACKEND": redis_url,
     }
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            name,
-        ],
+        solo_worker_argv(name),
         env=env,
         stdout=log_path.open("w"),
         stderr=subprocess.STDOUT,
