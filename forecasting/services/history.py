@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Max, Min, Sum
 from django.db.models.functions import TruncDate
 
-from stock.models import MovementKind, StockMovement
+from stock.models import DEMAND_Q, StockMovement
 
 from ..models import DemandDay, DemandSource
 
@@ -26,7 +26,7 @@ def _ledger_days(since: date | None, until: date) -> pd.DataFrame:
         .values("product_id", "warehouse_id", "day")
         .annotate(
             net=Sum("quantity"),
-            sold=Sum("quantity", filter=Q(kind=MovementKind.SHIPMENT)),
+            sold=Sum("quantity", filter=DEMAND_Q),
             low=Min("balance_after"),
         )
         .order_by()

@@ -16,7 +16,6 @@ from django.utils import timezone
 from catalog.models import Product, SupplierProduct
 from stock.exceptions import InvalidInput, InvalidState
 from stock.models import (
-    MovementKind,
     PurchaseOrderLine,
     StockLevel,
     StockMovement,
@@ -152,8 +151,8 @@ def suggestions_build(*, today: date | None = None) -> dict:
         .annotate(open=Sum(F("quantity_ordered") - F("quantity_received")))
     }
     sold = dict(
-        StockMovement.objects.filter(
-            kind=MovementKind.SHIPMENT,
+        StockMovement.objects.demand()
+        .filter(
             created_at__gte=timezone.now() - timedelta(days=REVENUE_DAYS),
         )
         .values("product_id")

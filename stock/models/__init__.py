@@ -18,7 +18,7 @@ from .documents import (
     SalesOrderStatus,
 )
 from .idempotency import IdempotencyRecord
-from .ledger import MovementKind, ReferenceType, StockMovement
+from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
 from .operations import (
     Stocktake,
     StocktakeLine,
@@ -43,6 +43,8 @@ from .webhooks import (
 )
 
 __all__ = [
+    "DEMAND_KINDS",
+    "DEMAND_Q",
     "Alert",
     "AlertKind",
     "AlertRule",

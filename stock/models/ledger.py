@@ -18,6 +18,14 @@ class MovementKind(models.TextChoices):
     RELOCATION = "relocation", _("bin move")
 
 
+# Demand: the kinds of movement that are a customer taking stock away. Sales
+# history, forecasts, ABC/XYZ classes, days of cover and the KPIs read demand
+# through these (StockMovement.objects.demand(), or DEMAND_Q in an aggregate);
+# a transfer, adjustment, count correction or bin move is not demand.
+DEMAND_KINDS = (MovementKind.SHIPMENT,)
+DEMAND_Q = Q(kind__in=DEMAND_KINDS)
+
+
 # The sign each kind allows: +1 inbound only, -1 outbound only, 0 either.
 KIND_SIGN = {
     MovementKind.RECEIPT: 1,
@@ -54,8 +62,9 @@ class StockMovementQuerySet(models.QuerySet):
     def delete(self):
         raise ImmutableLedgerError("Stock movements are never deleted.")
 
-    def outbound_sales(self):
-        return self.filter(kind=MovementKind.SHIPMENT)
+    def demand(self):
+        """Movements that are customer demand (negative quantities)."""
+        return self.filter(DEMAND_Q)
 
 
 class StockMovement(models.Model):

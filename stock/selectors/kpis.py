@@ -22,6 +22,7 @@ from django.utils import timezone
 from catalog.models import Product
 
 from ..models import (
+    DEMAND_Q,
     MovementKind,
     PurchaseOrderLine,
     PurchaseOrderStatus,
@@ -202,10 +203,9 @@ def _ageing(until: datetime) -> dict:
 
     def shipped_since(days):
         return Exists(
-            StockMovement.objects.filter(
+            StockMovement.objects.demand().filter(
                 product_id=OuterRef("product_id"),
                 warehouse_id=OuterRef("warehouse_id"),
-                kind=MovementKind.SHIPMENT,
                 created_at__gte=until - timedelta(days=days),
             )
         )
@@ -254,10 +254,10 @@ def today_activity_get(*, today: date | None = None, limit: int = 10) -> TodayAc
                 Value(":"),
                 Cast("warehouse_id", CharField()),
             ),
-            filter=Q(kind=MovementKind.SHIPMENT),
+            filter=DEMAND_Q,
             distinct=True,
         ),
-        shipment_units=Sum("quantity", filter=Q(kind=MovementKind.SHIPMENT)),
+        shipment_units=Sum("quantity", filter=DEMAND_Q),
     )
     due = Stocktake.objects.filter(status=StocktakeStatus.OPEN)
     return TodayActivity(

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 from django.db import connection, transaction
 
-from ..models import MovementKind, StockMovement
+from ..models import DEMAND_KINDS, MovementKind, StockMovement
 
 SCAN_WORK_MEM = "64MB"
 
@@ -97,13 +97,14 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
         ]
         names += [f"week_units_{period}", f"week_squares_{period}"]
     kinds = ", ".join(["%s"] * len(MovementKind.values))
+    demand = ", ".join(["%s"] * len(DEMAND_KINDS))
     # every kind named, so the range reads the (kind, created_at, product_id,
     # quantity) index only (stock migration 0005), never the table
     sql = f"""
         WITH grouped AS (
             SELECT product_id, week, band, SUM(quantity) AS q,
                    SUM(quantity * day) AS qd,
-                   SUM(CASE WHEN kind = %s THEN -quantity ELSE 0 END) AS s
+                   SUM(CASE WHEN kind IN ({demand}) THEN -quantity ELSE 0 END) AS s
             FROM (
                 SELECT product_id, kind, quantity, day,
                        CASE WHEN day >= {offset} AND day < {longest}
@@ -135,7 +136,7 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
         SELECT * FROM ledger LEFT JOIN classes USING (product_id)
         ORDER BY product_id
     """
-    params = [MovementKind.SHIPMENT, since_value, *MovementKind.values, since_value]
+    params = [*DEMAND_KINDS, since_value, *MovementKind.values, since_value]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ~500,000 product-weeks: in memory this takes half the time of

@@ -31,7 +31,6 @@ from ..models import (
     AlertStatus,
     AlertSubscription,
     EventType,
-    MovementKind,
     NotificationMode,
     ReferenceType,
     RuleScope,
@@ -268,12 +267,15 @@ def _settle(
 
 
 def _average_daily_shipments(product_id: int, warehouse_id: int, now) -> Decimal:
-    shipped = StockMovement.objects.filter(
-        product_id=product_id,
-        warehouse_id=warehouse_id,
-        kind=MovementKind.SHIPMENT,
-        created_at__gte=now - timedelta(days=COVER_WINDOW_DAYS),
-    ).aggregate(total=Sum("quantity"))["total"]
+    shipped = (
+        StockMovement.objects.demand()
+        .filter(
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            created_at__gte=now - timedelta(days=COVER_WINDOW_DAYS),
+        )
+        .aggregate(total=Sum("quantity"))["total"]
+    )
     return Decimal(-(shipped or 0)) / COVER_WINDOW_DAYS
 
 
