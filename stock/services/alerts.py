@@ -24,6 +24,7 @@ from catalog.models import Category, Product
 from catalog.permissions import MANAGE_STOCK, OPERATE_STOCK
 
 from ..exceptions import InvalidInput, InvalidState
+from ..hooks import LedgerPosted
 from ..models import (
     Alert,
     AlertKind,
@@ -50,19 +51,15 @@ STOCK_KINDS = (AlertKind.LOW_STOCK, AlertKind.OVERSTOCK)
 # --- the hook ledger_post calls -------------------------------------------------
 
 
-def ledger_posted(
-    *,
-    deltas: dict[tuple[int, int], list[int]],
-    movements: list[StockMovement],
-    reference_type: str,
-    reference_id: str,
-    subscribed: bool | None = None,
-) -> list[StockMovement]:
-    """Inside ledger_post's transaction: outbox events now, evaluation on commit."""
-    pairs = sorted(pair for pair, (dq, dr) in deltas.items() if dq or dr)
+def ledger_posted(posted: LedgerPosted, subscribed: bool | None) -> None:
+    """Ledger listener (stock.hooks), inside the post's transaction:
+    stock.changed outbox rows now, alert evaluation on commit. `subscribed`
+    is webhooks_subscribed(), asked before the ledger took its locks."""
+    pairs = list(posted.pairs)
+    reference_type, reference_id = posted.reference_type, posted.reference_id
     outbox_stock_changed(
         pairs=pairs,
-        movements=movements,
+        movements=list(posted.movements),
         reference_type=reference_type,
         reference_id=reference_id,
         subscribed=subscribed,
@@ -78,7 +75,6 @@ def ledger_posted(
         transaction.on_commit(
             lambda: _stocktake_evaluation_enqueue(stocktake_id), robust=True
         )
-    return movements
 
 
 def evaluation_key(product_id: int, warehouse_id: int) -> str:

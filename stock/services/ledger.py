@@ -20,6 +20,7 @@ from django.utils import timezone
 from catalog.models import Product, Shop
 
 from ..exceptions import InsufficientStock, InvalidInput, Shortage
+from ..hooks import LedgerPosted, ledger_hook
 from ..models import (
     Location,
     LocationStockLevel,
@@ -29,14 +30,12 @@ from ..models import (
 )
 from ..models.ledger import KIND_SIGN, MovementKind
 from ..selectors.picking import NO_BINS, warehouse_bins
-from .alerts import ledger_posted  # alerts & webhooks hook
 from .ledger_locations import (
     bin_shortages,
     ensure_location_levels,
     move_locations,
     placed,
 )
-from .webhooks import webhooks_subscribed
 
 
 @dataclass(frozen=True)
@@ -158,9 +157,9 @@ def ledger_post(
         # refused as short, which is right, since nothing is there.
         _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
         ensure_location_levels(lines)
-        # Asked before the UPDATEs: once a level row is updated it stays locked
-        # until the commit, and a hot SKU's writers queue on that lock.
-        subscribed = webhooks_subscribed()
+        # Before the UPDATEs: once a level row is updated it stays locked until
+        # the commit, and a hot SKU's writers queue on that lock.
+        prepared = ledger_hook.prepare()
         failed, bins_failed = [], []
         pieces: dict[tuple[int, int], list] = {}
         # Lock order: pairs sorted by (product, warehouse); in each, the level
@@ -217,14 +216,7 @@ def ledger_post(
             else:
                 moving.append((line, line.location_id))
         if not moving:
-            # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
-            return ledger_posted(
-                deltas=deltas,
-                movements=[],
-                reference_type=reference_type,
-                reference_id=str(reference_id),
-                subscribed=subscribed,
-            )  # --- end alerts & webhooks
+            return _announce(deltas, [], reference_type, reference_id, prepared)
         balances = _balances({(m.product_id, m.warehouse_id) for m, _ in moving})
         # Balance after each movement: walk the lines of a pair backwards from
         # the final balance the UPDATE left.
@@ -251,14 +243,22 @@ def ledger_post(
             )
             for (line, location_id), balance in zip(moving, after, strict=True)
         ]
-        # --- alerts & webhooks: stock.changed outbox rows, evaluation on commit
-        return ledger_posted(
-            deltas=deltas,
-            movements=StockMovement.objects.bulk_create(movements),
+        movements = StockMovement.objects.bulk_create(movements)
+        return _announce(deltas, movements, reference_type, reference_id, prepared)
+
+
+def _announce(deltas, movements, reference_type, reference_id, prepared):
+    """Tell the ledger's listeners (stock.hooks) what this post changed."""
+    ledger_hook.announce(
+        LedgerPosted(
+            pairs=tuple(sorted(pair for pair, (dq, dr) in deltas.items() if dq or dr)),
+            movements=movements,
             reference_type=reference_type,
             reference_id=str(reference_id),
-            subscribed=subscribed,
-        )  # --- end alerts & webhooks
+        ),
+        prepared,
+    )
+    return movements
 
 
 def _balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:

@@ -12,6 +12,13 @@ from django.utils import timezone
 from catalog.models import Product, Shop
 
 from ..exceptions import InsufficientStock, InvalidInput, InvalidState
+from ..hooks import (
+    ORDER_CANCELLED,
+    ORDER_CREATED,
+    ORDER_SHIPPED,
+    OrderChanged,
+    order_hook,
+)
 from ..models import (
     MovementKind,
     ReferenceType,
@@ -22,7 +29,6 @@ from ..models import (
     Warehouse,
 )
 from .ledger import LedgerLine, ledger_post
-from .webhooks import outbox_order_event  # webhooks: order.* events
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _reserve(
         # The event first, the stock last: the level row a hot SKU's orders
         # queue on stays locked only from its UPDATE to the commit. A refused
         # reservation rolls the event back with the order.
-        outbox_order_event(order=order, event_type="order.created")  # webhooks
+        order_hook.announce(OrderChanged(order=order, event=ORDER_CREATED))
         ledger_post(
             lines=[
                 LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
@@ -208,7 +214,7 @@ def sales_order_ship(*, order: SalesOrder, actor) -> SalesOrder:
             actor_shop=order.shop,
             occurred_at=now,
         )
-        outbox_order_event(order=order, event_type="order.shipped")  # webhooks
+        order_hook.announce(OrderChanged(order=order, event=ORDER_SHIPPED))
     return order
 
 
@@ -222,5 +228,5 @@ def sales_order_cancel(*, order: SalesOrder, actor=None) -> SalesOrder:
             actor_user=actor,
             actor_shop=order.shop,
         )
-        outbox_order_event(order=order, event_type="order.cancelled")  # webhooks
+        order_hook.announce(OrderChanged(order=order, event=ORDER_CANCELLED))
     return order

@@ -29,6 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ..exceptions import InvalidInput
+from ..hooks import OrderChanged
 from ..models import (
     DeliveryStatus,
     EventType,
@@ -285,6 +286,11 @@ def _order_lines(order: SalesOrder):
         if all(SalesOrderLine.product.is_cached(line) for line in lines):
             return lines
     return order.lines.select_related("product")
+
+
+def order_changed(change: OrderChanged) -> list[WebhookEvent]:
+    """Order listener (stock.hooks): the order.* event, in the order's transaction."""
+    return outbox_order_event(order=change.order, event_type=change.event)
 
 
 def outbox_order_event(*, order: SalesOrder, event_type: str) -> list[WebhookEvent]:
