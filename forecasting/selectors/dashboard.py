@@ -21,7 +21,7 @@ from stock.selectors import (
     stock_kpis_periods,
 )
 from stock.selectors.kpis import PERIODS
-from stock.selectors.scan import ledger_scan
+from stock.selectors.ledger_periods import ledger_scan
 
 from ..models import DemandDay, ForecastRun, RunStatus, SeriesForecast
 

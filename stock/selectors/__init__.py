@@ -1,6 +1,6 @@
 """Reads of stock shared by the API, the pages, the dashboards and the commands."""
 
-from .classes import (
+from .abc_xyz import (
     AbcXyz,
     abc_xyz_compute,
     abc_xyz_compute_periods,

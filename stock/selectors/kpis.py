@@ -33,7 +33,7 @@ from ..models import (
     Stocktake,
     StocktakeStatus,
 )
-from .scan import LedgerScan, ledger_scan
+from .ledger_periods import LedgerScan, ledger_scan
 
 PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 90
@@ -133,40 +133,10 @@ def stock_kpis_periods(
         or 0.0
     )
     starts = {period: until - timedelta(days=period) for period in periods}
-    in_period = {
-        period: Q(order__created_at__gte=start) for period, start in starts.items()
-    }
-    lines = SalesOrderLine.objects.filter(
-        order__created_at__gte=since, order__created_at__lt=until
-    ).aggregate(
-        **{
-            f"{name}_{period}": Count("pk", filter=Q(order__status=status) & when)
-            for period, when in in_period.items()
-            for name, status in (
-                ("shipped", SalesOrderStatus.SHIPPED),
-                ("cancelled", SalesOrderStatus.CANCELLED),
-            )
-        }
-    )
+    lines = _order_lines_decided(starts, since, until)
     rate = holding_cost_rate()
     ageing = _ageing(until)
-    po = PurchaseOrderLine.objects.filter(
-        quantity_received__lt=F("quantity_ordered")
-    ).aggregate(
-        open=_value(
-            (F("quantity_ordered") - F("quantity_received")) * F("unit_cost"),
-            filter=Q(
-                purchase_order__status__in=[
-                    PurchaseOrderStatus.SENT,
-                    PurchaseOrderStatus.PARTIALLY_RECEIVED,
-                ]
-            ),
-        ),
-        draft=_value(
-            F("quantity_ordered") * F("unit_cost"),
-            filter=Q(purchase_order__status=PurchaseOrderStatus.DRAFT),
-        ),
-    )
+    po = _purchase_order_values()
     out = {}
     for period in periods:
         cogs, after, shortfall = ledger[period]
@@ -196,6 +166,50 @@ def stock_kpis_periods(
             **ageing,
         )
     return out
+
+
+def _order_lines_decided(
+    starts: dict[int, datetime], since: datetime, until: datetime
+) -> dict[str, int]:
+    """Sales order lines shipped and cancelled per period (by the order's
+    creation), as shipped_<period> and cancelled_<period>: one query."""
+    in_period = {
+        period: Q(order__created_at__gte=start) for period, start in starts.items()
+    }
+    return SalesOrderLine.objects.filter(
+        order__created_at__gte=since, order__created_at__lt=until
+    ).aggregate(
+        **{
+            f"{name}_{period}": Count("pk", filter=Q(order__status=status) & when)
+            for period, when in in_period.items()
+            for name, status in (
+                ("shipped", SalesOrderStatus.SHIPPED),
+                ("cancelled", SalesOrderStatus.CANCELLED),
+            )
+        }
+    )
+
+
+def _purchase_order_values() -> dict:
+    """Value still to come on sent purchase orders (`open`) and on drafts
+    (`draft`), at the lines' unit cost: one query."""
+    return PurchaseOrderLine.objects.filter(
+        quantity_received__lt=F("quantity_ordered")
+    ).aggregate(
+        open=_value(
+            (F("quantity_ordered") - F("quantity_received")) * F("unit_cost"),
+            filter=Q(
+                purchase_order__status__in=[
+                    PurchaseOrderStatus.SENT,
+                    PurchaseOrderStatus.PARTIALLY_RECEIVED,
+                ]
+            ),
+        ),
+        draft=_value(
+            F("quantity_ordered") * F("unit_cost"),
+            filter=Q(purchase_order__status=PurchaseOrderStatus.DRAFT),
+        ),
+    )
 
 
 def _ageing(until: datetime) -> dict:

@@ -10,7 +10,6 @@ rows move with the level (ledger_locations.py), locked after the level row.
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -28,8 +27,8 @@ from ..models import (
     StockMovement,
     Warehouse,
 )
-from ..models.ledger import KIND_SIGN, MovementKind
 from ..selectors.picking import NO_BINS, warehouse_bins
+from .ledger_line import LedgerLine, Piece, lines_check
 from .ledger_locations import (
     bin_shortages,
     ensure_location_levels,
@@ -37,42 +36,231 @@ from .ledger_locations import (
     placed,
 )
 
+__all__ = ["LedgerLine", "ledger_load_history", "ledger_post"]
 
-@dataclass(frozen=True)
-class LedgerLine:
-    product_id: int
-    warehouse_id: int
-    quantity: int = 0  # change of on hand; a movement is written when non-zero
-    reserved: int = 0  # change of reserved
-    kind: str = ""
-    location_id: int | None = None
-    # A relocation leg for stock the books hold in a warehouse with locations
-    # but in none of them (it held stock before its first location): the
-    # movement names no location and no location's balance moves.
-    unplaced: bool = False
+Pair = tuple[int, int]  # (product_id, warehouse_id)
+# A pair's net change: [on hand, reserved].
+Deltas = dict[Pair, list[int]]
 
 
-def _check_lines(lines: Sequence[LedgerLine]) -> None:
+def ledger_post(
+    *,
+    lines: Sequence[LedgerLine],
+    reference_type: str,
+    reference_id: str = "",
+    actor_user=None,
+    actor_shop: Shop | None = None,
+    note: str = "",
+    occurred_at: datetime | None = None,
+    savepoint: bool = True,
+) -> list[StockMovement]:
+    """Apply lines atomically; raise InsufficientStock naming every short line.
+
+    Refuses (InvalidInput, before any write) a line that fails lines_check or
+    names a location outside its warehouse; refuses (InsufficientStock, all
+    lines rolled back) when any pair or bin would go below zero on hand or
+    reserved, or below zero available. Guarantees: every on-hand change is one
+    StockMovement whose balance_after is the pair's balance after it, written
+    in the same transaction as the balances; rows are locked in one fixed
+    order (pairs by (product, warehouse); in each, the level row, then its
+    locations by id), so concurrent posts never deadlock; the ledger's
+    listeners (stock.hooks) are told of the post inside its transaction.
+
+    In a warehouse with locations every movement has one: the line's, else
+    the default receiving location for inbound, else picked for outbound
+    (stock.selectors.picking), and the location's LocationStockLevel moves
+    with the warehouse's StockLevel. An outbound line picked from several
+    locations becomes one movement per location.
+
+    savepoint=False is for a caller whose own atomic block is the unit that is
+    rolled back when this raises (it saves the SAVEPOINT round trips); inside
+    any other transaction the default keeps a refusal from spoiling it.
+    """
+    lines_check(lines)
+    lines, located, pick_first = placed(lines)
+    deltas = _net_changes(lines)
+    now = occurred_at or timezone.now()
+    with transaction.atomic(savepoint=savepoint):
+        _create_rows_where_stock_arrives(deltas, lines)
+        # Before the UPDATEs: once a level row is updated it stays locked until
+        # the commit, and a hot SKU's writers queue on that lock.
+        prepared = ledger_hook.prepare()
+        picked = _move_balances(deltas, lines, located, pick_first, now)
+        movements = _write_movements(
+            _pieces(lines, picked),
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+            actor_user=actor_user,
+            actor_shop=actor_shop,
+            note=note,
+            now=now,
+        )
+        _announce(deltas, movements, reference_type, reference_id, prepared)
+    return movements
+
+
+def _net_changes(lines: Sequence[LedgerLine]) -> Deltas:
+    """Each pair's net change of on hand and reserved over all the lines."""
+    deltas: Deltas = defaultdict(lambda: [0, 0])
     for line in lines:
-        if line.unplaced and (line.kind != MovementKind.RELOCATION or line.location_id):
-            raise InvalidInput(
-                "Only a relocation without a location moves unplaced stock.",
-                field="location",
+        delta = deltas[(line.product_id, line.warehouse_id)]
+        delta[0] += line.quantity
+        delta[1] += line.reserved
+    return deltas
+
+
+def _create_rows_where_stock_arrives(
+    deltas: Deltas, lines: Sequence[LedgerLine]
+) -> None:
+    """Create the missing level rows (warehouse and location) that stock
+    arrives in. Only there: a reservation, release or removal on a pair with
+    no row matches no row in _move_level and is refused as short, which is
+    right, since nothing is there."""
+    _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
+    ensure_location_levels(lines)
+
+
+def _move_balances(
+    deltas: Deltas,
+    lines: Sequence[LedgerLine],
+    located: set[Pair],
+    pick_first: dict[int, int | None],
+    now: datetime,
+) -> dict[Pair, list[Piece]]:
+    """Move every pair's level, then its bins, in lock order; raise
+    InsufficientStock naming every pair and bin that was short.
+
+    Lock order: pairs sorted by (product, warehouse); in each, the level row,
+    then its locations by id. A pair whose bins move locks its level row even
+    when the warehouse total does not change. Returns, per pair whose bins
+    moved, its lines split into (line, location) pieces.
+    """
+    failed, bins_failed = [], []
+    picked: dict[Pair, list[Piece]] = {}
+    for pair, (dq, dr) in sorted(deltas.items()):
+        if dq == 0 and dr == 0 and pair not in located:
+            continue
+        if not _move_level(pair, dq, dr, now):
+            failed.append((*pair, dq, dr))
+            continue
+        if pair in located:
+            pair_lines = [
+                line
+                for line in lines
+                if line.quantity and (line.product_id, line.warehouse_id) == pair
+            ]
+            picked[pair], short = move_locations(
+                pair, pair_lines, pick_first.get(pair[1]), now
             )
-        if line.quantity:
-            sign = KIND_SIGN.get(line.kind)
-            if sign is None:
-                raise InvalidInput(
-                    f"Unknown movement kind {line.kind!r}.", field="kind"
-                )
-            if sign and (line.quantity > 0) != (sign > 0):
-                raise InvalidInput(
-                    f"A {line.kind} cannot have quantity {line.quantity}.",
-                    field="quantity",
-                )
+            bins_failed += [(*pair, *s) for s in short]
+    if failed or bins_failed:
+        raise InsufficientStock(
+            (_shortages(failed) if failed else [])
+            + (bin_shortages(bins_failed) if bins_failed else [])
+        )
+    return picked
 
 
-def _ensure_levels(pairs: set[tuple[int, int]]) -> None:
+def _move_level(pair: Pair, dq: int, dr: int, now: datetime) -> bool:
+    """One conditional UPDATE of the pair's level row (locking it until the
+    commit); False, with nothing changed, when it would leave on hand,
+    reserved or available below zero, or the row does not exist."""
+    product_id, warehouse_id = pair
+    rows = StockLevel.objects.filter(product_id=product_id, warehouse_id=warehouse_id)
+    if dq < 0:
+        rows = rows.filter(on_hand__gte=-dq)
+    if dr < 0:
+        rows = rows.filter(reserved__gte=-dr)
+    if dr - dq > 0:  # available after = on_hand + dq - reserved - dr >= 0
+        rows = rows.filter(on_hand__gte=F("reserved") + (dr - dq))
+    return bool(
+        rows.update(
+            on_hand=F("on_hand") + dq, reserved=F("reserved") + dr, updated_at=now
+        )
+    )
+
+
+def _pieces(
+    lines: Sequence[LedgerLine], picked: dict[Pair, list[Piece]]
+) -> list[Piece]:
+    """The movements to write, in line order: a pair whose bins moved gives
+    its picked pieces (once, where its first line was), any other line with a
+    quantity gives itself."""
+    pieces: list[Piece] = []
+    done = set()
+    for line in lines:
+        if not line.quantity:
+            continue
+        pair = (line.product_id, line.warehouse_id)
+        if pair not in picked:
+            pieces.append((line, line.location_id))
+        elif pair not in done:
+            done.add(pair)
+            pieces += picked[pair]
+    return pieces
+
+
+def _write_movements(
+    pieces: list[Piece],
+    *,
+    reference_type: str,
+    reference_id: str,
+    actor_user,
+    actor_shop: Shop | None,
+    note: str,
+    now: datetime,
+) -> list[StockMovement]:
+    """One StockMovement per piece, each with the pair's balance after it."""
+    if not pieces:
+        return []
+    after = _balances_after(pieces)
+    movements = [
+        StockMovement(
+            product_id=line.product_id,
+            warehouse_id=line.warehouse_id,
+            location_id=location_id,
+            quantity=line.quantity,
+            balance_after=balance,
+            kind=line.kind,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            actor_user=actor_user if getattr(actor_user, "pk", None) else None,
+            actor_shop=actor_shop,
+            created_at=now,
+            note=note[:500],
+        )
+        for (line, location_id), balance in zip(pieces, after, strict=True)
+    ]
+    return StockMovement.objects.bulk_create(movements)
+
+
+def _balances_after(pieces: list[Piece]) -> list[int]:
+    """The pair's on hand after each piece: walk each pair's pieces backwards
+    from the final balance the UPDATE left (read under the level row's lock)."""
+    balances = _balances({(line.product_id, line.warehouse_id) for line, _ in pieces})
+    after: list[int] = [0] * len(pieces)
+    for index in range(len(pieces) - 1, -1, -1):
+        line = pieces[index][0]
+        pair = (line.product_id, line.warehouse_id)
+        after[index] = balances[pair]
+        balances[pair] -= line.quantity
+    return after
+
+
+def _announce(deltas, movements, reference_type, reference_id, prepared) -> None:
+    """Tell the ledger's listeners (stock.hooks) what this post changed."""
+    ledger_hook.announce(
+        LedgerPosted(
+            pairs=tuple(sorted(pair for pair, (dq, dr) in deltas.items() if dq or dr)),
+            movements=movements,
+            reference_type=reference_type,
+            reference_id=str(reference_id),
+        ),
+        prepared,
+    )
+
+
+def _ensure_levels(pairs: set[Pair]) -> None:
     if not pairs:
         return
     product_ids = {p for p, _ in pairs}
@@ -120,148 +308,7 @@ def _shortages(failed: list[tuple[int, int, int, int]]) -> list[Shortage]:
     return result
 
 
-def ledger_post(
-    *,
-    lines: Sequence[LedgerLine],
-    reference_type: str,
-    reference_id: str = "",
-    actor_user=None,
-    actor_shop: Shop | None = None,
-    note: str = "",
-    occurred_at: datetime | None = None,
-    savepoint: bool = True,
-) -> list[StockMovement]:
-    """Apply lines atomically; raise InsufficientStock naming every short line.
-
-    In a warehouse with locations every movement has one: the line's, else
-    the default receiving location for inbound, else picked for outbound
-    (stock.selectors.picking), and the location's LocationStockLevel moves
-    with the warehouse's StockLevel. An outbound line picked from several
-    locations becomes one movement per location.
-
-    savepoint=False is for a caller whose own atomic block is the unit that is
-    rolled back when this raises (it saves the SAVEPOINT round trips); inside
-    any other transaction the default keeps a refusal from spoiling it.
-    """
-    _check_lines(lines)
-    lines, located, pick_first = placed(lines)
-    deltas: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for line in lines:
-        delta = deltas[(line.product_id, line.warehouse_id)]
-        delta[0] += line.quantity
-        delta[1] += line.reserved
-    now = occurred_at or timezone.now()
-    with transaction.atomic(savepoint=savepoint):
-        # A level row is created only where stock arrives: a reservation,
-        # release or removal on a pair with no row matches no row below and is
-        # refused as short, which is right, since nothing is there.
-        _ensure_levels({pair for pair, (dq, _) in deltas.items() if dq > 0})
-        ensure_location_levels(lines)
-        # Before the UPDATEs: once a level row is updated it stays locked until
-        # the commit, and a hot SKU's writers queue on that lock.
-        prepared = ledger_hook.prepare()
-        failed, bins_failed = [], []
-        pieces: dict[tuple[int, int], list] = {}
-        # Lock order: pairs sorted by (product, warehouse); in each, the level
-        # row, then its locations by id. A pair whose bins move locks its
-        # level row even when the warehouse total does not change.
-        for (product_id, warehouse_id), (dq, dr) in sorted(deltas.items()):
-            pair = (product_id, warehouse_id)
-            if dq == 0 and dr == 0 and pair not in located:
-                continue
-            rows = StockLevel.objects.filter(
-                product_id=product_id, warehouse_id=warehouse_id
-            )
-            if dq < 0:
-                rows = rows.filter(on_hand__gte=-dq)
-            if dr < 0:
-                rows = rows.filter(reserved__gte=-dr)
-            if dr - dq > 0:  # available after = on_hand + dq - reserved - dr >= 0
-                rows = rows.filter(on_hand__gte=F("reserved") + (dr - dq))
-            updated = rows.update(
-                on_hand=F("on_hand") + dq, reserved=F("reserved") + dr, updated_at=now
-            )
-            if not updated:
-                failed.append((product_id, warehouse_id, dq, dr))
-                continue
-            if pair in located:
-                pieces[pair], short = move_locations(
-                    pair,
-                    [
-                        line
-                        for line in lines
-                        if line.quantity
-                        and (line.product_id, line.warehouse_id) == pair
-                    ],
-                    pick_first.get(warehouse_id),
-                    now,
-                )
-                bins_failed += [(*pair, *s) for s in short]
-        if failed or bins_failed:
-            raise InsufficientStock(
-                (_shortages(failed) if failed else [])
-                + (bin_shortages(bins_failed) if bins_failed else [])
-            )
-
-        moving: list[tuple[LedgerLine, int | None]] = []
-        split_done = set()
-        for line in lines:
-            if not line.quantity:
-                continue
-            pair = (line.product_id, line.warehouse_id)
-            if pair in pieces:
-                if pair not in split_done:
-                    split_done.add(pair)
-                    moving += pieces[pair]
-            else:
-                moving.append((line, line.location_id))
-        if not moving:
-            return _announce(deltas, [], reference_type, reference_id, prepared)
-        balances = _balances({(m.product_id, m.warehouse_id) for m, _ in moving})
-        # Balance after each movement: walk the lines of a pair backwards from
-        # the final balance the UPDATE left.
-        after: list[int] = [0] * len(moving)
-        for index in range(len(moving) - 1, -1, -1):
-            line = moving[index][0]
-            pair = (line.product_id, line.warehouse_id)
-            after[index] = balances[pair]
-            balances[pair] -= line.quantity
-        movements = [
-            StockMovement(
-                product_id=line.product_id,
-                warehouse_id=line.warehouse_id,
-                location_id=location_id,
-                quantity=line.quantity,
-                balance_after=balance,
-                kind=line.kind,
-                reference_type=reference_type,
-                reference_id=str(reference_id),
-                actor_user=actor_user if getattr(actor_user, "pk", None) else None,
-                actor_shop=actor_shop,
-                created_at=now,
-                note=note[:500],
-            )
-            for (line, location_id), balance in zip(moving, after, strict=True)
-        ]
-        movements = StockMovement.objects.bulk_create(movements)
-        return _announce(deltas, movements, reference_type, reference_id, prepared)
-
-
-def _announce(deltas, movements, reference_type, reference_id, prepared):
-    """Tell the ledger's listeners (stock.hooks) what this post changed."""
-    ledger_hook.announce(
-        LedgerPosted(
-            pairs=tuple(sorted(pair for pair, (dq, dr) in deltas.items() if dq or dr)),
-            movements=movements,
-            reference_type=reference_type,
-            reference_id=str(reference_id),
-        ),
-        prepared,
-    )
-    return movements
-
-
-def _balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+def _balances(pairs: set[Pair]) -> dict[Pair, int]:
     rows = StockLevel.objects.filter(
         product_id__in={p for p, _ in pairs}, warehouse_id__in={w for _, w in pairs}
     ).values_list("product_id", "warehouse_id", "on_hand")
@@ -277,15 +324,47 @@ def ledger_load_history(
     order per pair and keep every running balance >= 0, per warehouse and per
     location; balance_after is computed here and the balances are set to the
     ledger's sums. In a warehouse with locations a row that names none is
-    placed in the default receiving location.
+    placed in the default receiving location. Refuses (InvalidInput, nothing
+    written) a history that breaks these rules or a pair that has a ledger.
     """
+    running, in_bins = _history_totals(movements, reference_type)
+    with transaction.atomic():
+        if StockMovement.objects.filter(
+            product_id__in={p for p, _ in running},
+            warehouse_id__in={w for _, w in running},
+        ).exists():
+            raise InvalidInput("History can only be loaded into an empty ledger.")
+        StockMovement.objects.bulk_create(movements, batch_size=5000)
+        _ensure_levels(set(running))
+        for (product_id, warehouse_id), total in running.items():
+            StockLevel.objects.filter(
+                product_id=product_id, warehouse_id=warehouse_id
+            ).update(on_hand=F("on_hand") + total)
+        ensure_location_levels(
+            [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]
+        )
+        for (product_id, location_id, _), total in sorted(in_bins.items()):
+            if total:
+                LocationStockLevel.objects.filter(
+                    product_id=product_id, location_id=location_id
+                ).update(on_hand=F("on_hand") + total)
+    return len(movements)
+
+
+def _history_totals(
+    movements: Sequence[StockMovement], reference_type: str
+) -> tuple[dict[Pair, int], dict[tuple[int, int, int], int]]:
+    """Check a history and fill in each row's location (where its warehouse
+    has locations), balance_after and reference_type; return the totals per
+    pair and per (product, location, warehouse). Raises InvalidInput on a
+    zero movement, a running balance below zero, or a foreign location."""
     bins = warehouse_bins({m.warehouse_id for m in movements})
     homes = dict(
         Location.objects.filter(
             pk__in={m.location_id for m in movements if m.location_id}
         ).values_list("pk", "warehouse_id")
     )
-    running: dict[tuple[int, int], int] = defaultdict(int)
+    running: dict[Pair, int] = defaultdict(int)
     in_bins: dict[tuple[int, int, int], int] = defaultdict(int)
     for movement in movements:
         pair = (movement.product_id, movement.warehouse_id)
@@ -318,24 +397,4 @@ def ledger_load_history(
             )
         movement.balance_after = running[pair]
         movement.reference_type = reference_type
-    with transaction.atomic():
-        if StockMovement.objects.filter(
-            product_id__in={p for p, _ in running},
-            warehouse_id__in={w for _, w in running},
-        ).exists():
-            raise InvalidInput("History can only be loaded into an empty ledger.")
-        StockMovement.objects.bulk_create(movements, batch_size=5000)
-        _ensure_levels(set(running))
-        for (product_id, warehouse_id), total in running.items():
-            StockLevel.objects.filter(
-                product_id=product_id, warehouse_id=warehouse_id
-            ).update(on_hand=F("on_hand") + total)
-        ensure_location_levels(
-            [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]
-        )
-        for (product_id, location_id, _), total in sorted(in_bins.items()):
-            if total:
-                LocationStockLevel.objects.filter(
-                    product_id=product_id, location_id=location_id
-                ).update(on_hand=F("on_hand") + total)
-    return len(movements)
+    return running, in_bins

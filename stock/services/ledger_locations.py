@@ -5,13 +5,10 @@ balance rows exist before stock arrives (ensure_location_levels), and a
 pair's locations move under its level row's lock (move_locations).
 """
 
-from __future__ import annotations
-
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.db.models import F
 
@@ -20,9 +17,7 @@ from catalog.models import Product
 from ..exceptions import InvalidInput, Shortage
 from ..models import Location, LocationStockLevel, Warehouse
 from ..selectors.picking import NO_BINS, pick_allocate, warehouse_bins
-
-if TYPE_CHECKING:
-    from .ledger import LedgerLine
+from .ledger_line import LedgerLine, Piece
 
 
 def placed(
@@ -95,55 +90,79 @@ def move_locations(
     lines: list[LedgerLine],
     pick_first: int | None,
     now: datetime,
-) -> tuple[list[tuple[LedgerLine, int | None]], list[tuple[int, int, int]]]:
+) -> tuple[list[Piece], list[tuple[int, int, int]]]:
     """Apply one pair's bin changes; the pair's level row is locked already.
 
     Lines without a location are picked from the bins (locked in location
     order: the fixed order every writer follows). Returns every line split
     into (line, location) pieces, and the bins that were short
-    ([(location id, requested, available)]).
+    ([(location id, requested, available)]); a short bin is left unchanged
+    and the caller rolls the post back.
     """
-    product_id, _ = pair
     change: dict[int, int] = defaultdict(int)
     for line in lines:
         if line.location_id is not None:
             change[line.location_id] += line.quantity
-    pieces: list[tuple[LedgerLine, int | None]] = []
     if any(line.location_id is None and not line.unplaced for line in lines):
-        rows = (
-            LocationStockLevel.objects.select_for_update(of=("self",))
-            .filter(product_id=product_id, warehouse_id=pair[1])
-            .order_by("location_id")
-            .values_list("location_id", "on_hand", "location__code")
-        )
-        held = {location_id: [on_hand, code] for location_id, on_hand, code in rows}
-        for location_id, delta in change.items():
-            if location_id in held:
-                held[location_id][0] += delta
-        for line in lines:
-            if line.location_id is not None or line.unplaced:
-                pieces.append((line, line.location_id))
-                continue
-            taken, _ = pick_allocate(
-                quantity=-line.quantity,
-                bins={loc: (q, code) for loc, (q, code) in held.items()},
-                first=pick_first,
-            )
-            # The level row said enough: the bins hold it unless the books are
-            # broken, and then the conditional UPDATE below refuses.
-            for location_id, units in taken:
-                held[location_id][0] -= units
-                change[location_id] -= units
-                pieces.append((replace(line, quantity=-units), location_id))
-            missing = -line.quantity - sum(units for _, units in taken)
-            if missing:
-                pieces.append((replace(line, quantity=-missing), None))
+        pieces = _pick(pair, lines, change, pick_first)
     else:
         pieces = [(line, line.location_id) for line in lines]
     short = []
     unfound = [line for line, loc in pieces if loc is None and not line.unplaced]
     if unfound:
         short.append((0, sum(-line.quantity for line in unfound), 0))
+    return pieces, short + _move_bins(pair[0], change, now)
+
+
+def _pick(
+    pair: tuple[int, int],
+    lines: list[LedgerLine],
+    change: dict[int, int],
+    pick_first: int | None,
+) -> list[Piece]:
+    """Lock the pair's bins (by location id) and pick every line that names
+    no location from what they hold after the named lines' changes. Adds the
+    picked units to `change`; a part no bin holds becomes a piece with no
+    location (the caller reports it short)."""
+    product_id, warehouse_id = pair
+    rows = (
+        LocationStockLevel.objects.select_for_update(of=("self",))
+        .filter(product_id=product_id, warehouse_id=warehouse_id)
+        .order_by("location_id")
+        .values_list("location_id", "on_hand", "location__code")
+    )
+    held = {location_id: [on_hand, code] for location_id, on_hand, code in rows}
+    for location_id, delta in change.items():
+        if location_id in held:
+            held[location_id][0] += delta
+    pieces: list[Piece] = []
+    for line in lines:
+        if line.location_id is not None or line.unplaced:
+            pieces.append((line, line.location_id))
+            continue
+        taken, _ = pick_allocate(
+            quantity=-line.quantity,
+            bins={loc: (q, code) for loc, (q, code) in held.items()},
+            first=pick_first,
+        )
+        # The level row said enough: the bins hold it unless the books are
+        # broken, and then the conditional UPDATE in _move_bins refuses.
+        for location_id, units in taken:
+            held[location_id][0] -= units
+            change[location_id] -= units
+            pieces.append((replace(line, quantity=-units), location_id))
+        missing = -line.quantity - sum(units for _, units in taken)
+        if missing:
+            pieces.append((replace(line, quantity=-missing), None))
+    return pieces
+
+
+def _move_bins(
+    product_id: int, change: dict[int, int], now: datetime
+) -> list[tuple[int, int, int]]:
+    """One conditional UPDATE per bin, in location order, never below zero;
+    returns the bins that were short (location id, requested, available)."""
+    short = []
     for location_id, delta in sorted(change.items()):
         if delta == 0:
             continue
@@ -161,7 +180,7 @@ def move_locations(
                 .first()
             )
             short.append((location_id, -delta, available or 0))
-    return pieces, short
+    return short
 
 
 def bin_shortages(failed: list[tuple[int, int, int, int, int]]) -> list[Shortage]:

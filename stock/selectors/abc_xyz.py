@@ -18,7 +18,7 @@ from catalog.models import Product
 
 from ..models import StockLevel
 from .kpis import period_bounds
-from .scan import LedgerScan, ledger_scan
+from .ledger_periods import LedgerScan, ledger_scan
 
 ABC_LIMITS = (("A", 0.80), ("B", 0.95))  # cumulative revenue share before the item
 XYZ_LIMITS = (("X", 0.5), ("Y", 1.0))  # coefficient of variation of weekly units

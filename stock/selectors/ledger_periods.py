@@ -1,4 +1,5 @@
-"""One scan of a year of the ledger for everything the dashboard sums over it.
+"""Per-period sums over the ledger: one scan of a year for everything the
+dashboard, the KPIs and ABC/XYZ sum over it.
 
 The KPIs (cost of goods shipped, mean closing stock, stock moved after the
 period) and ABC/XYZ (weekly shipped units per product) of every period read
@@ -56,20 +57,35 @@ def _day(column: str, since_param: str) -> str:
 
 def ledger_scan(*, periods, since: datetime) -> LedgerScan:
     """Per-product sums for each period, from movements since `since`, the
-    start of the longest period (which then ends `longest` days later)."""
+    start of the longest period (which then ends `longest` days later).
+
+    Periods are lengths in days that all end on the same day; each period's
+    ABC/XYZ looks at its last max(period // 7, 1) whole weeks. One query in
+    its own transaction, whatever the number of products or periods; reads
+    the (kind, created_at, product_id, quantity) index only.
+    """
     periods = sorted(set(periods))
-    longest = max(periods)
     weeks = {period: max(period // 7, 1) for period in periods}
-    # the weeks end with the periods: the first counted week starts `offset`
-    # days after `since`
-    offset = longest - 7 * max(weeks.values())
-    table = StockMovement._meta.db_table
+    sql, names = _scan_sql(periods, weeks)
     since_value = (
         # as Django stores an aware datetime in SQLite: UTC text, no offset
         since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         if connection.vendor == "sqlite"
         else since
     )
+    params = [*DEMAND_KINDS, since_value, *MovementKind.values, since_value]
+    return _scan_result(_scan_rows(sql, params), names, periods, weeks)
+
+
+def _scan_sql(periods: list[int], weeks: dict[int, int]) -> tuple[str, list[str]]:
+    """The one query and the names of its columns after product_id: `after`,
+    then per period net, by_day, shipped, then per period week_units and
+    week_squares. Its parameters: DEMAND_KINDS, since, every kind, since."""
+    longest = periods[-1]
+    longest_weeks = max(weeks.values())
+    # the weeks end with the periods: the first counted week starts `offset`
+    # days after `since`
+    offset = longest - 7 * longest_weeks
     # keeps the day a column of its subquery: merged into the expressions
     # above it, the planner would compute it again in each, for every movement
     fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
@@ -78,24 +94,8 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
     bands = " ".join(
         f"WHEN day >= {longest - period} THEN {period}" for period in periods[:-1]
     )
-    longest_weeks = max(weeks.values())
-    ledger_sums, names = ["SUM(CASE WHEN band = -1 THEN q ELSE 0 END)"], ["after"]
-    for period in periods:
-        inside = f"band BETWEEN 0 AND {period}"
-        ledger_sums += [
-            f"SUM(CASE WHEN {inside} THEN q ELSE 0 END)",
-            f"SUM(CASE WHEN {inside} THEN qd - {longest - period} * q ELSE 0 END)",
-            f"SUM(CASE WHEN {inside} THEN s ELSE 0 END)",
-        ]
-        names += [f"net_{period}", f"by_day_{period}", f"shipped_{period}"]
-    week_sums = []
-    for period, n in weeks.items():
-        recent = f"week >= {longest_weeks - n}"
-        week_sums += [
-            f"SUM(CASE WHEN {recent} THEN units ELSE 0 END)",
-            f"SUM(CASE WHEN {recent} THEN units * units ELSE 0 END)",
-        ]
-        names += [f"week_units_{period}", f"week_squares_{period}"]
+    ledger_sums, names = _ledger_sums(periods)
+    week_sums, week_names = _week_sums(weeks)
     kinds = ", ".join(["%s"] * len(MovementKind.values))
     demand = ", ".join(["%s"] * len(DEMAND_KINDS))
     # every kind named, so the range reads the (kind, created_at, product_id,
@@ -114,7 +114,7 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
                 FROM (
                     SELECT product_id, kind, quantity,
                            {_day("created_at", "%s")} AS day
-                    FROM {table}
+                    FROM {StockMovement._meta.db_table}
                     WHERE kind IN ({kinds}) AND created_at >= %s
                     {fence}
                 ) d
@@ -136,7 +136,41 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
         SELECT * FROM ledger LEFT JOIN classes USING (product_id)
         ORDER BY product_id
     """
-    params = [*DEMAND_KINDS, since_value, *MovementKind.values, since_value]
+    return sql, names + week_names
+
+
+def _ledger_sums(periods: list[int]) -> tuple[list[str], list[str]]:
+    """The per-product sums over the bands (units after the periods; per
+    period: net units, units x day, units shipped) and their names."""
+    longest = periods[-1]
+    sums, names = ["SUM(CASE WHEN band = -1 THEN q ELSE 0 END)"], ["after"]
+    for period in periods:
+        inside = f"band BETWEEN 0 AND {period}"
+        sums += [
+            f"SUM(CASE WHEN {inside} THEN q ELSE 0 END)",
+            f"SUM(CASE WHEN {inside} THEN qd - {longest - period} * q ELSE 0 END)",
+            f"SUM(CASE WHEN {inside} THEN s ELSE 0 END)",
+        ]
+        names += [f"net_{period}", f"by_day_{period}", f"shipped_{period}"]
+    return sums, names
+
+
+def _week_sums(weeks: dict[int, int]) -> tuple[list[str], list[str]]:
+    """The per-product sums over each period's recent weeks (units shipped,
+    and their squares) and their names."""
+    longest_weeks = max(weeks.values())
+    sums, names = [], []
+    for period, n in weeks.items():
+        recent = f"week >= {longest_weeks - n}"
+        sums += [
+            f"SUM(CASE WHEN {recent} THEN units ELSE 0 END)",
+            f"SUM(CASE WHEN {recent} THEN units * units ELSE 0 END)",
+        ]
+        names += [f"week_units_{period}", f"week_squares_{period}"]
+    return sums, names
+
+
+def _scan_rows(sql: str, params: list) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ~500,000 product-weeks: in memory this takes half the time of
@@ -144,7 +178,12 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
             # for this transaction only
             cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _scan_result(
+    rows: list[tuple], names: list[str], periods: list[int], weeks: dict[int, int]
+) -> LedgerScan:
     columns = (
         np.nan_to_num(np.array(rows, dtype=float).T)  # no shipment week: None
         if rows
@@ -152,7 +191,7 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
     )
     by_name = dict(zip(names, columns[1:], strict=True))
     return LedgerScan(
-        longest=longest,
+        longest=periods[-1],
         weeks=weeks,
         product_ids=columns[0].astype(np.int64),
         after=by_name["after"],
