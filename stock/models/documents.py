@@ -82,6 +82,11 @@ OPEN_PURCHASE_STATUSES = (
     PurchaseOrderStatus.SENT,
     PurchaseOrderStatus.PARTIALLY_RECEIVED,
 )
+# Sent to the supplier and not yet fully received: what can be received.
+RECEIVABLE_PURCHASE_STATUSES = (
+    PurchaseOrderStatus.SENT,
+    PurchaseOrderStatus.PARTIALLY_RECEIVED,
+)
 
 
 class PurchaseOrder(models.Model):

@@ -20,9 +20,8 @@ from ..models import (
     ReferenceType,
     Warehouse,
 )
+from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
 from .ledger import LedgerLine, ledger_post
-
-RECEIVABLE = (PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTIALLY_RECEIVED)
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def purchase_order_receive(
         )
     with transaction.atomic():
         order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
-        if order.status not in RECEIVABLE:
+        if order.status not in RECEIVABLE_PURCHASE_STATUSES:
             raise InvalidState(
                 f"Purchase order {order} is {order.get_status_display()}; only a "
                 "sent order can be received.",

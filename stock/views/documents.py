@@ -19,10 +19,18 @@ from ..forms import (
     add_service_error,
 )
 from ..models import PurchaseOrder, SalesOrder, SalesOrderStatus
+from ..selectors.documents import (
+    is_receivable,
+    order_get,
+    order_lines_get,
+    purchase_order_get,
+    purchase_order_lines_get,
+    purchase_orders_get,
+    reserved_orders_get,
+)
 from ..selectors.picking import order_picks
 from ..services import purchasing
 from ..services.orders import sales_order_ship
-from . import queries
 from .access import (
     manager_required,
     operator_required,
@@ -53,14 +61,14 @@ PURCHASE_ORDER_COLUMNS = [
 
 def _order_or_404(pk: int) -> SalesOrder:
     try:
-        return queries.order_get(pk=pk)
+        return order_get(pk=pk)
     except SalesOrder.DoesNotExist:
         raise Http404 from None
 
 
 def _purchase_order_or_404(pk: int) -> PurchaseOrder:
     try:
-        return queries.purchase_order_get(pk=pk)
+        return purchase_order_get(pk=pk)
     except PurchaseOrder.DoesNotExist:
         raise Http404 from None
 
@@ -69,7 +77,7 @@ def _purchase_order_or_404(pk: int) -> PurchaseOrder:
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
     shop = form.cleaned_data.get("shop") if form.is_valid() else None
-    orders = queries.reserved_orders_get(shop=shop)
+    orders = reserved_orders_get(shop=shop)
     if fmt := export_format(request):
         return export_response(
             rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
@@ -83,7 +91,7 @@ def order_list(request):
 
 
 def _render_order(request, order, form=None):
-    lines = queries.order_lines_get(order=order)
+    lines = order_lines_get(order=order)
     picks = order_picks(order=order)
     for line in lines:
         line.picks = picks.get(line.product_id, [])
@@ -131,7 +139,7 @@ def purchase_order_list(request):
     status = (
         form.cleaned_data["status"] if form.is_valid() else PurchaseOrderFilterForm.OPEN
     )
-    orders = queries.purchase_orders_get(status=status)
+    orders = purchase_orders_get(status=status)
     if fmt := export_format(request):
         return export_response(
             rows=orders,
@@ -155,7 +163,7 @@ def purchase_order_list(request):
 @operator_required
 def purchase_order_receive(request, pk: int):
     purchase_order = _purchase_order_or_404(pk)
-    lines = queries.purchase_order_lines_get(purchase_order=purchase_order)
+    lines = purchase_order_lines_get(purchase_order=purchase_order)
     form = ReceiveForm(
         request.POST if request.method == "POST" else None,
         purchase_order=purchase_order,
@@ -185,7 +193,7 @@ def purchase_order_receive(request, pk: int):
             "purchase_order": purchase_order,
             "lines": lines,
             "form": form,
-            "receivable": queries.is_receivable(purchase_order),
+            "receivable": is_receivable(purchase_order),
         },
     )
 

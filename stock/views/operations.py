@@ -22,8 +22,12 @@ from ..forms import (
     add_service_error,
 )
 from ..models import Stocktake, StocktakeStatus
+from ..selectors.stocktakes import (
+    stocktake_get,
+    stocktake_lines_get,
+    stocktakes_get,
+)
 from ..services import operations
-from . import queries
 from .access import (
     manager_required,
     operator_required,
@@ -123,7 +127,7 @@ def count_list(request):
         with_default(request.GET, status=StocktakeFilterForm.ACTIVE)
     )
     status = form.cleaned_data["status"] if form.is_valid() else form.ACTIVE
-    sheets = queries.stocktakes_get(status=status)
+    sheets = stocktakes_get(status=status)
     if fmt := export_format(request):
         return export_response(
             rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
@@ -159,13 +163,13 @@ def count_create(request):
 
 def _sheet_or_404(pk: int) -> Stocktake:
     try:
-        return queries.stocktake_get(pk=pk)
+        return stocktake_get(pk=pk)
     except Stocktake.DoesNotExist:
         raise Http404 from None
 
 
 def _render_count(request, sheet, form=None, action_form=None):
-    lines = queries.stocktake_lines_get(stocktake=sheet)
+    lines = stocktake_lines_get(stocktake=sheet)
     editable = sheet.status in (StocktakeStatus.OPEN, StocktakeStatus.SUBMITTED)
     return render(
         request,
@@ -188,7 +192,7 @@ def count_detail(request, pk: int):
     sheet = _sheet_or_404(pk)
     if request.method != "POST":
         return _render_count(request, sheet)
-    form = CountForm(request.POST, lines=queries.stocktake_lines_get(stocktake=sheet))
+    form = CountForm(request.POST, lines=stocktake_lines_get(stocktake=sheet))
     if form.is_valid():
         try:
             operations.stocktake_record_counts(

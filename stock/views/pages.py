@@ -12,9 +12,19 @@ from ..exports import Column, export_format, export_response
 from ..forms import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
+from ..selectors.attention import (
+    attention_get,
+)
 from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
 from ..selectors.picking import product_locations
-from . import queries
+from ..selectors.products import (
+    product_list_get,
+    product_movements_get,
+    product_open_po_lines_get,
+    product_open_sales_lines_get,
+    product_stock_get,
+    product_stock_history_get,
+)
 from .access import paginate, query_without_page
 
 MOVEMENTS_PER_PAGE = 25
@@ -35,9 +45,7 @@ MOVEMENT_COLUMNS = [
 
 @login_required
 def home(request):
-    attention = queries.attention_get(
-        include_counts=request.user.has_perm(MANAGE_STOCK)
-    )
+    attention = attention_get(include_counts=request.user.has_perm(MANAGE_STOCK))
     return render(
         request,
         "stock/home.html",
@@ -49,7 +57,7 @@ def home(request):
 def product_list(request):
     form = ProductFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    products = queries.product_list_get(
+    products = product_list_get(
         q=(filters.get("q") or "").strip(),
         category_id=filters.get("category"),
         active=filters.get("active") or "",
@@ -132,18 +140,18 @@ def product_detail(request, sku: str):
     movement_filters = _movement_filters(request.GET)
     if fmt := export_format(request):
         return export_response(
-            rows=queries.product_movements_get(product=product, **movement_filters),
+            rows=product_movements_get(product=product, **movement_filters),
             columns=MOVEMENT_COLUMNS,
             filename=f"movements-{product.sku}",
             fmt=fmt,
         )
-    levels = queries.product_stock_get(product=product)
+    levels = product_stock_get(product=product)
     places = product_locations(product_id=product.pk)
     for level in levels:
         level.places = places.get(level.warehouse_id, [])
     movements = paginate(
         request,
-        queries.product_movements_get(product=product, **movement_filters),
+        product_movements_get(product=product, **movement_filters),
         MOVEMENTS_PER_PAGE,
     )
     return render(
@@ -159,11 +167,9 @@ def product_detail(request, sku: str):
                 "available": sum(level.available_qty for level in levels),
             },
             "movements": movements,
-            "po_lines": queries.product_open_po_lines_get(product=product),
-            "sales_lines": queries.product_open_sales_lines_get(product=product),
-            "stock_history": queries.product_stock_history_get(
-                product=product, levels=levels
-            ),
+            "po_lines": product_open_po_lines_get(product=product),
+            "sales_lines": product_open_sales_lines_get(product=product),
+            "stock_history": product_stock_history_get(product=product, levels=levels),
             "movement_filters": movement_filters,
             "warehouses": Warehouse.objects.order_by("code").values_list(
                 "code", flat=True

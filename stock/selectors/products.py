@@ -1,9 +1,9 @@
-"""Reads the pages need, each a bounded number of queries (selectors-style)."""
+"""A product's pages: the product list with stock totals, its stock per
+warehouse, its ledger and stock history, and its open order lines."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
+from django.db.models import F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce, FirstValue, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,81 +11,14 @@ from django.utils.translation import gettext as _
 from catalog.models import Category, Product
 
 from ..models import (
-    PurchaseOrder,
     PurchaseOrderLine,
-    PurchaseOrderStatus,
-    SalesOrder,
     SalesOrderLine,
     SalesOrderStatus,
     StockLevel,
     StockMovement,
-    Stocktake,
-    StocktakeStatus,
 )
 from ..models.documents import OPEN_PURCHASE_STATUSES
-from ..selectors.display import Formatter
-from ..services.purchasing import RECEIVABLE
-
-HOME_LIST_LIMIT = 10
-DUE_SOON_DAYS = 7
-
-
-# --- home ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Attention:
-    reserved_orders: int
-    due_purchase_orders: list
-    due_purchase_orders_count: int
-    submitted_counts: list
-    submitted_counts_count: int
-    stock_outs: list
-    stock_outs_count: int
-    today: date
-
-
-def attention_get(*, include_counts: bool) -> Attention:
-    """What needs doing today: about eight queries whatever the data size."""
-    today = timezone.localdate()
-    due = PurchaseOrder.objects.filter(
-        status__in=RECEIVABLE, expected_date__lte=today + timedelta(DUE_SOON_DAYS)
-    )
-    stock_outs = StockLevel.objects.filter(
-        on_hand__lte=F("reserved"),
-        product__is_active=True,
-        warehouse__is_active=True,
-    )
-    submitted = Stocktake.objects.filter(status=StocktakeStatus.SUBMITTED)
-    return Attention(
-        reserved_orders=SalesOrder.objects.filter(
-            status=SalesOrderStatus.RESERVED
-        ).count(),
-        due_purchase_orders=list(
-            due.select_related("supplier", "warehouse").order_by("expected_date", "pk")[
-                :HOME_LIST_LIMIT
-            ]
-        ),
-        due_purchase_orders_count=due.count(),
-        submitted_counts=list(
-            submitted.select_related(
-                "warehouse", "location__warehouse", "counted_by"
-            ).order_by("counted_at", "pk")[:HOME_LIST_LIMIT]
-            if include_counts
-            else []
-        ),
-        submitted_counts_count=submitted.count() if include_counts else 0,
-        stock_outs=list(
-            stock_outs.select_related("product", "warehouse")
-            .with_available()
-            .order_by("product__sku", "warehouse__code")[:HOME_LIST_LIMIT]
-        ),
-        stock_outs_count=stock_outs.count(),
-        today=today,
-    )
-
-
-# --- products -----------------------------------------------------------------
+from .display import Formatter
 
 
 def product_list_get(
@@ -263,102 +196,3 @@ def product_open_po_lines_get(*, product: Product) -> list[PurchaseOrderLine]:
         .select_related("purchase_order__supplier", "purchase_order__warehouse")
         .order_by("purchase_order__expected_date", "purchase_order_id")
     )
-
-
-# --- documents ----------------------------------------------------------------
-
-
-def reserved_orders_get(*, shop=None) -> QuerySet:
-    orders = SalesOrder.objects.filter(status=SalesOrderStatus.RESERVED)
-    if shop is not None:
-        orders = orders.filter(shop=shop)
-    return (
-        orders.select_related("shop", "warehouse")
-        .annotate(line_count=Count("lines"), units=Sum("lines__quantity"))
-        .order_by("created_at", "id")
-    )
-
-
-def order_get(*, pk: int) -> SalesOrder:
-    return SalesOrder.objects.select_related("shop", "warehouse").get(pk=pk)
-
-
-def order_lines_get(*, order: SalesOrder) -> list:
-    """Lines with what is on hand for each in the order's warehouse."""
-    lines = list(order.lines.select_related("product"))
-    levels = {
-        level.product_id: level
-        for level in StockLevel.objects.filter(
-            warehouse_id=order.warehouse_id,
-            product_id__in=[line.product_id for line in lines],
-        )
-    }
-    for line in lines:
-        line.level = levels.get(line.product_id)
-    return lines
-
-
-def purchase_orders_get(*, status: str) -> QuerySet:
-    orders = PurchaseOrder.objects.all()
-    if status == "open":
-        orders = orders.filter(status__in=RECEIVABLE)
-    elif status in PurchaseOrderStatus.values:
-        orders = orders.filter(status=status)
-    return (
-        orders.select_related("supplier", "warehouse")
-        .annotate(
-            line_count=Count("lines"),
-            units_ordered=Sum("lines__quantity_ordered"),
-            units_received=Sum("lines__quantity_received"),
-        )
-        .order_by(F("expected_date").asc(nulls_last=True), "id")
-    )
-
-
-def purchase_order_get(*, pk: int) -> PurchaseOrder:
-    return PurchaseOrder.objects.select_related("supplier", "warehouse").get(pk=pk)
-
-
-def purchase_order_lines_get(*, purchase_order: PurchaseOrder) -> list:
-    return list(purchase_order.lines.select_related("product").order_by("id"))
-
-
-def is_receivable(purchase_order: PurchaseOrder) -> bool:
-    return purchase_order.status in RECEIVABLE
-
-
-# --- counts -------------------------------------------------------------------
-
-
-def stocktakes_get(*, status: str) -> QuerySet:
-    sheets = Stocktake.objects.all()
-    if status == "active":
-        sheets = sheets.filter(
-            status__in=[StocktakeStatus.OPEN, StocktakeStatus.SUBMITTED]
-        )
-    elif status in StocktakeStatus.values:
-        sheets = sheets.filter(status=status)
-    return (
-        sheets.select_related(
-            "warehouse", "location__warehouse", "created_by", "counted_by"
-        )
-        .annotate(
-            line_count=Count("lines"),
-            counted_count=Count("lines", filter=Q(lines__counted__isnull=False)),
-        )
-        .order_by("-created_at", "-id")
-    )
-
-
-def stocktake_get(*, pk: int) -> Stocktake:
-    return Stocktake.objects.select_related(
-        "warehouse",
-        "location__warehouse",
-        "created_by",
-        "counted_by",
-        "confirmed_by",
-    ).get(pk=pk)
-
-
-def stocktake_lines_get(*, stocktake: Stocktake) -> list:
-    return list(stocktake.lines.select_related("product").order_by("product__sku"))

@@ -1,0 +1,72 @@
+"""Sales orders to ship and purchase orders to receive: lists and one document
+with its lines, each a bounded number of queries."""
+
+from django.db.models import Count, F, QuerySet, Sum
+
+from ..models import (
+    PurchaseOrder,
+    PurchaseOrderStatus,
+    SalesOrder,
+    SalesOrderStatus,
+    StockLevel,
+)
+from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
+
+
+def reserved_orders_get(*, shop=None) -> QuerySet:
+    orders = SalesOrder.objects.filter(status=SalesOrderStatus.RESERVED)
+    if shop is not None:
+        orders = orders.filter(shop=shop)
+    return (
+        orders.select_related("shop", "warehouse")
+        .annotate(line_count=Count("lines"), units=Sum("lines__quantity"))
+        .order_by("created_at", "id")
+    )
+
+
+def order_get(*, pk: int) -> SalesOrder:
+    return SalesOrder.objects.select_related("shop", "warehouse").get(pk=pk)
+
+
+def order_lines_get(*, order: SalesOrder) -> list:
+    """Lines with what is on hand for each in the order's warehouse."""
+    lines = list(order.lines.select_related("product"))
+    levels = {
+        level.product_id: level
+        for level in StockLevel.objects.filter(
+            warehouse_id=order.warehouse_id,
+            product_id__in=[line.product_id for line in lines],
+        )
+    }
+    for line in lines:
+        line.level = levels.get(line.product_id)
+    return lines
+
+
+def purchase_orders_get(*, status: str) -> QuerySet:
+    orders = PurchaseOrder.objects.all()
+    if status == "open":
+        orders = orders.filter(status__in=RECEIVABLE_PURCHASE_STATUSES)
+    elif status in PurchaseOrderStatus.values:
+        orders = orders.filter(status=status)
+    return (
+        orders.select_related("supplier", "warehouse")
+        .annotate(
+            line_count=Count("lines"),
+            units_ordered=Sum("lines__quantity_ordered"),
+            units_received=Sum("lines__quantity_received"),
+        )
+        .order_by(F("expected_date").asc(nulls_last=True), "id")
+    )
+
+
+def purchase_order_get(*, pk: int) -> PurchaseOrder:
+    return PurchaseOrder.objects.select_related("supplier", "warehouse").get(pk=pk)
+
+
+def purchase_order_lines_get(*, purchase_order: PurchaseOrder) -> list:
+    return list(purchase_order.lines.select_related("product").order_by("id"))
+
+
+def is_receivable(purchase_order: PurchaseOrder) -> bool:
+    return purchase_order.status in RECEIVABLE_PURCHASE_STATUSES
