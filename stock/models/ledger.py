@@ -14,7 +14,6 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("adjustment")
     COUNT_CORRECTION = "count_correction", _("count correction")
     RETURN_RESTOCK = "return_restock", _("return restock")
-    SCRAP = "scrap", _("scrap")
     RELOCATION = "relocation", _("bin move")
 
 
@@ -35,7 +34,6 @@ KIND_SIGN = {
     MovementKind.ADJUSTMENT: 0,
     MovementKind.COUNT_CORRECTION: 0,
     MovementKind.RETURN_RESTOCK: 1,
-    MovementKind.SCRAP: -1,
     # Between locations of one warehouse: a pair that nets to zero there.
     MovementKind.RELOCATION: 0,
 }

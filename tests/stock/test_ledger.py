@@ -10,7 +10,7 @@ from stock.models import (
     StockLevel,
     StockMovement,
 )
-from stock.models.ledger import ImmutableLedgerError
+from stock.models.ledger import KIND_SIGN, ImmutableLedgerError
 from stock.selectors import stock_reconcile
 from stock.services.ledger import LedgerLine, ledger_post
 from tests import factories
@@ -94,6 +94,11 @@ def test_wrong_sign_for_kind_is_refused(product, warehouse):
             reference_type=ReferenceType.MANUAL,
         )
     assert not StockMovement.objects.exists()
+
+
+def test_every_movement_kind_has_the_sign_the_ledger_checks():
+    # A kind missing from KIND_SIGN is refused by ledger_post as unknown.
+    assert set(KIND_SIGN) == set(MovementKind.values)
 
 
 def test_balance_after_walks_through_several_lines_of_one_pair(product, warehouse):
