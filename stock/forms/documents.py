@@ -1,0 +1,87 @@
+"""Forms of the order and purchase-order pages: filters, actions, receiving."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Shop
+
+from ..models import (
+    Location,
+    PurchaseOrderStatus,
+)
+from .fields import (
+    QuantityField,
+    active_locations,
+)
+
+
+class OrderFilterForm(forms.Form):
+    shop = forms.ModelChoiceField(
+        label=_("Shop"),
+        queryset=Shop.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All shops"),
+    )
+
+
+class PurchaseOrderFilterForm(forms.Form):
+    OPEN = "open"
+    STATUS_CHOICES = [
+        (OPEN, _("To receive (sent or partly received)")),
+        ("", _("All")),
+        *PurchaseOrderStatus.choices,
+    ]
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=STATUS_CHOICES
+    )
+
+
+class ActionForm(forms.Form):
+    """A button with no inputs (ship, confirm, cancel); it carries service errors."""
+
+
+class ReceiveForm(forms.Form):
+    """One quantity per open purchase-order line, and where the goods go."""
+
+    location = forms.ModelChoiceField(
+        label=_("Put away at (optional)"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=_("The default receiving location"),
+    )
+
+    def __init__(self, *args, purchase_order, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.all_lines = list(lines)
+        self.lines = [line for line in self.all_lines if line.quantity_open > 0]
+        self.fields["location"].queryset = active_locations().filter(
+            warehouse_id=purchase_order.warehouse_id
+        )
+        for line in self.lines:
+            field = QuantityField(
+                label=_("Receive %(sku)s") % {"sku": line.product.sku},
+                required=False,
+                min_value=0,
+            )
+            # The browser's hint; the service is what refuses over-receiving.
+            field.widget.attrs.update({"max": line.quantity_open, "min": 0})
+            self.fields[self.field_name(line)] = field
+
+    @staticmethod
+    def field_name(line) -> str:
+        return f"line_{line.pk}"
+
+    def all_rows(self):
+        """Every line with its input, or None once the line is complete."""
+        return [
+            (line, self[self.field_name(line)] if line.quantity_open > 0 else None)
+            for line in self.all_lines
+        ]
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line.pk: self.cleaned_data[self.field_name(line)]
+            for line in self.lines
+            if self.cleaned_data.get(self.field_name(line))
+        }
