@@ -11,13 +11,13 @@ from django.views.decorators.http import require_POST
 
 from ..exceptions import StockError
 from ..exports import Column, export_format, export_response
-from ..forms import (
+from ..forms.documents import (
     ActionForm,
     OrderFilterForm,
     PurchaseOrderFilterForm,
     ReceiveForm,
-    add_service_error,
 )
+from ..forms.fields import add_service_error
 from ..models import PurchaseOrder, SalesOrder, SalesOrderStatus
 from ..selectors.documents import (
     is_receivable,

@@ -11,15 +11,15 @@ from catalog.permissions import MANAGE_STOCK
 
 from ..exceptions import StockError
 from ..exports import Column, export_format, export_response
-from ..forms import (
-    ActionForm,
+from ..forms.documents import ActionForm
+from ..forms.fields import add_service_error
+from ..forms.operations import (
     AdjustForm,
     CountForm,
     StocktakeCreateForm,
     StocktakeFilterForm,
     TransferForm,
     TransferLineFormSet,
-    add_service_error,
 )
 from ..models import Stocktake, StocktakeStatus
 from ..selectors.stocktakes import (

@@ -9,12 +9,10 @@ from catalog.models import Product
 from catalog.permissions import MANAGE_STOCK
 
 from ..exports import Column, export_format, export_response
-from ..forms import ProductFilterForm
+from ..forms.products import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
-from ..selectors.attention import (
-    attention_get,
-)
+from ..selectors.attention import attention_get
 from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
 from ..selectors.picking import product_locations
 from ..selectors.products import (
