@@ -17,7 +17,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import dj_database_url
+import psycopg
 from django.db import connections
+from psycopg import sql
 
 CHECKSUM_SUFFIX = ".sha256"
 _CHUNK = 1 << 20
@@ -217,8 +219,6 @@ def _pg_dump(settings_dict: dict, output: Path) -> None:
 
 
 def _pg_connect(settings_dict: dict, dbname: str):
-    import psycopg
-
     return psycopg.connect(
         dbname=dbname,
         host=settings_dict.get("HOST") or None,
@@ -232,8 +232,6 @@ def _pg_connect(settings_dict: dict, dbname: str):
 def _pg_relation_count(settings_dict: dict) -> int | None:
     """Tables, views and sequences outside the system schemas; None when the
     database does not exist."""
-    import psycopg
-
     try:
         conn = _pg_connect(settings_dict, settings_dict["NAME"])
     except psycopg.OperationalError as error:
@@ -253,15 +251,11 @@ def _pg_relation_count(settings_dict: dict) -> int | None:
 
 def pg_database_create(*, settings_dict: dict, name: str) -> None:
     """CREATE DATABASE on the server of settings_dict (for fresh targets)."""
-    from psycopg import sql
-
     with _pg_connect(settings_dict, "postgres") as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def pg_database_drop(*, settings_dict: dict, name: str) -> None:
-    from psycopg import sql
-
     with _pg_connect(settings_dict, "postgres") as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(

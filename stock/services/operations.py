@@ -47,26 +47,13 @@ def transfer_create(
 
     Out of from_location, or picked by the pick rule; into to_location, or
     the target's default receiving location (where the warehouses have any).
+    Refuses (InvalidInput) one warehouse for both ends, a location outside
+    its end's warehouse, no lines or a quantity that is not positive; the
+    ledger refuses (InsufficientStock) what the source does not hold, and
+    then no transfer is recorded.
     """
-    if from_warehouse.pk == to_warehouse.pk:
-        raise InvalidInput("Choose two different warehouses.", field="to_warehouse")
-    if from_location is not None and from_location.warehouse_id != from_warehouse.pk:
-        raise InvalidInput(
-            "The location is not in the source warehouse.", field="from_location"
-        )
-    if to_location is not None and to_location.warehouse_id != to_warehouse.pk:
-        raise InvalidInput(
-            "The location is not in the target warehouse.", field="to_location"
-        )
-    if not lines:
-        raise InvalidInput("A transfer needs at least one line.", field="lines")
-    quantities: dict[int, int] = {}
-    for line in lines:
-        if line.quantity <= 0:
-            raise InvalidInput(
-                f"Quantity for {line.product.sku} must be positive.", field="quantity"
-            )
-        quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
+    _transfer_check(from_warehouse, to_warehouse, from_location, to_location)
+    quantities = _transfer_quantities(lines)
     with transaction.atomic():
         transfer = Transfer.objects.create(
             from_warehouse=from_warehouse,
@@ -80,32 +67,69 @@ def transfer_create(
             TransferLine(transfer=transfer, product_id=p, quantity=q)
             for p, q in quantities.items()
         )
-        ledger_lines = []
-        for product_id, quantity in quantities.items():
-            ledger_lines += [
-                LedgerLine(
-                    product_id,
-                    from_warehouse.pk,
-                    quantity=-quantity,
-                    kind=MovementKind.TRANSFER_OUT,
-                    location_id=from_location.pk if from_location else None,
-                ),
-                LedgerLine(
-                    product_id,
-                    to_warehouse.pk,
-                    quantity=quantity,
-                    kind=MovementKind.TRANSFER_IN,
-                    location_id=to_location.pk if to_location else None,
-                ),
-            ]
         ledger_post(
-            lines=ledger_lines,
+            lines=_transfer_legs(transfer, quantities),
             reference_type=ReferenceType.TRANSFER,
             reference_id=str(transfer.pk),
             actor_user=actor,
             note=note,
         )
     return transfer
+
+
+def _transfer_check(
+    from_warehouse: Warehouse,
+    to_warehouse: Warehouse,
+    from_location: Location | None,
+    to_location: Location | None,
+) -> None:
+    if from_warehouse.pk == to_warehouse.pk:
+        raise InvalidInput("Choose two different warehouses.", field="to_warehouse")
+    if from_location is not None and from_location.warehouse_id != from_warehouse.pk:
+        raise InvalidInput(
+            "The location is not in the source warehouse.", field="from_location"
+        )
+    if to_location is not None and to_location.warehouse_id != to_warehouse.pk:
+        raise InvalidInput(
+            "The location is not in the target warehouse.", field="to_location"
+        )
+
+
+def _transfer_quantities(lines: list[TransferLineInput]) -> dict[int, int]:
+    """Units per product id (a product on several lines is summed)."""
+    if not lines:
+        raise InvalidInput("A transfer needs at least one line.", field="lines")
+    quantities: dict[int, int] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise InvalidInput(
+                f"Quantity for {line.product.sku} must be positive.", field="quantity"
+            )
+        quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
+    return quantities
+
+
+def _transfer_legs(transfer: Transfer, quantities: dict[int, int]) -> list[LedgerLine]:
+    """Per product, the leg out of the source and the leg into the target."""
+    ledger_lines = []
+    for product_id, quantity in quantities.items():
+        ledger_lines += [
+            LedgerLine(
+                product_id,
+                transfer.from_warehouse_id,
+                quantity=-quantity,
+                kind=MovementKind.TRANSFER_OUT,
+                location_id=transfer.from_location_id,
+            ),
+            LedgerLine(
+                product_id,
+                transfer.to_warehouse_id,
+                quantity=quantity,
+                kind=MovementKind.TRANSFER_IN,
+                location_id=transfer.to_location_id,
+            ),
+        ]
+    return ledger_lines
 
 
 def stock_adjust(

@@ -114,45 +114,21 @@ def purchase_order_receive(
     actor,
     location: Location | None = None,
 ) -> PurchaseOrder:
-    """Receive quantities per line id; refuse receiving more than is open."""
+    """Receive quantities per line id; refuse receiving more than is open.
+
+    Refuses (InvalidInput) no quantity, a negative one, a location outside the
+    order's warehouse, a line not on the order or more than a line has open;
+    (InvalidState) an order that is not sent. Under the order's row lock, the
+    lines count what arrived (conditional UPDATEs, so two receipts never
+    overshoot), the goods post as receipts and the order becomes partially
+    received or received: all in one transaction.
+    """
     quantities = {line_id: q for line_id, q in quantities.items() if q}
-    if not quantities:
-        raise InvalidInput("Enter a quantity for at least one line.", field="lines")
-    if any(q < 0 for q in quantities.values()):
-        raise InvalidInput("Received quantities cannot be negative.", field="lines")
-    if location is not None and location.warehouse_id != purchase_order.warehouse_id:
-        raise InvalidInput(
-            "The location is not in the order's warehouse.", field="location"
-        )
+    _receive_check(purchase_order, quantities, location)
     with transaction.atomic():
         order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
-        if order.status not in RECEIVABLE_PURCHASE_STATUSES:
-            raise InvalidState(
-                f"Purchase order {order} is {order.get_status_display()}; only a "
-                "sent order can be received.",
-                field="status",
-            )
-        lines = {
-            line.pk: line
-            for line in order.lines.select_related("product").filter(pk__in=quantities)
-        }
-        unknown = set(quantities) - set(lines)
-        if unknown:
-            raise InvalidInput(
-                f"Lines {sorted(unknown)} are not on {order}.", field="lines"
-            )
-        for line_id, quantity in sorted(quantities.items()):
-            line = lines[line_id]
-            changed = PurchaseOrderLine.objects.filter(
-                pk=line_id, quantity_received__lte=F("quantity_ordered") - quantity
-            ).update(quantity_received=F("quantity_received") + quantity)
-            if not changed:
-                line.refresh_from_db(fields=["quantity_received"])
-                raise InvalidInput(
-                    f"{line.product.sku}: receiving {quantity} would exceed the "
-                    f"{line.quantity_open} still open.",
-                    field="lines",
-                )
+        lines = _receivable_lines(order, quantities)
+        _count_received(lines, quantities)
         ledger_post(
             lines=[
                 LedgerLine(
@@ -178,6 +154,60 @@ def purchase_order_receive(
         )
         order.save(update_fields=["status"])
     return order
+
+
+def _receive_check(
+    purchase_order: PurchaseOrder, quantities: dict[int, int], location
+) -> None:
+    if not quantities:
+        raise InvalidInput("Enter a quantity for at least one line.", field="lines")
+    if any(q < 0 for q in quantities.values()):
+        raise InvalidInput("Received quantities cannot be negative.", field="lines")
+    if location is not None and location.warehouse_id != purchase_order.warehouse_id:
+        raise InvalidInput(
+            "The location is not in the order's warehouse.", field="location"
+        )
+
+
+def _receivable_lines(
+    order: PurchaseOrder, quantities: dict[int, int]
+) -> dict[int, PurchaseOrderLine]:
+    """The order's lines named in quantities, by id; the order (locked) must
+    be receivable and hold every line named."""
+    if order.status not in RECEIVABLE_PURCHASE_STATUSES:
+        raise InvalidState(
+            f"Purchase order {order} is {order.get_status_display()}; only a "
+            "sent order can be received.",
+            field="status",
+        )
+    lines = {
+        line.pk: line
+        for line in order.lines.select_related("product").filter(pk__in=quantities)
+    }
+    unknown = set(quantities) - set(lines)
+    if unknown:
+        raise InvalidInput(
+            f"Lines {sorted(unknown)} are not on {order}.", field="lines"
+        )
+    return lines
+
+
+def _count_received(
+    lines: dict[int, PurchaseOrderLine], quantities: dict[int, int]
+) -> None:
+    """Add each quantity to its line's received, never past what was ordered."""
+    for line_id, quantity in sorted(quantities.items()):
+        line = lines[line_id]
+        changed = PurchaseOrderLine.objects.filter(
+            pk=line_id, quantity_received__lte=F("quantity_ordered") - quantity
+        ).update(quantity_received=F("quantity_received") + quantity)
+        if not changed:
+            line.refresh_from_db(fields=["quantity_received"])
+            raise InvalidInput(
+                f"{line.product.sku}: receiving {quantity} would exceed the "
+                f"{line.quantity_open} still open.",
+                field="lines",
+            )
 
 
 def purchase_order_add_line(
