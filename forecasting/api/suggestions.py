@@ -13,7 +13,7 @@ from catalog.permissions import CanManageStock
 from stock.api.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..models import ReplenishmentSuggestion, SuggestionStatus
-from ..services.suggestions import suggestion_approve, suggestion_reject
+from ..services.decisions import suggestion_approve, suggestion_reject
 
 DETAIL_ERRORS = {
     400: ErrorSerializer,
