@@ -100,7 +100,7 @@ def forecast_run_plan(
     return list(range(len(chunks)))
 
 
-def _clean(value) -> float | None:
+def _finite_or_none(value) -> float | None:
     if value is None or (isinstance(value, float) and not np.isfinite(value)):
         return None
     return float(value)
@@ -170,11 +170,11 @@ def _series_forecast(run_id: int, sel, group, value_columns) -> SeriesForecast:
         warehouse_id=warehouse_id,
         model=str(sel.model),
         demand_class=str(getattr(sel, "demand_class", "") or ""),
-        rmsse=_clean(getattr(sel, "rmsse", None)),
-        mase=_clean(getattr(sel, "mase", None)),
-        wape=_clean(getattr(sel, "wape", None)),
-        bias=_clean(getattr(sel, "bias", None)),
-        cover80=_clean(getattr(sel, "cover80", None)),
+        rmsse=_finite_or_none(getattr(sel, "rmsse", None)),
+        mase=_finite_or_none(getattr(sel, "mase", None)),
+        wape=_finite_or_none(getattr(sel, "wape", None)),
+        bias=_finite_or_none(getattr(sel, "bias", None)),
+        cover80=_finite_or_none(getattr(sel, "cover80", None)),
         n_obs=int(getattr(sel, "n_obs", 0) or 0),
         fallback=bool(getattr(sel, "fallback", False)),
         fallback_reason=str(getattr(sel, "fallback_reason", "") or "")[:200],
@@ -271,7 +271,7 @@ def _run_summary(run: ForecastRun, *, chunks_failed: int) -> dict:
     )
     return {
         "series_forecast": stored.pop("series"),
-        "mean": {k: _clean(v) for k, v in stored.items()},
+        "mean": {k: _finite_or_none(v) for k, v in stored.items()},
         "models": dict(sorted(models.items(), key=lambda kv: (-kv[1], kv[0]))),
         "fallback_reasons": reasons,
         "chunks_failed": chunks_failed,
