@@ -17,55 +17,6 @@ ANOMALY_LIMIT = 10
 ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
 
 
-def _eval_runs(since: date, until: date) -> list[ForecastRun]:
-    """Succeeded runs whose first forecast week began and ended in the period."""
-    runs = list(
-        ForecastRun.objects.filter(
-            status=RunStatus.SUCCEEDED,
-            history_end__gte=since - timedelta(days=1),
-            history_end__lte=until - timedelta(days=EVAL_DAYS + 1),
-        ).order_by("history_end", "pk")
-    )
-    by_day = {run.history_end: run for run in runs}  # the last run of each day
-    runs = sorted(by_day.values(), key=lambda run: run.history_end)
-    if len(runs) > MAX_EVAL_RUNS:
-        step = (len(runs) - 1) / (MAX_EVAL_RUNS - 1)
-        runs = [runs[round(i * step)] for i in range(MAX_EVAL_RUNS)]
-    return runs
-
-
-def _category_names() -> dict[int, str]:
-    rows = {
-        pk: (name, parent)
-        for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")
-    }
-
-    def full(pk, depth=0):
-        name, parent = rows[pk]
-        if parent is None or parent not in rows or depth > 10:
-            return name
-        return f"{full(parent, depth + 1)} / {name}"
-
-    return {pk: full(pk) for pk in rows}
-
-
-def _group_scores(groups: dict) -> list[dict]:
-    out = []
-    for key, g in sorted(groups.items(), key=lambda kv: -kv[1]["actual"]):
-        actual = g["actual"]
-        out.append(
-            {
-                "name": key,
-                "actual": actual,
-                "series": g["series"],
-                "wape": g["abs_error"] / actual if actual else None,
-                "bias": g["error"] / actual if actual else None,
-                "promised_wape": g["promised"] / g["weight"] if g["weight"] else None,
-            }
-        )
-    return out
-
-
 def forecast_accuracy_get(
     *, period_days: int, today: date | None = None, scored_runs: dict | None = None
 ) -> dict:
@@ -125,6 +76,55 @@ def forecast_accuracy_get(
         "anomalies": anomalies,
         "anomaly_count": anomaly_count,
     }
+
+
+def _eval_runs(since: date, until: date) -> list[ForecastRun]:
+    """Succeeded runs whose first forecast week began and ended in the period."""
+    runs = list(
+        ForecastRun.objects.filter(
+            status=RunStatus.SUCCEEDED,
+            history_end__gte=since - timedelta(days=1),
+            history_end__lte=until - timedelta(days=EVAL_DAYS + 1),
+        ).order_by("history_end", "pk")
+    )
+    by_day = {run.history_end: run for run in runs}  # the last run of each day
+    runs = sorted(by_day.values(), key=lambda run: run.history_end)
+    if len(runs) > MAX_EVAL_RUNS:
+        step = (len(runs) - 1) / (MAX_EVAL_RUNS - 1)
+        runs = [runs[round(i * step)] for i in range(MAX_EVAL_RUNS)]
+    return runs
+
+
+def _category_names() -> dict[int, str]:
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")
+    }
+
+    def full(pk, depth=0):
+        name, parent = rows[pk]
+        if parent is None or parent not in rows or depth > 10:
+            return name
+        return f"{full(parent, depth + 1)} / {name}"
+
+    return {pk: full(pk) for pk in rows}
+
+
+def _group_scores(groups: dict) -> list[dict]:
+    out = []
+    for key, g in sorted(groups.items(), key=lambda kv: -kv[1]["actual"]):
+        actual = g["actual"]
+        out.append(
+            {
+                "name": key,
+                "actual": actual,
+                "series": g["series"],
+                "wape": g["abs_error"] / actual if actual else None,
+                "bias": g["error"] / actual if actual else None,
+                "promised_wape": g["promised"] / g["weight"] if g["weight"] else None,
+            }
+        )
+    return out
 
 
 def _count_series(seen, total, by_category, by_warehouse, categories, warehouses):
