@@ -1,9 +1,21 @@
-"""Celery tasks for forecasting: a retrain fans its chunks out as a chord."""
+"""Celery tasks for forecasting: a retrain fans its chunks out as a chord.
+
+The tasks are the only place that enqueues forecasting work: the services
+they call return what to do next and never import this module.
+"""
 
 import logging
+from datetime import datetime, timedelta
+from functools import partial
 
 from celery import chord, shared_task
+from django.contrib.auth import get_user_model
+from django.db import transaction
 
+from stock.selectors.kpis import PERIODS
+
+from .models import ForecastRun
+from .selectors import dashboard_snapshot_refresh
 from .services.runs import (
     forecast_chunk_fail,
     forecast_chunk_process,
@@ -11,8 +23,8 @@ from .services.runs import (
     forecast_run_plan,
     forecast_run_start,
     forecast_run_suggestions_build,
-    forecast_runs_sweep,
 )
+from .services.sweeper import forecast_runs_sweep
 
 logger = logging.getLogger(__name__)
 CHUNK_RETRIES = 3
@@ -58,18 +70,36 @@ def dashboard_refresh_task(period_days: int | None = None) -> dict:
     """Beat, each closed run, the "Recompute now" button: recompute the manager
     dashboard's snapshot (one period, or all) and store it. Safe to run twice:
     each run stores what it read, a late older one never replaces a newer."""
-    from stock.selectors.kpis import PERIODS
-
-    from .selectors import dashboard_snapshot_refresh
-
     done = dashboard_snapshot_refresh(periods=[period_days] if period_days else PERIODS)
     return {str(p): snap["computed_at"].isoformat() for p, snap in done.items()}
+
+
+def forecast_runs_requeue(
+    *, now: datetime | None = None, stale_after: timedelta | None = None
+) -> dict[str, list]:
+    """Sweep (forecasting.services.sweeper.forecast_runs_sweep) and enqueue
+    what it claimed once its claims commit: a rolled-back sweep enqueues
+    nothing. Returns what the sweep found."""
+    found = forecast_runs_sweep(now=now, stale_after=stale_after)
+    transaction.on_commit(partial(_swept_work_enqueue, found))
+    return found
+
+
+def _swept_work_enqueue(found: dict[str, list]) -> None:
+    for run_id, index in found["chunks"]:
+        forecast_chunk_task.delay(run_id, index)
+    for run_id in found["finish"]:
+        forecast_run_finish_task.delay(run_id)
+    for run_id in found["plan"]:
+        forecast_retrain_task.delay(run_id=run_id)
+    for run_id in found["suggestions"]:
+        suggestions_build_task.delay(run_id)
 
 
 @shared_task(acks_late=True)
 def forecast_runs_sweep_task() -> dict:
     """Beat: re-enqueue the chunks, closing steps and builds a lost worker left."""
-    return forecast_runs_sweep()
+    return forecast_runs_requeue()
 
 
 @shared_task(acks_late=True)
@@ -77,10 +107,6 @@ def forecast_retrain_task(
     trigger: str = "schedule", user_id: int | None = None, run_id: int | None = None
 ) -> dict:
     """Start (or join) a retrain and fan its chunks out over the workers."""
-    from django.contrib.auth import get_user_model
-
-    from .models import ForecastRun
-
     if run_id is not None:
         run = ForecastRun.objects.get(pk=run_id)
     else:

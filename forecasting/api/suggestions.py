@@ -1,6 +1,5 @@
 """Replenishment suggestions for managers' clients: list, approve, reject."""
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -8,12 +7,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.filters import IdFilter
 from catalog.permissions import CanManageStock
 from stock.api.serializers import ErrorSerializer, StrictInputSerializer
 
-from ..models import ReplenishmentSuggestion, SuggestionStatus
-from ..services.suggestions import suggestion_approve, suggestion_reject
+from ..filters import SuggestionFilter
+from ..models import ReplenishmentSuggestion
+from ..services.decisions import suggestion_approve, suggestion_reject
+from .serializers import SuggestionOutputSerializer
 
 DETAIL_ERRORS = {
     400: ErrorSerializer,
@@ -28,69 +28,6 @@ def suggestions_visible():
     return ReplenishmentSuggestion.objects.select_related(
         "product", "warehouse", "supplier", "forecast", "decided_by"
     )
-
-
-class SuggestionFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=SuggestionStatus.choices)
-    supplier = IdFilter(field_name="supplier_id")
-    warehouse = django_filters.CharFilter(field_name="warehouse__code")
-    abc_class = django_filters.ChoiceFilter(
-        choices=[("A", "A"), ("B", "B"), ("C", "C")]
-    )
-    sku = django_filters.CharFilter(field_name="product__sku", lookup_expr="iexact")
-
-    class Meta:
-        model = ReplenishmentSuggestion
-        fields = ["status", "supplier", "warehouse", "abc_class", "sku"]
-
-
-class SuggestionOutputSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku")
-    warehouse = serializers.CharField(source="warehouse.code")
-    supplier = serializers.CharField(source="supplier.name", allow_null=True)
-    model = serializers.CharField(source="forecast.model", allow_null=True)
-    rmsse = serializers.FloatField(source="forecast.rmsse", allow_null=True)
-    decided_by = serializers.CharField(source="decided_by.username", allow_null=True)
-    purchase_order = serializers.IntegerField(
-        source="purchase_order_line.purchase_order_id", allow_null=True
-    )
-
-    class Meta:
-        model = ReplenishmentSuggestion
-        fields = [
-            "id",
-            "sku",
-            "warehouse",
-            "supplier",
-            "status",
-            "quantity",
-            "raw_quantity",
-            "rounding",
-            "capacity_capped",
-            "demand_lead_time",
-            "safety_stock",
-            "reorder_point",
-            "order_up_to",
-            "inventory_position",
-            "on_hand",
-            "reserved",
-            "on_order",
-            "lead_time_days",
-            "service_level",
-            "abc_class",
-            "basis",
-            "stockout_date",
-            "urgency_days",
-            "model",
-            "rmsse",
-            "reason",
-            "created_at",
-            "decided_by",
-            "decided_at",
-            "approved_quantity",
-            "decision_note",
-            "purchase_order",
-        ]
 
 
 @extend_schema(tags=["suggestions"])

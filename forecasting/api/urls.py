@@ -1,7 +1,7 @@
 from django.urls import path
 
+from .forecasts import ForecastListApi
 from .suggestions import SuggestionApproveApi, SuggestionListApi, SuggestionRejectApi
-from .views import ForecastListApi
 
 urlpatterns = [
     path("forecasts/", ForecastListApi.as_view(), name="api-forecasts"),

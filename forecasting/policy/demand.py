@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammainc, gammaincc, gammaincinv, ndtri
+from scipy.special import gammaincc, gammaincinv, ndtri
 
 DEFAULT_LEVELS: tuple[float, ...] = (0.1, 0.5, 0.8, 0.9, 0.95, 0.99)
 # Variance-to-mean ratio of daily demand when an item has no spread at all (a new
@@ -112,12 +112,6 @@ def gamma_loss(x, mu, var) -> np.ndarray:
     z = x / scale
     loss = mu * gammaincc(shape + 1.0, z) - x * gammaincc(shape, z)
     return np.where(mu > _TINY, np.clip(loss, 0.0, None), 0.0)
-
-
-def gamma_cdf(x, mu, var) -> np.ndarray:
-    shape, scale = _shape_scale(mu, var)
-    x = np.clip(np.asarray(x, dtype=float), 0.0, None)
-    return np.where(mu > _TINY, gammainc(shape, x / scale), 1.0)
 
 
 def gamma_quantile(p, mu, var) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -116,84 +117,146 @@ def replenishment_plan(
     def arr(v, dtype=float):
         return np.broadcast_to(np.asarray(v, dtype=dtype), (n,)).copy()
 
-    on_hand, reserved, on_order = arr(on_hand), arr(reserved), arr(on_order)
-    lead, review, beta = arr(lead_time), arr(review_period), arr(service_level)
-    single = arr(single_period, bool)
+    position = arr(on_hand) + arr(on_order) - arr(reserved)
+    beta, single = arr(service_level), arr(single_period, bool)
     unit_cost = arr(unit_cost)
-    position = on_hand + on_order - reserved
+    demand = _demand_windows(
+        mean, quantiles, levels, arr(lead_time), arr(review_period), correlation
+    )
+    eoq = _order_size(mean, periods_per_year, arr(order_cost), unit_cost, holding_rate)
+    eoq = np.where(single, 0.0, eoq)
+    up_to, reorder = _periodic_review_levels(demand, eoq, beta)
+    ratio = critical_ratio(arr(unit_price), unit_cost, arr(salvage_value))
+    if single.any():  # one buy up to the critical-ratio quantile
+        days = demand.exposure if selling_days is None else arr(selling_days)
+        mu_s, var_s = window_moments(mean, demand.sigma, days, correlation)
+        level = newsvendor_quantity(mu_s, var_s, ratio)
+        up_to = np.where(single, level, up_to)
+        reorder = np.where(single, level, reorder)
+    limits = arr(pack_size), arr(moq), arr(free_capacity)
+    orders = _order_quantities(position, up_to, reorder, eoq, single, limits)
+    out = pd.DataFrame(
+        {
+            "basis": np.asarray(
+                np.full(n, "forecast", dtype=object) if basis is None else basis,
+                dtype=object,
+            ),
+            "policy": np.where(single, "newsvendor", "periodic_review"),
+            "service_level": beta,
+            **_level_columns(demand, reorder=reorder, up_to=up_to),
+            "inventory_position": position,
+            "eoq": eoq,
+            **orders,
+            "stockout_day": stockout_day(mean, position),
+        }
+    )
+    if explain:
+        out["reason"] = _reasons(out, demand.exposure, ratio)
+    return out
 
+
+@dataclass(frozen=True)
+class _DemandWindows:
+    """Demand moments per item over the lead time (``mu_l``, ``var_l``) and
+    over the exposure lead time + review period (``mu_p``, ``var_p``);
+    ``mu_r`` is the mean over the review period alone (never negative)."""
+
+    lead: np.ndarray
+    exposure: np.ndarray
+    sigma: np.ndarray
+    mu_l: np.ndarray
+    var_l: np.ndarray
+    mu_p: np.ndarray
+    var_p: np.ndarray
+    mu_r: np.ndarray
+
+
+def _demand_windows(
+    mean, quantiles, levels, lead, review, correlation
+) -> _DemandWindows:
+    """Spread per day from the quantiles, then the moments of the demand summed
+    over the lead time and over the exposure (lead time + review period)."""
     sigma = daily_sigma(mean, quantiles, levels)
     exposure = lead + review
     mu_l, var_l = window_moments(mean, sigma, lead, correlation)
     mu_p, var_p = window_moments(mean, sigma, exposure, correlation)
-    mu_r = np.clip(mu_p - mu_l, 0.0, None)
+    return _DemandWindows(
+        lead=lead,
+        exposure=exposure,
+        sigma=sigma,
+        mu_l=mu_l,
+        var_l=var_l,
+        mu_p=mu_p,
+        var_p=var_p,
+        mu_r=np.clip(mu_p - mu_l, 0.0, None),
+    )
 
+
+def _order_size(mean, periods_per_year, order_cost, unit_cost, holding_rate):
+    """EOQ per item from its mean daily demand over (at most) a year of path."""
     h = mean.shape[1]
     daily = np.nanmean(mean[:, : min(h, int(periods_per_year))], axis=1) if h else 0.0
-    eoq = economic_order_quantity(
+    return economic_order_quantity(
         np.nan_to_num(daily) * periods_per_year,
-        arr(order_cost),
+        order_cost,
         unit_cost,
         holding_rate,
     )
-    eoq = np.where(single, 0.0, eoq)
-    cycle_q = np.maximum(np.maximum(eoq, mu_r), 1e-6)
-    up_to = order_up_to_level(mu_l, var_l, mu_p, var_p, beta)
+
+
+def _periodic_review_levels(demand: _DemandWindows, eoq, beta):
+    """(order-up-to S, reorder point s) meeting the fill-rate target ``beta``."""
+    cycle_q = np.maximum(np.maximum(eoq, demand.mu_r), 1e-6)
+    up_to = order_up_to_level(
+        demand.mu_l, demand.var_l, demand.mu_p, demand.var_p, beta
+    )
     # A negative safety stock is right in theory when EOQ batches alone meet the
     # target, but a manager reads it as an error: the reorder point covers at least
     # the mean demand over the exposure.
-    reorder = np.maximum(reorder_level(mu_p, var_p, cycle_q, beta), mu_p)
-    reorder = np.minimum(reorder, up_to)
+    reorder = np.maximum(
+        reorder_level(demand.mu_p, demand.var_p, cycle_q, beta), demand.mu_p
+    )
+    return up_to, np.minimum(reorder, up_to)
 
-    # Single-period items: one buy up to the critical-ratio quantile.
-    ratio = critical_ratio(arr(unit_price), unit_cost, arr(salvage_value))
-    if single.any():
-        days = exposure if selling_days is None else arr(selling_days)
-        mu_s, var_s = window_moments(mean, sigma, days, correlation)
-        level = newsvendor_quantity(mu_s, var_s, ratio)
-        up_to = np.where(single, level, up_to)
-        reorder = np.where(single, level, reorder)
 
+def _level_columns(demand: _DemandWindows, *, reorder, up_to) -> dict[str, np.ndarray]:
+    """The plan's columns from "lead_time" to "order_up_to": the demand the
+    levels cover, the safety stock in them and its multiple of the spread."""
+    sd_p = np.sqrt(demand.var_p)
+    safety = reorder - demand.mu_p
+    return {
+        "lead_time": demand.lead,
+        "demand_lead_time": demand.mu_l,
+        "demand_exposure": demand.mu_p,
+        "demand_sd": sd_p,
+        "safety_stock": safety,
+        "safety_factor": np.where(sd_p > 0, safety / np.maximum(sd_p, 1e-12), 0.0),
+        "reorder_point": reorder,
+        "order_up_to": up_to,
+    }
+
+
+def _order_quantities(
+    position, up_to, reorder, eoq, single, limits
+) -> dict[str, np.ndarray]:
+    """Whether to order now, the raw quantity, the rounded one and how it was
+    rounded (``limits``: pack size, MOQ, free capacity): the plan's columns
+    from "order" to "capacity_capped"."""
     order = np.where(single, position < up_to, position <= reorder)
     need = np.clip(up_to - position, 0.0, None)
     raw = np.where(order, np.maximum(need, eoq), 0.0)
     by_eoq = order & (eoq > need)
     order &= raw > 1e-9
-    quantity, by_pack, by_moq, capped = round_quantity(
-        raw, arr(pack_size), arr(moq), arr(free_capacity)
-    )
+    quantity, by_pack, by_moq, capped = round_quantity(raw, *limits)
     quantity = np.where(order, quantity, 0.0)
     by_pack, by_moq, capped = by_pack & order, by_moq & order, capped & order
-    sd_p = np.sqrt(var_p)
-    safety = reorder - mu_p
-    if basis is None:
-        basis = np.full(n, "forecast", dtype=object)
-    out = pd.DataFrame(
-        {
-            "basis": np.asarray(basis, dtype=object),
-            "policy": np.where(single, "newsvendor", "periodic_review"),
-            "service_level": beta,
-            "lead_time": lead,
-            "demand_lead_time": mu_l,
-            "demand_exposure": mu_p,
-            "demand_sd": sd_p,
-            "safety_stock": safety,
-            "safety_factor": np.where(sd_p > 0, safety / np.maximum(sd_p, 1e-12), 0.0),
-            "reorder_point": reorder,
-            "order_up_to": up_to,
-            "inventory_position": position,
-            "eoq": eoq,
-            "order": order,
-            "raw_quantity": raw,
-            "quantity": quantity,
-            "rounding": _rounding_labels(by_eoq, by_pack, by_moq, capped),
-            "capacity_capped": capped,
-            "stockout_day": stockout_day(mean, position),
-        }
-    )
-    if explain:
-        out["reason"] = _reasons(out, exposure, ratio)
-    return out
+    return {
+        "order": order,
+        "raw_quantity": raw,
+        "quantity": quantity,
+        "rounding": _rounding_labels(by_eoq, by_pack, by_moq, capped),
+        "capacity_capped": capped,
+    }
 
 
 def _rounding_labels(by_eoq, by_pack, by_moq, capped) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Reads of forecasts shared by the API, the pages and the manager dashboard."""
 
+from .accuracy import forecast_accuracy_get
 from .dashboard import (
     REFRESH_CLAIM_KEY,
     SNAPSHOT_KEY,
@@ -8,12 +9,10 @@ from .dashboard import (
     dashboard_snapshot_compute,
     dashboard_snapshot_refresh,
     dashboard_snapshots_compute,
-    forecast_accuracy_get,
-    stockout_rate_get,
-    stockout_rate_periods,
 )
 from .forecasts import forecasts_current
 from .product import product_forecast_panels, product_suggestions_open
+from .stockouts import stockout_rate_get, stockout_rate_periods
 
 __all__ = [
     "REFRESH_CLAIM_KEY",

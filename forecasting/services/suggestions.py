@@ -1,12 +1,12 @@
-"""Replenishment suggestions: built from forecasts and stock, decided by managers.
+"""Replenishment suggestions: built from forecasts, stock and supplier terms.
 
 Building is one vectorised pass of forecasting.policy over every active
-product x warehouse; approving turns a suggestion into a line of the draft
-purchase order for its supplier and warehouse.
+product x warehouse; managers decide on the result (services.decisions).
 """
 
 import math
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 from django.db import transaction
@@ -14,7 +14,6 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from catalog.models import Product, SupplierProduct
-from stock.exceptions import InvalidInput, InvalidState
 from stock.models import (
     PurchaseOrderLine,
     StockLevel,
@@ -22,14 +21,12 @@ from stock.models import (
     Warehouse,
 )
 from stock.models.documents import OPEN_PURCHASE_STATUSES
-from stock.services.purchasing import purchase_order_add_line
 
 from .. import policy
 from ..models import (
     OPEN_SUGGESTION,
     ReplenishmentSuggestion,
     ServiceLevelOverride,
-    SuggestionEvent,
     SuggestionStatus,
 )
 from ..selectors import forecasts_current
@@ -40,7 +37,64 @@ DEFAULT_LEAD_TIME = 7
 REVENUE_DAYS = 365
 
 
-def _items():
+@dataclass(frozen=True)
+class _BuildInputs:
+    """What the build reads, for ``pairs`` (sorted product x warehouse pairs).
+
+    ``forecasts`` maps a pair to (forecast id, start date, values),
+    ``levels`` to (on hand, reserved), ``on_order`` to the units still to
+    arrive on open purchase orders; ``terms`` maps a product to the terms of
+    the supplier it is bought from (preferred, then cheapest);
+    ``free`` maps a warehouse to its free capacity (inf without a limit).
+    """
+
+    pairs: list[tuple[int, int]]
+    forecasts: dict
+    levels: dict
+    products: dict[int, Product]
+    terms: dict[int, dict]
+    on_order: dict
+    free: dict[int, float]
+
+    def term(self, product_id: int, key: str, default):
+        """The supplier term of the product, ``default`` when it has none."""
+        row = self.terms.get(product_id)
+        value = row.get(key) if row else None
+        return default if value is None else value
+
+    def per_pair(self, key: str, default) -> list:
+        return [self.term(p, key, default) for p, _ in self.pairs]
+
+
+def suggestions_build(*, today: date | None = None) -> dict:
+    """Write one open suggestion per pair that needs an order now.
+
+    The pairs are the active products x warehouses that hold stock or have a
+    current forecast. An older open suggestion for a pair is superseded, never
+    duplicated; a pair a manager snoozed keeps its snooze until it runs out.
+    Returns the counts: pairs planned ("items"), suggestions written,
+    superseded, and planned on a borrowed category profile.
+    """
+    today = today or date.today()
+    pairs, forecasts, levels = _pairs_to_plan()
+    if not pairs:
+        return {"items": 0, "suggestions": 0}
+    inputs = _inputs_load(pairs, forecasts, levels)
+    classes = _abc_classes(inputs)
+    plan, usable = _plan_compute(inputs, classes, today)
+    wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
+    now = timezone.now()
+    new = _suggestions_from_plan(inputs, plan, wanted, classes, today)
+    fresh, superseded = _suggestions_replace(new, now=now)
+    return {
+        "items": len(pairs),
+        "suggestions": fresh,
+        "superseded": superseded,
+        "category_profile": int((plan["basis"] == "category_profile").sum()),
+    }
+
+
+def _pairs_to_plan():
     """Active product x warehouse pairs that hold stock or have a forecast.
 
     Forecasts come as plain rows (id, start date, values), not model instances:
@@ -59,6 +113,27 @@ def _items():
         ).values_list("product_id", "warehouse_id", "on_hand", "reserved")
     }
     return sorted(set(forecasts) | set(levels)), forecasts, levels
+
+
+def _inputs_load(pairs, forecasts, levels) -> _BuildInputs:
+    """Read the products, supplier terms, open purchase orders and free
+    warehouse capacity the plan needs for ``pairs``."""
+    product_ids = sorted({p for p, _ in pairs})
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=product_ids).only(
+            "pk", "category_id", "unit_cost", "price", "pack_size"
+        )
+    }
+    return _BuildInputs(
+        pairs=pairs,
+        forecasts=forecasts,
+        levels=levels,
+        products=products,
+        terms=_supplier_terms(product_ids),
+        on_order=_on_order(),
+        free=_free_capacity(levels),
+    )
 
 
 def _supplier_terms(product_ids) -> dict[int, dict]:
@@ -84,6 +159,108 @@ def _supplier_terms(product_ids) -> dict[int, dict]:
     return terms
 
 
+def _on_order() -> dict[tuple[int, int], int]:
+    """Units ordered and not yet received on open purchase orders, per pair."""
+    return {
+        (row["product_id"], row["purchase_order__warehouse_id"]): row["open"]
+        for row in PurchaseOrderLine.objects.filter(
+            purchase_order__status__in=OPEN_PURCHASE_STATUSES
+        )
+        .values("product_id", "purchase_order__warehouse_id")
+        .annotate(open=Sum(F("quantity_ordered") - F("quantity_received")))
+    }
+
+
+def _free_capacity(levels) -> dict[int, float]:
+    """Each warehouse's capacity less the units it holds (inf without a limit)."""
+    used: dict[int, int] = {}
+    for (_, warehouse_id), (on_hand, _) in levels.items():
+        used[warehouse_id] = used.get(warehouse_id, 0) + on_hand
+    return {
+        pk: math.inf if capacity is None else capacity - used.get(pk, 0)
+        for pk, capacity in Warehouse.objects.values_list("pk", "capacity_units")
+    }
+
+
+def _abc_classes(inputs: _BuildInputs) -> list[str]:
+    """Each pair's ABC class, from its product's revenue over REVENUE_DAYS of
+    demand (StockMovement.objects.demand())."""
+    product_ids = sorted({p for p, _ in inputs.pairs})
+    sold = dict(
+        StockMovement.objects.demand()
+        .filter(
+            created_at__gte=timezone.now() - timedelta(days=REVENUE_DAYS),
+        )
+        .values("product_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("product_id", "units")
+    )
+    revenue_by_product = {
+        pid: -(sold.get(pid) or 0) * float(inputs.products[pid].price)
+        for pid in product_ids
+    }
+    product_class = dict(
+        zip(
+            product_ids,
+            policy.abc_classes([revenue_by_product[p] for p in product_ids]),
+            strict=True,
+        )
+    )
+    return [product_class[p] for p, _ in inputs.pairs]
+
+
+def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
+    """Run the replenishment policy over every pair: (plan frame, usable),
+    usable False where a pair has neither a forecast nor a category profile
+    to borrow (its demand is then planned as zero and never ordered)."""
+    pairs, products = inputs.pairs, inputs.products
+    categories = [products[p].category_id for p, _ in pairs]
+    overrides = ServiceLevelOverride.objects.values_list(
+        "category_id", "product_id", "fill_rate"
+    )
+    targets = policy.service_targets(
+        classes,
+        categories=categories,
+        products=[p for p, _ in pairs],
+        category_overrides={c: r for c, p, r in overrides if c},
+        product_overrides={p: r for c, p, r in overrides if p},
+    )
+    lead = policy.effective_lead_time(
+        inputs.per_pair("supplier__lead_time_days", DEFAULT_LEAD_TIME),
+        inputs.per_pair("lead_time_days", None),
+    )
+    mean, quantiles = _forecast_paths(pairs, inputs.forecasts, today)
+    has_forecast = np.isfinite(mean).all(axis=1)
+    profiles = policy.category_profiles(mean, categories, has_forecast)
+    mean, quantiles, basis = policy.borrow_category_profile(
+        mean, quantiles, categories, profiles, has_forecast
+    )
+    usable = np.isfinite(mean).all(axis=1)
+    mean = np.where(usable[:, None], mean, 0.0)
+    levels = [inputs.levels.get(pair, (0, 0)) for pair in pairs]
+    plan = policy.replenishment_plan(
+        mean=mean,
+        quantiles=quantiles,
+        levels=LEVELS,
+        on_hand=[on_hand for on_hand, _ in levels],
+        reserved=[reserved for _, reserved in levels],
+        on_order=[inputs.on_order.get(pair) or 0 for pair in pairs],
+        lead_time=lead,
+        service_level=targets,
+        moq=inputs.per_pair("min_order_quantity", 1),
+        pack_size=[
+            inputs.term(p, "pack_size", products[p].pack_size) for p, _ in pairs
+        ],
+        unit_cost=[
+            float(inputs.term(p, "unit_cost", products[p].unit_cost)) for p, _ in pairs
+        ],
+        order_cost=[float(c) for c in inputs.per_pair("supplier__order_cost", 0)],
+        free_capacity=[max(inputs.free.get(w, math.inf), 0) for _, w in pairs],
+        basis=basis,
+    )
+    return plan, usable
+
+
 def _path(values, offset: int) -> list[float] | None:
     """The first HORIZON days from ``offset``, the last day repeated to fill."""
     if values is None:
@@ -95,6 +272,8 @@ def _path(values, offset: int) -> list[float] | None:
 
 
 def _forecast_paths(pairs, forecasts, today: date):
+    """(pairs, HORIZON) mean and (pairs, HORIZON, LEVELS) quantiles from
+    today on; NaN where a pair has no forecast (or no such quantile)."""
     n = len(pairs)
     mean = np.full((n, HORIZON), np.nan)
     quantiles = np.full((n, HORIZON, len(LEVELS)), np.nan)
@@ -124,123 +303,26 @@ def _forecast_paths(pairs, forecasts, today: date):
     return mean, quantiles
 
 
-def suggestions_build(*, today: date | None = None) -> dict:
-    """Write one open suggestion per pair that needs an order now.
-
-    An older open suggestion for a pair is superseded, never duplicated; a pair
-    a manager snoozed keeps its snooze until it runs out.
-    """
-    today = today or date.today()
-    pairs, forecasts, levels = _items()
-    if not pairs:
-        return {"items": 0, "suggestions": 0}
-    product_ids = sorted({p for p, _ in pairs})
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in=product_ids).only(
-            "pk", "category_id", "unit_cost", "price", "pack_size"
-        )
-    }
-    terms = _supplier_terms(product_ids)
-    on_order = {
-        (row["product_id"], row["purchase_order__warehouse_id"]): row["open"]
-        for row in PurchaseOrderLine.objects.filter(
-            purchase_order__status__in=OPEN_PURCHASE_STATUSES
-        )
-        .values("product_id", "purchase_order__warehouse_id")
-        .annotate(open=Sum(F("quantity_ordered") - F("quantity_received")))
-    }
-    sold = dict(
-        StockMovement.objects.demand()
-        .filter(
-            created_at__gte=timezone.now() - timedelta(days=REVENUE_DAYS),
-        )
-        .values("product_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("product_id", "units")
-    )
-    used: dict[int, int] = {}
-    for (_, warehouse_id), (on_hand, _) in levels.items():
-        used[warehouse_id] = used.get(warehouse_id, 0) + on_hand
-    free = {
-        pk: math.inf if capacity is None else capacity - used.get(pk, 0)
-        for pk, capacity in Warehouse.objects.values_list("pk", "capacity_units")
-    }
-
-    revenue_by_product = {
-        pid: -(sold.get(pid) or 0) * float(products[pid].price) for pid in product_ids
-    }
-    product_class = dict(
-        zip(
-            product_ids,
-            policy.abc_classes([revenue_by_product[p] for p in product_ids]),
-            strict=True,
-        )
-    )
-    overrides = ServiceLevelOverride.objects.values_list(
-        "category_id", "product_id", "fill_rate"
-    )
-    classes = [product_class[p] for p, _ in pairs]
-    categories = [products[p].category_id for p, _ in pairs]
-    targets = policy.service_targets(
-        classes,
-        categories=categories,
-        products=[p for p, _ in pairs],
-        category_overrides={c: r for c, p, r in overrides if c},
-        product_overrides={p: r for c, p, r in overrides if p},
-    )
-
-    def term(pid, key, default):
-        row = terms.get(pid)
-        value = row.get(key) if row else None
-        return default if value is None else value
-
-    lead = policy.effective_lead_time(
-        [term(p, "supplier__lead_time_days", DEFAULT_LEAD_TIME) for p, _ in pairs],
-        [term(p, "lead_time_days", None) for p, _ in pairs],
-    )
-    mean, quantiles = _forecast_paths(pairs, forecasts, today)
-    has_forecast = np.isfinite(mean).all(axis=1)
-    profiles = policy.category_profiles(mean, categories, has_forecast)
-    mean, quantiles, basis = policy.borrow_category_profile(
-        mean, quantiles, categories, profiles, has_forecast
-    )
-    usable = np.isfinite(mean).all(axis=1)
-    mean = np.where(usable[:, None], mean, 0.0)
-    plan = policy.replenishment_plan(
-        mean=mean,
-        quantiles=quantiles,
-        levels=LEVELS,
-        on_hand=[levels.get(pair, (0, 0))[0] for pair in pairs],
-        reserved=[levels.get(pair, (0, 0))[1] for pair in pairs],
-        on_order=[on_order.get(pair) or 0 for pair in pairs],
-        lead_time=lead,
-        service_level=targets,
-        moq=[term(p, "min_order_quantity", 1) for p, _ in pairs],
-        pack_size=[term(p, "pack_size", products[p].pack_size) for p, _ in pairs],
-        unit_cost=[
-            float(term(p, "unit_cost", products[p].unit_cost)) for p, _ in pairs
-        ],
-        order_cost=[float(term(p, "supplier__order_cost", 0)) for p, _ in pairs],
-        free_capacity=[max(free.get(w, math.inf), 0) for _, w in pairs],
-        basis=basis,
-    )
-    wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
-    now = timezone.now()
+def _suggestions_from_plan(
+    inputs: _BuildInputs, plan, wanted, classes: list[str], today: date
+) -> list[ReplenishmentSuggestion]:
+    """One unsaved suggestion per ``wanted`` row of the plan, with the plan's
+    figures and the stock they were computed from."""
     col = {c: plan[c].to_numpy() for c in plan.columns}
-    reasons = col.get("reason", np.full(len(pairs), "", dtype=object))
+    reasons = col.get("reason", np.full(len(inputs.pairs), "", dtype=object))
     new = []
     for i in np.flatnonzero(wanted).tolist():
-        product_id, warehouse_id = pairs[i]
+        pair = inputs.pairs[i]
+        product_id, warehouse_id = pair
         stockout = float(col["stockout_day"][i])
         finite = np.isfinite(stockout)
-        forecast = forecasts.get(pairs[i])
-        on_hand, reserved = levels.get(pairs[i], (0, 0))
+        forecast = inputs.forecasts.get(pair)
+        on_hand, reserved = inputs.levels.get(pair, (0, 0))
         new.append(
             ReplenishmentSuggestion(
                 product_id=product_id,
                 warehouse_id=warehouse_id,
-                supplier_id=terms.get(product_id, {}).get("supplier_id"),
+                supplier_id=inputs.terms.get(product_id, {}).get("supplier_id"),
                 forecast_id=forecast[0] if forecast else None,
                 basis=col["basis"][i],
                 abc_class=classes[i],
@@ -248,7 +330,7 @@ def suggestions_build(*, today: date | None = None) -> dict:
                 lead_time_days=float(col["lead_time"][i]),
                 on_hand=on_hand,
                 reserved=reserved,
-                on_order=int(on_order.get(pairs[i]) or 0),
+                on_order=int(inputs.on_order.get(pair) or 0),
                 inventory_position=float(col["inventory_position"][i]),
                 demand_lead_time=float(col["demand_lead_time"][i]),
                 safety_stock=float(col["safety_stock"][i]),
@@ -264,6 +346,13 @@ def suggestions_build(*, today: date | None = None) -> dict:
                 reason=str(reasons[i]),
             )
         )
+    return new
+
+
+def _suggestions_replace(new, *, now) -> tuple[int, int]:
+    """Supersede the open suggestions and write ``new``, in one transaction;
+    a pair snoozed past ``now`` keeps its snooze and gets no new one.
+    Returns (written, superseded)."""
     with transaction.atomic():
         still_snoozed = set(
             ReplenishmentSuggestion.objects.filter(
@@ -277,116 +366,4 @@ def suggestions_build(*, today: date | None = None) -> dict:
         )
         fresh = [s for s in new if (s.product_id, s.warehouse_id) not in still_snoozed]
         ReplenishmentSuggestion.objects.bulk_create(fresh, batch_size=2000)
-    return {
-        "items": len(pairs),
-        "suggestions": len(fresh),
-        "superseded": superseded,
-        "category_profile": int((plan["basis"] == "category_profile").sum()),
-    }
-
-
-def _decide(suggestion, actor, status, **fields) -> None:
-    changed = ReplenishmentSuggestion.objects.filter(
-        pk=suggestion.pk, status__in=OPEN_SUGGESTION
-    ).update(status=status, decided_by=actor, decided_at=timezone.now(), **fields)
-    if not changed:
-        suggestion.refresh_from_db(fields=["status"])
-        raise InvalidState(
-            f"Suggestion #{suggestion.pk} is already {suggestion.status}.",
-            field="status",
-        )
-
-
-def suggestion_approve(
-    *,
-    suggestion: ReplenishmentSuggestion,
-    actor,
-    quantity: int | None = None,
-    note: str = "",
-) -> ReplenishmentSuggestion:
-    """Approve (optionally with another quantity and a reason): the quantity joins
-    the draft purchase order of the supplier and warehouse, exactly once."""
-    quantity = suggestion.quantity if quantity is None else quantity
-    if quantity <= 0:
-        raise InvalidInput("The quantity must be positive.", field="quantity")
-    if quantity != suggestion.quantity and not note.strip():
-        raise InvalidInput("Say why the quantity was changed.", field="reason")
-    if suggestion.supplier_id is None:
-        raise InvalidState(
-            "No supplier sells this product: add one before approving.",
-            field="supplier",
-        )
-    with transaction.atomic():
-        _decide(
-            suggestion,
-            actor,
-            SuggestionStatus.APPROVED,
-            approved_quantity=quantity,
-            decision_note=note[:500],
-        )
-        line = purchase_order_add_line(
-            supplier=suggestion.supplier,
-            warehouse=suggestion.warehouse,
-            product=suggestion.product,
-            quantity=quantity,
-            actor=actor,
-            note="from replenishment suggestions",
-        )
-        ReplenishmentSuggestion.objects.filter(pk=suggestion.pk).update(
-            purchase_order_line=line
-        )
-        SuggestionEvent.objects.create(
-            suggestion=suggestion,
-            action="approve",
-            actor=actor,
-            quantity=quantity,
-            note=note[:500],
-        )
-    suggestion.refresh_from_db()
-    return suggestion
-
-
-def suggestion_reject(
-    *, suggestion: ReplenishmentSuggestion, actor, note: str
-) -> ReplenishmentSuggestion:
-    if not note.strip():
-        raise InvalidInput("Say why the suggestion is rejected.", field="reason")
-    with transaction.atomic():
-        _decide(suggestion, actor, SuggestionStatus.REJECTED, decision_note=note[:500])
-        SuggestionEvent.objects.create(
-            suggestion=suggestion, action="reject", actor=actor, note=note[:500]
-        )
-    suggestion.refresh_from_db()
-    return suggestion
-
-
-def suggestion_snooze(
-    *, suggestion: ReplenishmentSuggestion, actor, until: datetime
-) -> ReplenishmentSuggestion:
-    if until <= timezone.now():
-        raise InvalidInput("Snooze until a time in the future.", field="until")
-    with transaction.atomic():
-        changed = ReplenishmentSuggestion.objects.filter(
-            pk=suggestion.pk, status__in=OPEN_SUGGESTION
-        ).update(status=SuggestionStatus.SNOOZED, snoozed_until=until)
-        if not changed:
-            raise InvalidState("This suggestion is already decided.", field="status")
-        SuggestionEvent.objects.create(
-            suggestion=suggestion, action="snooze", actor=actor, note=f"until {until}"
-        )
-    suggestion.refresh_from_db()
-    return suggestion
-
-
-def suggestion_approve_many(
-    *, suggestions: list[ReplenishmentSuggestion], actor
-) -> tuple[int, list[str]]:
-    """Approve each at its suggested quantity; the ones that fail say why."""
-    approved, errors = 0, []
-    for suggestion in suggestions:
-        try:
-            suggestion_approve(suggestion=suggestion, actor=actor)
-            approved += 1
-        except (InvalidInput, InvalidState) as error:
-            errors.append(f"#{suggestion.pk} {suggestion.product.sku}: {error.message}")
-    return approved, errors
+    return len(fresh), superseded

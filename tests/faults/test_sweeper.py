@@ -8,16 +8,17 @@ from django.utils import timezone
 from config.celery import app
 from forecasting.models import ForecastChunk, ForecastRun, RunStatus, SeriesForecast
 from forecasting.services.runs import (
-    FINISH_GRACE,
-    MAX_CHUNK_ATTEMPTS,
     forecast_chunk_process,
     forecast_run_close,
     forecast_run_plan,
     forecast_run_start,
-    forecast_runs_sweep,
+)
+from forecasting.services.sweeper import (
+    FINISH_GRACE,
+    MAX_CHUNK_ATTEMPTS,
     forecast_stale_after,
 )
-from forecasting.tasks import forecast_run_finish_task
+from forecasting.tasks import forecast_run_finish_task, forecast_runs_requeue
 from tests.forecasting.test_runs import history  # noqa: F401  (fixture)
 
 
@@ -40,8 +41,8 @@ def test_celery_settings_hold_together():
 
 
 def sweep(capture, **kwargs):
-    with capture(execute=True):  # the sweep enqueues on commit
-        return forecast_runs_sweep(**kwargs)
+    with capture(execute=True):  # what the sweep claims is enqueued on commit
+        return forecast_runs_requeue(**kwargs)
 
 
 def test_a_chunk_lost_with_its_worker_is_requeued_and_the_run_closed(

@@ -27,11 +27,8 @@ from forecasting.models import (
     SeriesForecast,
     SuggestionStatus,
 )
-from forecasting.services.runs import (
-    LEVELS,
-    forecast_run_start,
-    forecast_runs_sweep,
-)
+from forecasting.services.runs import LEVELS, forecast_run_start
+from forecasting.services.sweeper import forecast_runs_sweep
 from forecasting.tasks import (
     forecast_retrain_task,
     forecast_runs_sweep_task,

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from forecasting.services.suggestions import suggestion_approve
+from forecasting.services.decisions import suggestion_approve
 from stock.models import PurchaseOrder
 from stock.services.purchasing import purchase_order_send
 from tests import factories

@@ -11,13 +11,13 @@ from forecasting.models import (
     SuggestionEvent,
     SuggestionStatus,
 )
-from forecasting.services.suggestions import (
+from forecasting.services.decisions import (
     suggestion_approve,
     suggestion_approve_many,
     suggestion_reject,
     suggestion_snooze,
-    suggestions_build,
 )
+from forecasting.services.suggestions import suggestions_build
 from stock.exceptions import InvalidInput, InvalidState
 from stock.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from tests import factories

@@ -14,15 +14,15 @@ from stock.exceptions import StockError
 from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate, query_without_page
 
-from .forms import ApproveForm, RejectForm, SnoozeForm, SuggestionFilterForm
-from .models import ReplenishmentSuggestion, SuggestionStatus
-from .services.suggestions import (
+from ..forms import ApproveForm, RejectForm, SnoozeForm, SuggestionFilterForm
+from ..models import ReplenishmentSuggestion, SuggestionStatus
+from ..services.decisions import (
     suggestion_approve,
     suggestion_approve_many,
     suggestion_reject,
     suggestion_snooze,
-    suggestions_build,
 )
+from ..services.suggestions import suggestions_build
 
 SUGGESTION_COLUMNS = [
     Column(gettext_lazy("SKU"), "product.sku"),

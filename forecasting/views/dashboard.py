@@ -11,9 +11,9 @@ from config.celery import enqueue
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
 from stock.views.access import manager_required
 
-from .charts import accuracy_chart_data
-from .selectors import dashboard_get, dashboard_refresh_claim
-from .tasks import dashboard_refresh_task
+from ..charts import accuracy_chart_data
+from ..selectors import dashboard_get, dashboard_refresh_claim
+from ..tasks import dashboard_refresh_task
 
 
 def _period(value) -> int:

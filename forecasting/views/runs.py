@@ -10,9 +10,9 @@ from config.celery import enqueue
 from stock.exports import Column, export_format, export_response
 from stock.views.access import manager_required, paginate
 
-from .models import ForecastRun
-from .services.runs import forecast_run_start
-from .tasks import forecast_retrain_task
+from ..models import ForecastRun
+from ..services.runs import forecast_run_start
+from ..tasks import forecast_retrain_task
 
 
 def _mean(metric: str):

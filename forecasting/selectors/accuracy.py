@@ -1,0 +1,327 @@
+"""Forecast accuracy: earlier runs' forecasts scored on the demand that followed."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from catalog.models import Category
+from stock.models import Warehouse
+
+from ..models import DemandDay, ForecastRun, RunStatus, SeriesForecast
+from .periods import period_dates
+
+EVAL_DAYS = 7  # each evaluated forecast is scored on its first week
+MAX_EVAL_RUNS = 4  # spread over the period, so a year costs what a month does
+ANOMALY_LIMIT = 10
+ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
+
+
+def forecast_accuracy_get(
+    *, period_days: int, today: date | None = None, scored_runs: dict | None = None
+) -> dict:
+    """WAPE and bias of earlier runs' forecasts against the demand that followed.
+
+    Each evaluated run is scored on the first EVAL_DAYS of its forecasts, on the
+    days that were not out of stock (a stock-out day's sales are not demand);
+    "promised" is the backtest WAPE those forecasts were stored with, weighted
+    by the volume they were scored on. Bias > 0 means forecasts ran high.
+    Also returns the demand days of the newest evaluated run that fell outside
+    its 95% band, largest miss first.
+
+    Two queries per evaluated run (its forecasts, the week of demand after it),
+    scored as (series x day) arrays: no Python loop per series and day. Pass
+    the same `scored_runs` dict to the calls for several periods and a run
+    they share is read and scored once.
+    """
+    since, until = period_dates(period_days, today)
+    runs = _eval_runs(since, until)
+    scored_runs = {} if scored_runs is None else scored_runs
+    categories = _category_names()
+    warehouses = dict(Warehouse.objects.values_list("pk", "code"))
+    by_category: dict = {}
+    by_warehouse: dict = {}
+    total = _empty_group()
+    anomalies, anomaly_count = [], 0
+    seen = []  # (series code, category id, warehouse id) of every run
+    for run in runs:
+        if run.pk not in scored_runs:
+            scored_runs[run.pk] = _run_scored(run)
+        scored = scored_runs[run.pk]
+        if scored is None:
+            continue
+        sums = scored["rows"]
+        seen.append((scored["codes"], scored["cats"], scored["whs"]))
+        for name, values in sums.items():
+            total[name] += float(values.sum())
+        for ids, names, groups in (
+            (scored["cats"], categories, by_category),
+            (scored["whs"], warehouses, by_warehouse),
+        ):
+            unique, inverse = np.unique(ids, return_inverse=True)
+            for k, pk in enumerate(unique.tolist()):
+                group = groups.setdefault(names.get(pk), _empty_group())
+                mask = inverse == k
+                for name, values in sums.items():
+                    group[name] += float(values[mask].sum())
+        if run is runs[-1]:
+            anomalies, anomaly_count = scored["anomalies"](warehouses)
+    _count_series(seen, total, by_category, by_warehouse, categories, warehouses)
+    return {
+        "runs": [(r.pk, r.history_end + timedelta(days=1)) for r in runs],
+        "eval_days": EVAL_DAYS,
+        "overall": _group_scores({"all": total})[0] if total["series"] else None,
+        "by_category": _group_scores(by_category),
+        "by_warehouse": _group_scores(by_warehouse),
+        "anomalies": anomalies,
+        "anomaly_count": anomaly_count,
+    }
+
+
+def _eval_runs(since: date, until: date) -> list[ForecastRun]:
+    """Succeeded runs whose first forecast week began and ended in the period."""
+    runs = list(
+        ForecastRun.objects.filter(
+            status=RunStatus.SUCCEEDED,
+            history_end__gte=since - timedelta(days=1),
+            history_end__lte=until - timedelta(days=EVAL_DAYS + 1),
+        ).order_by("history_end", "pk")
+    )
+    by_day = {run.history_end: run for run in runs}  # the last run of each day
+    runs = sorted(by_day.values(), key=lambda run: run.history_end)
+    if len(runs) > MAX_EVAL_RUNS:
+        step = (len(runs) - 1) / (MAX_EVAL_RUNS - 1)
+        runs = [runs[round(i * step)] for i in range(MAX_EVAL_RUNS)]
+    return runs
+
+
+def _category_names() -> dict[int, str]:
+    rows = {
+        pk: (name, parent)
+        for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")
+    }
+
+    def full(pk, depth=0):
+        name, parent = rows[pk]
+        if parent is None or parent not in rows or depth > 10:
+            return name
+        return f"{full(parent, depth + 1)} / {name}"
+
+    return {pk: full(pk) for pk in rows}
+
+
+def _group_scores(groups: dict) -> list[dict]:
+    out = []
+    for key, g in sorted(groups.items(), key=lambda kv: -kv[1]["actual"]):
+        actual = g["actual"]
+        out.append(
+            {
+                "name": key,
+                "actual": actual,
+                "series": g["series"],
+                "wape": g["abs_error"] / actual if actual else None,
+                "bias": g["error"] / actual if actual else None,
+                "promised_wape": g["promised"] / g["weight"] if g["weight"] else None,
+            }
+        )
+    return out
+
+
+def _count_series(seen, total, by_category, by_warehouse, categories, warehouses):
+    """Distinct product x warehouse series per group, over all evaluated runs."""
+    if not seen:
+        return
+    codes = np.concatenate([c for c, _, _ in seen])
+    cats = np.concatenate([c for _, c, _ in seen])
+    whs = np.concatenate([w for _, _, w in seen])
+    codes, first = np.unique(codes, return_index=True)
+    total["series"] = len(codes)
+    for ids, names, groups in (
+        (cats[first], categories, by_category),
+        (whs[first], warehouses, by_warehouse),
+    ):
+        unique, counts = np.unique(ids, return_counts=True)
+        for pk, n in zip(unique.tolist(), counts.tolist(), strict=True):
+            groups[names.get(pk)]["series"] += n
+
+
+def _floats(lists, width: int) -> np.ndarray:
+    """Ragged lists (None for a missing value) as a (rows x width) float array."""
+    out = np.full((len(lists), width), np.nan)
+    for i, values in enumerate(lists):
+        if values:
+            values = values[:width]
+            out[i, : len(values)] = np.array(values, dtype=float)
+    return out
+
+
+def _empty_group() -> dict:
+    return {
+        "actual": 0.0,
+        "error": 0.0,
+        "abs_error": 0.0,
+        "promised": 0.0,
+        "weight": 0.0,
+        "series": 0,
+    }
+
+
+def _run_scored(run: ForecastRun) -> dict | None:
+    """The run's forecasts scored on the EVAL_DAYS after its history; None
+    when it stored none.
+
+    Per series (in the order of the run's rows): "codes" (product x
+    warehouse as one int), "cats" (category id, -1 for none), "whs"
+    (warehouse id), and under "rows" the arrays summed into a group's scores
+    (actual, error, abs_error, promised, weight). "anomalies" is a function
+    of {warehouse id: code} giving the worst misses outside the 95% band and
+    how many there were.
+    """
+    start = run.history_end + timedelta(days=1)
+    rows = _run_forecast_rows(run)
+    if not rows:
+        return None
+    product, warehouse, category, sku, first, promised, mean, low, high = zip(
+        *rows, strict=True
+    )
+    product = np.array(product, dtype=np.int64)
+    warehouse = np.array(warehouse, dtype=np.int64)
+    width = int(warehouse.max()) + 1
+    codes = product * width + warehouse
+    forecast = _floats(mean, EVAL_DAYS)
+    shift = np.array([(start - day).days for day in first], dtype=np.int64)
+    actual = _actuals(start, codes=codes, width=width, shift=shift, forecast=forecast)
+    paths = _ScoredPaths(
+        sku=sku,
+        warehouse=warehouse,
+        first=first,
+        forecast=forecast,
+        low=_floats(low, EVAL_DAYS),
+        high=_floats(high, EVAL_DAYS),
+        actual=actual,
+    )
+    return {
+        "codes": codes,
+        "cats": np.array([c if c is not None else -1 for c in category]),
+        "whs": warehouse,
+        "rows": _series_sums(forecast, actual, promised),
+        "anomalies": paths.anomalies,
+    }
+
+
+def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
+    """Per stored forecast of the run: product, warehouse, category, SKU,
+    start date, backtest WAPE, and the mean and 95% band paths."""
+    return list(
+        SeriesForecast.objects.filter(run=run)
+        .order_by("pk")
+        .values_list(
+            "product_id",
+            "warehouse_id",
+            "product__category_id",
+            "product__sku",
+            "start_date",
+            "wape",
+            "values__mean",
+            "values__q0.025",
+            "values__q0.975",
+        )
+    )
+
+
+def _actuals(
+    start: date, *, codes, width: int, shift, forecast: np.ndarray
+) -> np.ndarray:
+    """(series x EVAL_DAYS) demand from ``start`` on, aligned with each
+    forecast's days (``shift``: days from its start date to ``start``); NaN
+    on a stock-out day, a day without demand history or one the forecast
+    does not cover."""
+    actual = np.full(forecast.shape, np.nan)
+    demand = list(
+        DemandDay.objects.filter(
+            date__gte=start,
+            date__lt=start + timedelta(days=EVAL_DAYS),
+            censored=False,
+        ).values_list("product_id", "warehouse_id", "date", "quantity")
+    )
+    if not demand:
+        return actual
+    d_product, d_warehouse, d_date, d_quantity = zip(*demand, strict=True)
+    d_codes = np.array(d_product, dtype=np.int64) * width + np.array(
+        d_warehouse, dtype=np.int64
+    )
+    order = np.argsort(codes, kind="stable")
+    at = np.minimum(np.searchsorted(codes[order], d_codes), len(codes) - 1)
+    found = codes[order][at] == d_codes
+    row = order[at[found]]
+    offset = np.array([(day - start).days for day in d_date], dtype=np.int64)
+    col = offset[found] + shift[row]
+    inside = (col >= 0) & (col < EVAL_DAYS)
+    row, col = row[inside], col[inside]
+    values = np.array(d_quantity, dtype=float)[found][inside]
+    keep = ~np.isnan(forecast[row, col])  # the forecast covers that day
+    actual[row[keep], col[keep]] = values[keep]
+    return actual
+
+
+def _series_sums(forecast, actual, promised) -> dict[str, np.ndarray]:
+    """Per series: demand scored, error and absolute error summed over the
+    scored days, and the promised (backtest) WAPE weighted by that demand."""
+    mask = ~np.isnan(actual)
+    error = np.where(mask, forecast - actual, 0.0)
+    scored = np.where(mask, actual, 0.0).sum(axis=1)
+    promised = np.array(promised, dtype=float)  # None -> nan
+    weighted = ~np.isnan(promised) & (scored != 0)
+    return {
+        "actual": scored,
+        "error": error.sum(axis=1),
+        "abs_error": np.abs(error).sum(axis=1),
+        "promised": np.where(weighted, promised * scored, 0.0),
+        "weight": np.where(weighted, scored, 0.0),
+    }
+
+
+@dataclass(frozen=True)
+class _ScoredPaths:
+    """A run's (series x EVAL_DAYS) forecast, 95% band and actual demand,
+    with each series' SKU, warehouse id and first forecast day."""
+
+    sku: tuple
+    warehouse: np.ndarray
+    first: tuple
+    forecast: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    actual: np.ndarray
+
+    def anomalies(self, warehouse_codes: dict) -> tuple[list[dict], int]:
+        """The days whose demand fell outside the 95% band by at least
+        ANOMALY_MIN_MISS of its half-width, largest miss first (at most
+        ANOMALY_LIMIT), and how many there were in all."""
+        actual, forecast, low, high = self.actual, self.forecast, self.low, self.high
+        with np.errstate(invalid="ignore"):
+            outside = ~np.isnan(actual) & ~np.isnan(low) & ~np.isnan(high)
+            outside &= (actual < low) | (actual > high)
+            width = np.maximum(np.maximum(high - forecast, forecast - low), 1.0)
+            miss = np.where(actual > high, actual - high, low - actual) / width
+            outside &= miss >= ANOMALY_MIN_MISS
+        r, c = np.nonzero(outside)
+        order = np.lexsort((c, r, -miss[r, c]))
+        found = [
+            {
+                "sku": self.sku[i],
+                "warehouse": warehouse_codes.get(int(self.warehouse[i])),
+                "date": self.first[i] + timedelta(days=int(j)),
+                "quantity": int(actual[i, j]),
+                "mean": float(forecast[i, j]),
+                "low95": float(low[i, j]),
+                "high95": float(high[i, j]),
+                "score": float(miss[i, j]),
+            }
+            for i, j in zip(
+                r[order][:ANOMALY_LIMIT].tolist(),
+                c[order][:ANOMALY_LIMIT].tolist(),
+                strict=True,
+            )
+        ]
+        return found, len(r)
