@@ -13,7 +13,8 @@ from pathlib import Path
 
 import sklearn
 
-from returns.classifier.model import TrainedModel, train
+from returns.classifier.model import TrainedModel
+from returns.classifier.training import train
 
 logger = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parent

@@ -12,7 +12,6 @@ import pytest
 from returns.classifier import evaluate, load_training_set, predict, split_holdout
 from returns.classifier.augment import augment, lang_of
 from returns.classifier.cache import bootstrap_key, bootstrap_model
-from returns.classifier.model import _training_frame
 from returns.classifier.text import (
     clauses,
     decisive_clause,
@@ -20,6 +19,7 @@ from returns.classifier.text import (
     pinyin_view,
     to_simplified,
 )
+from returns.classifier.training import _training_frame
 from returns.data import messy
 from returns.data import messy_vocab as mv
 
