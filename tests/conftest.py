@@ -1,4 +1,5 @@
 import os
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -31,6 +32,20 @@ def eager(request, settings):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@contextmanager
+def tasks_not_eager(settings):
+    """Within it, Celery queues tasks for a worker (the production path) instead
+    of running them in-process; the eager mode of the test comes back after."""
+    from config.celery import app
+
+    previous = settings.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        settings.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager = previous
 
 
 def pytest_collection_modifyitems(config, items):

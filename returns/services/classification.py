@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from returns import classifier
+from returns import classifier, jobs
 from returns.classifier.cache import bootstrap_model
 
 from ..models import (
@@ -193,8 +193,6 @@ def classifier_labels_since_last_version() -> int:
 def classifier_retrain_if_enough_labels() -> bool:
     """Queue a retrain (after commit) once enough staff labels came in since the
     last version; the threshold is STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS."""
-    from ..tasks import classifier_retrain_task
-
     needed = settings.STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS
     if classifier_labels_since_last_version() < needed:
         return False
@@ -204,7 +202,7 @@ def classifier_retrain_if_enough_labels() -> bool:
         logger.warning("Cache unavailable; queueing a retrain without dedup")
         first = True
     if first:
-        transaction.on_commit(classifier_retrain_task.delay, robust=True)
+        transaction.on_commit(lambda: jobs.retrain_queue(), robust=True)
     return first
 
 
@@ -250,8 +248,6 @@ def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
     a lost lease costs one extra task, which finds the return classified and
     does nothing.
     """
-    from ..tasks import return_classify_task
-
     now = now or timezone.now()
     grace = timedelta(seconds=settings.STOCKWISE_REQUEUE_GRACE_SECONDS)
     pending = (
@@ -268,7 +264,7 @@ def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
         if not cache.add(key, 1, timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS):
             continue
         try:
-            return_classify_task.delay(request_id)
+            jobs.classify_queue(request_id)
         except Exception:
             cache.delete(key)  # not queued: the next sweep tries again
             raise
