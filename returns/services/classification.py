@@ -30,7 +30,7 @@ _cache: dict[str, classifier.TrainedModel] = {}
 # classifier's code, so a process loads it at most once, whatever happens to the
 # database, and a machine trains it once (STOCKWISE_RETURNS_MODEL_CACHE_DIR).
 _bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
-_lock = threading.Lock()
+_lock = threading.RLock()
 # While a retrain is queued or running, more reviews do not queue another.
 RETRAIN_QUEUED_KEY = "returns:classifier-retrain-queued"
 RETRAIN_QUEUED_SECONDS = 30 * 60
@@ -70,6 +70,17 @@ def _jsonable(value) -> bool:
     return isinstance(value, str | int | float | bool | list | dict | type(None))
 
 
+def classifier_bootstrap() -> tuple[classifier.TrainedModel, bytes]:
+    """The bootstrap model and its bytes: loaded (or trained) at most once per
+    process, from the machine's cache (STOCKWISE_RETURNS_MODEL_CACHE_DIR)."""
+    with _lock:
+        if not _bootstrap:
+            _bootstrap.append(
+                bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
+            )
+        return _bootstrap[0]
+
+
 def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
     """The active model; the shipped bootstrap set trains the first one."""
     version = ClassifierVersion.objects.filter(is_active=True).first()
@@ -77,11 +88,7 @@ def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
         with _lock:
             version = ClassifierVersion.objects.filter(is_active=True).first()
             if version is None:
-                if not _bootstrap:
-                    _bootstrap.append(
-                        bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
-                    )
-                model, payload = _bootstrap[0]
+                model, payload = classifier_bootstrap()
                 try:
                     with transaction.atomic():
                         version = _store_version(
