@@ -1,9 +1,12 @@
-"""Celery tasks for returns: classify after intake, retrain on new labels."""
+"""Celery tasks for returns: classify after intake, retrain on new labels; and the
+runners of returns.jobs, through which the services start them."""
 
 import logging
 
 from celery import shared_task
+from django.db import transaction
 
+from . import jobs
 from .services.classification import (
     classifier_retrain,
     return_classification_fail,
@@ -46,3 +49,23 @@ def classifier_retrain_task(force: bool = False) -> dict:
 def return_classifications_requeue_task() -> dict:
     """Beat: queue again the classifications whose enqueue was lost."""
     return {"queued": return_classifications_requeue()}
+
+
+def return_classify_start(request_id: int) -> None:
+    """Start a new return's classification. Where Celery runs tasks in-process
+    (eager: the embedded default) it runs at once, inside the caller's
+    transaction, so the answer to the request that opened the return shows it.
+    Otherwise it is queued once the return commits; robust, so a broker that is
+    away costs the return nothing (the error is logged and beat's sweeper queues
+    the classification again)."""
+    if return_classify_task.app.conf.task_always_eager:
+        return_classify_task.apply(args=[request_id])
+    else:
+        transaction.on_commit(
+            lambda: return_classify_task.delay(request_id), robust=True
+        )
+
+
+jobs.classify_new_return.plug(return_classify_start)
+jobs.classify_queue.plug(return_classify_task.delay)
+jobs.retrain_queue.plug(classifier_retrain_task.delay)

@@ -1,7 +1,8 @@
 import os
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -31,6 +32,74 @@ def eager(request, settings):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@contextmanager
+def tasks_not_eager(settings):
+    """Within it, Celery queues tasks for a worker (the production path) instead
+    of running them in-process; the eager mode of the test comes back after."""
+    from config.celery import app
+
+    previous = settings.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        settings.CELERY_TASK_ALWAYS_EAGER, app.conf.task_always_eager = previous
+
+
+class SharedRows:
+    """Rows that consecutive tests asking for the same fixture share, made once.
+
+    `open(build)` (from a module-scoped fixture, so before pytest-django's
+    per-test transaction) makes them inside an outer transaction; each test then
+    runs in pytest-django's savepoints within it, so what a test writes is
+    rolled back and the next test sees the rows as made. The outer transaction
+    is rolled back as soon as the next test does not ask for `fixture` (see
+    pytest_runtest_teardown), so tests in between, transactional ones included,
+    never run inside it; a later test that asks again gets rows of its own.
+    """
+
+    _open: list["SharedRows"] = []
+
+    def __init__(self, fixture: str, blocker) -> None:
+        self.fixture = fixture
+        self._blocker = blocker
+        self._atomic = None
+        self.value = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._atomic is not None
+
+    def open(self, build) -> None:
+        with self._blocker.unblock():
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            SharedRows._open.append(self)
+            try:
+                self.value = build()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        if self._atomic is None:
+            return
+        with self._blocker.unblock():
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self._atomic, self.value = None, None
+        SharedRows._open.remove(self)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield  # the test's own transaction is rolled back by now
+    wanted = set(getattr(nextitem, "fixturenames", ()))
+    for rows in list(SharedRows._open):
+        if rows.fixture not in wanted:
+            rows.close()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from ..services.review import (
     return_resolve,
     return_review,
 )
+from .serializers import ReturnOutputSerializer
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 DETAIL_ERRORS = {**ERRORS, 404: ErrorSerializer, 409: ErrorSerializer}
@@ -57,80 +58,6 @@ def visible_returns(request):
     if is_shop(request.user):
         return rows.filter(shop=request.user.shop)
     return rows
-
-
-class ReturnLineOutputSerializer(serializers.Serializer):
-    sku = serializers.CharField(source="product.sku")
-    quantity = serializers.IntegerField()
-    condition_notes = serializers.CharField()
-
-
-class ClassificationSerializer(serializers.Serializer):
-    status = serializers.CharField()
-    category = serializers.CharField(allow_null=True)
-    confidence = serializers.FloatField(allow_null=True)
-    alternatives = serializers.ListField(child=serializers.ListField())
-    secondary_reasons = serializers.ListField(
-        child=serializers.ListField(),
-        help_text="Other complaints in the text, [category, confidence]; "
-        "`category` is the one that decides.",
-    )
-    disposition = serializers.CharField(allow_null=True)
-    disposition_confidence = serializers.FloatField(allow_null=True)
-    model_version = serializers.CharField(allow_null=True)
-    auto_accepted = serializers.BooleanField()
-    review_reasons = serializers.ListField(child=serializers.CharField())
-
-
-class EventSerializer(serializers.Serializer):
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    note = serializers.CharField()
-
-
-class ReturnOutputSerializer(serializers.ModelSerializer):
-    shop = serializers.CharField(source="shop.code", allow_null=True)
-    warehouse = serializers.CharField(source="warehouse.code")
-    lines = ReturnLineOutputSerializer(many=True)
-    classification = serializers.SerializerMethodField()
-    events = EventSerializer(many=True)
-
-    class Meta:
-        model = ReturnRequest
-        fields = [
-            "id",
-            "external_id",
-            "order_reference",
-            "shop",
-            "warehouse",
-            "status",
-            "resolution",
-            "reason_text",
-            "reason_code",
-            "category",
-            "disposition",
-            "classification",
-            "lines",
-            "events",
-            "created_at",
-        ]
-
-    @extend_schema_field(ClassificationSerializer)
-    def get_classification(self, request) -> dict:
-        done = request.classification_status == "done"
-        return {
-            "status": request.classification_status,
-            "category": request.predicted_category or None,
-            "confidence": request.category_confidence,
-            "alternatives": request.alternatives,
-            "secondary_reasons": request.secondary_reasons,
-            "disposition": request.predicted_disposition or None,
-            "disposition_confidence": request.disposition_confidence,
-            "model_version": request.model_version or None,
-            "auto_accepted": request.auto_accepted,
-            "review_reasons": request.review_reasons if done else [],
-        }
 
 
 class ReturnLineInputSerializer(StrictInputSerializer):

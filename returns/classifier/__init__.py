@@ -12,7 +12,6 @@ from returns.classifier.model import (
     TrainedModel,
     category_probabilities,
     predict,
-    train,
 )
 from returns.classifier.rules import (
     DEFAULT_THRESHOLD,
@@ -22,6 +21,7 @@ from returns.classifier.rules import (
     auto_accept,
     reason_code_contradicts,
 )
+from returns.classifier.training import train
 
 __all__ = [
     "CATEGORIES",

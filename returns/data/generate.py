@@ -16,7 +16,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `returns` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from returns.data import phrases_a, phrases_b, phrases_c, vocab
+from returns.data import (
+    category_cues,
+    phrases_broken,
+    phrases_customer,
+    phrases_mismatch,
+    phrases_other,
+    vocab,
+)
 
 SEED = 20261123
 N_ROWS = 6000
@@ -35,14 +42,14 @@ COLUMNS = [
 ]
 
 GROUPS = {
-    "damaged_in_transit": phrases_a.DAMAGED_IN_TRANSIT,
-    "defective": phrases_a.DEFECTIVE,
-    "wrong_item": phrases_a.WRONG_ITEM,
-    "not_as_described": phrases_c.NOT_AS_DESCRIBED,
-    "size_fit": phrases_b.SIZE_FIT,
-    "changed_mind": phrases_b.CHANGED_MIND,
-    "late_delivery": phrases_b.LATE_DELIVERY,
-    "other": {**phrases_b.OTHER, **phrases_c.MORE_OTHER},
+    "damaged_in_transit": phrases_broken.DAMAGED_IN_TRANSIT,
+    "defective": phrases_broken.DEFECTIVE,
+    "wrong_item": phrases_mismatch.WRONG_ITEM,
+    "not_as_described": phrases_mismatch.NOT_AS_DESCRIBED,
+    "size_fit": phrases_customer.SIZE_FIT,
+    "changed_mind": phrases_customer.CHANGED_MIND,
+    "late_delivery": phrases_customer.LATE_DELIVERY,
+    "other": phrases_other.OTHER,
 }
 CATEGORY_SHARE = {
     "damaged_in_transit": 0.16,
@@ -56,11 +63,11 @@ CATEGORY_SHARE = {
 }
 # Generic wordings shared by two categories: only context can tell them apart.
 AMBIGUOUS = {
-    "damaged_in_transit": (phrases_a.AMBIGUOUS_BROKEN, 0.12),
-    "defective": (phrases_a.AMBIGUOUS_BROKEN, 0.12),
-    "wrong_item": (phrases_a.AMBIGUOUS_MISMATCH, 0.10),
-    "not_as_described": (phrases_a.AMBIGUOUS_MISMATCH, 0.08),
-    "size_fit": (phrases_b.AMBIGUOUS_SMALL, 0.08),
+    "damaged_in_transit": (phrases_broken.AMBIGUOUS_BROKEN, 0.12),
+    "defective": (phrases_broken.AMBIGUOUS_BROKEN, 0.12),
+    "wrong_item": (phrases_mismatch.AMBIGUOUS_MISMATCH, 0.10),
+    "not_as_described": (phrases_mismatch.AMBIGUOUS_MISMATCH, 0.08),
+    "size_fit": (phrases_customer.AMBIGUOUS_SMALL, 0.08),
 }
 EMPTY_TEXTS = {
     "en": ["", "return", "refund", "n/a", ".", "-", "see photos", "RMA"],
@@ -238,7 +245,7 @@ def _sentence(rng: random.Random, category: str, lang: str, item) -> tuple[str, 
     core = _core(rng, group, lang, item)
     if not name.startswith("amb_") and rng.random() < 0.3:
         cue_lang = lang if lang != "mixed" else rng.choice(["en", "zh"])
-        cue = rng.choice(phrases_c.CUES[category][cue_lang])
+        cue = rng.choice(category_cues.CUES[category][cue_lang])
         joint = " " if cue_lang == "en" else "，"
         core = f"{core}{joint}{cue}" if rng.random() < 0.7 else f"{cue}{joint}{core}"
     base = "zh" if lang == "zh" or (lang == "mixed" and rng.random() < 0.5) else "en"

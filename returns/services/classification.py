@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from returns import classifier
+from returns import classifier, jobs
 from returns.classifier.cache import bootstrap_model
 
 from ..models import (
@@ -30,7 +30,7 @@ _cache: dict[str, classifier.TrainedModel] = {}
 # classifier's code, so a process loads it at most once, whatever happens to the
 # database, and a machine trains it once (STOCKWISE_RETURNS_MODEL_CACHE_DIR).
 _bootstrap: list[tuple[classifier.TrainedModel, bytes]] = []
-_lock = threading.Lock()
+_lock = threading.RLock()
 # While a retrain is queued or running, more reviews do not queue another.
 RETRAIN_QUEUED_KEY = "returns:classifier-retrain-queued"
 RETRAIN_QUEUED_SECONDS = 30 * 60
@@ -70,6 +70,17 @@ def _jsonable(value) -> bool:
     return isinstance(value, str | int | float | bool | list | dict | type(None))
 
 
+def classifier_bootstrap() -> tuple[classifier.TrainedModel, bytes]:
+    """The bootstrap model and its bytes: loaded (or trained) at most once per
+    process, from the machine's cache (STOCKWISE_RETURNS_MODEL_CACHE_DIR)."""
+    with _lock:
+        if not _bootstrap:
+            _bootstrap.append(
+                bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
+            )
+        return _bootstrap[0]
+
+
 def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
     """The active model; the shipped bootstrap set trains the first one."""
     version = ClassifierVersion.objects.filter(is_active=True).first()
@@ -77,11 +88,7 @@ def classifier_active() -> tuple[ClassifierVersion, classifier.TrainedModel]:
         with _lock:
             version = ClassifierVersion.objects.filter(is_active=True).first()
             if version is None:
-                if not _bootstrap:
-                    _bootstrap.append(
-                        bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)
-                    )
-                model, payload = _bootstrap[0]
+                model, payload = classifier_bootstrap()
                 try:
                     with transaction.atomic():
                         version = _store_version(
@@ -193,8 +200,6 @@ def classifier_labels_since_last_version() -> int:
 def classifier_retrain_if_enough_labels() -> bool:
     """Queue a retrain (after commit) once enough staff labels came in since the
     last version; the threshold is STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS."""
-    from ..tasks import classifier_retrain_task
-
     needed = settings.STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS
     if classifier_labels_since_last_version() < needed:
         return False
@@ -204,7 +209,7 @@ def classifier_retrain_if_enough_labels() -> bool:
         logger.warning("Cache unavailable; queueing a retrain without dedup")
         first = True
     if first:
-        transaction.on_commit(classifier_retrain_task.delay, robust=True)
+        transaction.on_commit(lambda: jobs.retrain_queue(), robust=True)
     return first
 
 
@@ -250,8 +255,6 @@ def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
     a lost lease costs one extra task, which finds the return classified and
     does nothing.
     """
-    from ..tasks import return_classify_task
-
     now = now or timezone.now()
     grace = timedelta(seconds=settings.STOCKWISE_REQUEUE_GRACE_SECONDS)
     pending = (
@@ -268,7 +271,7 @@ def return_classifications_requeue(*, now=None, limit: int = 1000) -> list[int]:
         if not cache.add(key, 1, timeout=settings.STOCKWISE_REQUEUE_LEASE_SECONDS):
             continue
         try:
-            return_classify_task.delay(request_id)
+            jobs.classify_queue(request_id)
         except Exception:
             cache.delete(key)  # not queued: the next sweep tries again
             raise

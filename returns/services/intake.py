@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from catalog.models import Product, Shop
 from stock.exceptions import InvalidInput, InvalidState
 from stock.models import SalesOrder, SalesOrderStatus, Warehouse
 
+from .. import jobs
 from ..models import ReturnEvent, ReturnLine, ReturnRequest, ReturnStatus
 
 MAX_REASON_CHARS = 10_000
@@ -104,6 +104,118 @@ def _same_request(existing: ReturnRequest, lines: list[ReturnLineInput]) -> bool
     return stored == {line.product.pk: line.quantity for line in lines}
 
 
+def _check_request(reason_text: str, lines: list[ReturnLineInput]) -> None:
+    """Refuse a reason text over MAX_REASON_CHARS and a return without lines."""
+    if len(reason_text) > MAX_REASON_CHARS:
+        raise InvalidInput(
+            f"reason_text may be at most {MAX_REASON_CHARS} characters.",
+            field="reason_text",
+        )
+    if not lines:
+        raise InvalidInput("A return needs at least one line.", field="lines")
+
+
+def _resent_return(
+    shop: Shop | None, external_id: str, lines: list[ReturnLineInput]
+) -> ReturnRequest | None:
+    """The return a shop already opened under `external_id`, or None; refused
+    when the shop sends that id again with different lines."""
+    if shop is None or not external_id:
+        return None
+    existing = ReturnRequest.objects.filter(shop=shop, external_id=external_id).first()
+    if existing is not None and not _same_request(existing, lines):
+        raise InvalidState(
+            _("Return %(id)s already exists with different lines.")
+            % {"id": repr(external_id)},
+            field="external_id",
+        )
+    return existing
+
+
+def _merged_lines(lines: list[ReturnLineInput]) -> dict[int, ReturnLineInput]:
+    """One line per product (quantities added, the first condition note kept);
+    refuses a quantity that is not positive."""
+    merged: dict[int, ReturnLineInput] = {}
+    for line in lines:
+        if line.quantity <= 0:
+            raise InvalidInput("Quantities must be positive.", field="lines")
+        seen = merged.get(line.product.pk)
+        merged[line.product.pk] = ReturnLineInput(
+            line.product,
+            line.quantity + (seen.quantity if seen else 0),
+            line.condition_notes or (seen.condition_notes if seen else ""),
+        )
+    return merged
+
+
+def _check_returnable(order: SalesOrder, lines: dict[int, ReturnLineInput]) -> None:
+    """Refuse lines asking more than the order shipped and has not had back.
+    Call it inside the transaction that stores the return, after locking the
+    order, so two returns of the same goods cannot both pass."""
+    returnable = _returnable(order)
+    over = [
+        _("%(sku)s (returnable %(returnable)d, asked %(asked)d)")
+        % {
+            "sku": line.product.sku,
+            "returnable": max(returnable.get(pid, 0), 0),
+            "asked": line.quantity,
+        }
+        for pid, line in lines.items()
+        if line.quantity > returnable.get(pid, 0)
+    ]
+    if over:
+        raise InvalidInput(
+            _("More than was shipped and not yet returned: %(lines)s")
+            % {"lines": ", ".join(over)},
+            field="lines",
+        )
+
+
+def _store_return(
+    *,
+    order: SalesOrder,
+    lines: dict[int, ReturnLineInput],
+    shop: Shop | None,
+    external_id: str,
+    order_reference: str,
+    warehouse: Warehouse | None,
+    reason_text: str,
+    reason_code: str,
+    actor,
+) -> ReturnRequest:
+    """The request, its lines and its first event (requested), in one
+    transaction with the order locked and the quantities checked again."""
+    with transaction.atomic():
+        SalesOrder.objects.select_for_update().filter(pk=order.pk).first()
+        _check_returnable(order, lines)
+        request = ReturnRequest.objects.create(
+            shop=shop or order.shop,
+            external_id=external_id,
+            order_reference=order_reference,
+            sales_order=order,
+            warehouse=warehouse or order.warehouse,
+            reason_text=reason_text,
+            reason_code=reason_code.strip().lower(),
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(
+                request=request,
+                product=line.product,
+                quantity=line.quantity,
+                condition_notes=line.condition_notes[:500],
+            )
+            for line in lines.values()
+        )
+        ReturnEvent.objects.create(
+            request=request,
+            to_status=ReturnStatus.REQUESTED,
+            actor_user=request.created_by,
+            actor_shop=shop,
+        )
+    return request
+
+
 def return_create(
     *,
     order_reference: str,
@@ -117,107 +229,39 @@ def return_create(
 ) -> tuple[ReturnRequest, bool]:
     """Open a return against a shipped order; (request, created).
 
-    A shop's return re-sent with the same external_id is returned as it was.
-    Quantities are checked against what was shipped minus what is already
-    being returned, so the same goods can never come back twice.
+    A shop's return re-sent with the same external_id is returned as it was
+    (refused if its lines differ). Quantities are checked against what was
+    shipped minus what is already being returned, under the order's lock, so
+    the same goods can never come back twice. The new return's classification
+    starts through returns.jobs (at once in-process, else after the commit);
+    the request returned shows whatever it has written by then.
     """
-    if len(reason_text) > MAX_REASON_CHARS:
-        raise InvalidInput(
-            f"reason_text may be at most {MAX_REASON_CHARS} characters.",
-            field="reason_text",
-        )
-    if not lines:
-        raise InvalidInput("A return needs at least one line.", field="lines")
-    if shop is not None and external_id:
-        existing = ReturnRequest.objects.filter(
-            shop=shop, external_id=external_id
-        ).first()
-        if existing is not None:
-            if not _same_request(existing, lines):
-                raise InvalidState(
-                    _("Return %(id)s already exists with different lines.")
-                    % {"id": repr(external_id)},
-                    field="external_id",
-                )
-            return existing, False
+    _check_request(reason_text, lines)
+    existing = _resent_return(shop, external_id, lines)
+    if existing is not None:
+        return existing, False
     order = _shipped_order(order_reference, shop=shop)
-    quantities: dict[int, ReturnLineInput] = {}
-    for line in lines:
-        if line.quantity <= 0:
-            raise InvalidInput("Quantities must be positive.", field="lines")
-        seen = quantities.get(line.product.pk)
-        quantities[line.product.pk] = ReturnLineInput(
-            line.product,
-            line.quantity + (seen.quantity if seen else 0),
-            line.condition_notes or (seen.condition_notes if seen else ""),
-        )
+    merged = _merged_lines(lines)
     try:
-        with transaction.atomic():
-            # Lock the order so two returns of it cannot both pass the check.
-            SalesOrder.objects.select_for_update().filter(pk=order.pk).first()
-            returnable = _returnable(order)
-            over = [
-                _("%(sku)s (returnable %(returnable)d, asked %(asked)d)")
-                % {
-                    "sku": line.product.sku,
-                    "returnable": max(returnable.get(pid, 0), 0),
-                    "asked": line.quantity,
-                }
-                for pid, line in quantities.items()
-                if line.quantity > returnable.get(pid, 0)
-            ]
-            if over:
-                raise InvalidInput(
-                    _("More than was shipped and not yet returned: %(lines)s")
-                    % {"lines": ", ".join(over)},
-                    field="lines",
-                )
-            request = ReturnRequest.objects.create(
-                shop=shop or order.shop,
-                external_id=external_id,
-                order_reference=order_reference,
-                sales_order=order,
-                warehouse=warehouse or order.warehouse,
-                reason_text=reason_text,
-                reason_code=reason_code.strip().lower(),
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
-            ReturnLine.objects.bulk_create(
-                ReturnLine(
-                    request=request,
-                    product=line.product,
-                    quantity=line.quantity,
-                    condition_notes=line.condition_notes[:500],
-                )
-                for line in quantities.values()
-            )
-            ReturnEvent.objects.create(
-                request=request,
-                to_status=ReturnStatus.REQUESTED,
-                actor_user=request.created_by,
-                actor_shop=shop,
-            )
+        request = _store_return(
+            order=order,
+            lines=merged,
+            shop=shop,
+            external_id=external_id,
+            order_reference=order_reference,
+            warehouse=warehouse,
+            reason_text=reason_text,
+            reason_code=reason_code,
+            actor=actor,
+        )
     except IntegrityError:
+        # The same shop and external_id stored meanwhile by a concurrent call.
         existing = ReturnRequest.objects.filter(
             shop=shop, external_id=external_id
         ).first()
         if existing is None:
             raise
         return existing, False
-    _enqueue_classification(request)
+    jobs.classify_new_return(request.pk)
+    request.refresh_from_db()
     return request, True
-
-
-def _enqueue_classification(request: ReturnRequest) -> None:
-    from ..tasks import return_classify_task
-
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # In-process mode: classify now, so the caller sees the result at once.
-        return_classify_task.apply(args=[request.pk])
-        request.refresh_from_db()
-    else:
-        # robust: the return is committed whatever the broker says; a lost
-        # enqueue is logged and beat's sweeper queues the classification again.
-        transaction.on_commit(
-            lambda: return_classify_task.delay(request.pk), robust=True
-        )

@@ -73,12 +73,6 @@ def return_receive(*, request: ReturnRequest, actor) -> ReturnRequest:
     return request
 
 
-def return_inspect(*, request: ReturnRequest, actor, note: str = "") -> ReturnRequest:
-    with transaction.atomic():
-        _move(request, ReturnStatus.INSPECTED, [ReturnStatus.RECEIVED], actor, note)
-    return request
-
-
 def return_reject(*, request: ReturnRequest, actor, note: str) -> ReturnRequest:
     if not note.strip():
         raise InvalidInput("Say why the return is rejected.", field="note")

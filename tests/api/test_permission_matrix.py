@@ -28,6 +28,7 @@ from stock.services.purchasing import (
     purchase_order_send,
 )
 from tests import factories
+from tests.conftest import SharedRows
 
 ROLES = ["anonymous", "nobody", "staff", "manager", "admin", "shop_a", "shop_b"]
 
@@ -229,8 +230,14 @@ def test_every_endpoint_has_a_row():
     assert api_routes() == set(MATRIX)
 
 
-@pytest.fixture
-def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
+def _make_world():
+    """A warehouse pair, a product, two shops and one document of each kind in
+    each state the matrix asks about; (ids, a client per role)."""
+    warehouse = factories.warehouse(code="main")
+    other_warehouse = factories.warehouse(code="east")
+    product = factories.product(sku="MUG-001")
+    shop_a = factories.shop("shop-a")
+    shop_b = factories.shop("shop-b")
     staff = factories.user("staff")
     manager = factories.user("manager")
     factories.stock(product, warehouse, 50)
@@ -305,6 +312,20 @@ def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
         clients[role] = APIClient()
         clients[role].credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return ids, clients
+
+
+@pytest.fixture(scope="module")
+def world_rows(django_db_setup, django_db_blocker):
+    """The world, made once for the matrix's consecutive cases (see SharedRows)."""
+    rows = SharedRows("world", django_db_blocker)
+    rows.open(_make_world)
+    yield rows
+    rows.close()
+
+
+@pytest.fixture
+def world(world_rows, db):
+    return world_rows.value if world_rows.is_open else _make_world()
 
 
 def _fill(value, ids):

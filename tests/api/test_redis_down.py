@@ -12,7 +12,13 @@ from returns.models import ClassificationStatus, ReturnRequest
 from stock.models import SalesOrder
 from stock.services.orders import OrderLineInput, sales_order_create, sales_order_ship
 from tests import factories
-from tests.api.test_permission_matrix import MATRIX, ROLES, _fill, world  # noqa: F401
+from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
+    MATRIX,
+    ROLES,
+    _fill,
+    world,
+    world_rows,
+)
 from tests.conftest import shop_client, user_client
 from tests.outage import redis_unreachable  # noqa: F401  (fixture)
 

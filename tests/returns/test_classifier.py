@@ -24,10 +24,10 @@ from returns.classifier import (
     split_holdout,
     train,
 )
-from returns.classifier.cache import bootstrap_model
 from returns.classifier.model import EMPTY_TEXT_CONFIDENCE_CAP
 from returns.classifier.rules import choose_threshold
 from returns.data import generate
+from returns.services.classification import classifier_bootstrap
 
 
 @pytest.fixture(scope="session")
@@ -42,11 +42,9 @@ def holdout(shipped):
 
 @pytest.fixture(scope="session")
 def model():
-    """The bootstrap model: trained once per machine, then loaded (its cache key
-    is a hash of the shipped data and the classifier's code)."""
-    from django.conf import settings
-
-    return bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)[0]
+    """The bootstrap model, as the services use it: loaded once per process from
+    the machine's cache (trained once, under a lock, when the cache is cold)."""
+    return classifier_bootstrap()[0]
 
 
 @pytest.fixture(scope="session")

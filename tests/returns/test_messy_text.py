@@ -11,8 +11,7 @@ import pytest
 
 from returns.classifier import evaluate, load_training_set, predict, split_holdout
 from returns.classifier.augment import augment, lang_of
-from returns.classifier.cache import bootstrap_key, bootstrap_model
-from returns.classifier.model import _training_frame
+from returns.classifier.cache import bootstrap_key
 from returns.classifier.text import (
     clauses,
     decisive_clause,
@@ -20,15 +19,17 @@ from returns.classifier.text import (
     pinyin_view,
     to_simplified,
 )
+from returns.classifier.training import _training_frame
 from returns.data import messy
 from returns.data import messy_vocab as mv
+from returns.services.classification import classifier_bootstrap
 
 
 @pytest.fixture(scope="module")
 def model():
-    from django.conf import settings
-
-    return bootstrap_model(settings.STOCKWISE_RETURNS_MODEL_CACHE_DIR)[0]
+    """The bootstrap model, as the services use it: loaded once per process from
+    the machine's cache (trained once, under a lock, when the cache is cold)."""
+    return classifier_bootstrap()[0]
 
 
 @pytest.fixture(scope="module")

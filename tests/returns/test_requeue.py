@@ -18,7 +18,12 @@ from returns.services.classification import (
     return_classifications_requeue,
 )
 from returns.services.intake import ReturnLineInput, return_create
-from tests.conftest import solo_worker_argv, user_client, worker_database_url
+from tests.conftest import (
+    solo_worker_argv,
+    tasks_not_eager,
+    user_client,
+    worker_database_url,
+)
 from tests.outage import cache_settings, celery_on, own_redis  # noqa: F401
 from tests.returns.test_returns_flow import shipped  # noqa: F401  (fixture)
 
@@ -35,14 +40,13 @@ def later(settings):
 def lost_enqueue_return(shop, product, settings) -> ReturnRequest:
     """A return saved with its classification queued on commit, a commit this
     test transaction never reaches: the enqueue is lost."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    request, _ = return_create(
-        shop=shop,
-        order_reference="ORD-1",
-        lines=[ReturnLineInput(product, 1)],
-        reason_text=REASON,
-    )
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with tasks_not_eager(settings):
+        request, _ = return_create(
+            shop=shop,
+            order_reference="ORD-1",
+            lines=[ReturnLineInput(product, 1)],
+            reason_text=REASON,
+        )
     cache.delete(requeue_lease_key(request.pk))  # a lease of another run's id
     return request
 

@@ -6,6 +6,7 @@ from django.test import Client
 from returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from stock.services.orders import OrderLineInput, sales_order_create, sales_order_ship
 from tests import factories
+from tests.conftest import tasks_not_eager
 
 REFERENCE = "MP-100231"
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -76,8 +77,7 @@ def test_opening_a_return_creates_it_and_queues_its_classification(
 ):
     client.force_login(staff_user)
     # The production path: the classification is queued once the return commits.
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with django_capture_on_commit_callbacks() as queued:
+    with tasks_not_eager(settings), django_capture_on_commit_callbacks() as queued:
         response = _open(client, product, 1)
     opened = ReturnRequest.objects.get()
     assert response.status_code == 302

@@ -1,5 +1,5 @@
-"""Hand-written return-reason phrase groups (part A): transit damage, defects and
-wrong items.
+"""Return-reason phrase groups for goods that arrived broken: damaged in
+transit, defective, and the "broken" wording the two share.
 
 Each group is one idea said several ways in English and Chinese; `{item}` is filled
 with a product noun. The held-out evaluation splits by group, so a group's
@@ -129,6 +129,7 @@ DAMAGED_IN_TRANSIT = {
     },
 }
 
+
 DEFECTIVE = {
     "def_stopped_working": {
         "en": [
@@ -256,102 +257,6 @@ DEFECTIVE = {
     },
 }
 
-WRONG_ITEM = {
-    "wrong_different_product": {
-        "en": [
-            "received a completely different product, not what I ordered",
-            "you sent me the wrong item, I ordered a {item}",
-            "this is not my order, got someone else's stuff",
-        ],
-        "zh": [
-            "收到的完全是另一个商品，不是我买的",
-            "发错货了，我买的是{item}",
-            "这不是我的订单，收到别人的东西",
-        ],
-    },
-    "wrong_color": {
-        "en": [
-            "ordered black but got white",
-            "wrong colour sent, I picked blue",
-            "got the red one instead of the green one I ordered",
-        ],
-        "zh": [
-            "我拍的黑色，发来的是白色",
-            "颜色发错了，我选的是蓝色",
-            "订的绿色给我发了红色",
-        ],
-    },
-    "wrong_size_sent": {
-        "en": [
-            "I ordered size M and you sent XL",
-            "label says 42 but I ordered 39, wrong size shipped",
-            "packing slip says L, inside is an S",
-        ],
-        "zh": [
-            "我拍的M码，发来的是XL",
-            "我下单39码，寄来的是42码，发错码了",
-            "单子上写L码，里面是S码",
-        ],
-    },
-    "wrong_model": {
-        "en": [
-            "wrong model, this is the old version not the one on my order",
-            "sent the 64GB version, I paid for 128GB",
-            "received the US plug version, I ordered EU plug",
-        ],
-        "zh": [
-            "型号发错了，这是旧款不是我订的",
-            "我买的128G，发来的是64G",
-            "我要的欧规插头，发来美规",
-        ],
-    },
-    "wrong_quantity": {
-        "en": [
-            "ordered a pack of 6, only got a single one",
-            "box contains 2 instead of the 4 I paid for",
-            "got one shoe twice, both left feet",
-        ],
-        "zh": [
-            "买的六个装只收到一个",
-            "付了四个的钱，盒子里只有两个",
-            "收到两只都是左脚",
-        ],
-    },
-    "wrong_mixed_up": {
-        "en": [
-            "seems like orders got mixed up, this {item} is not mine",
-            "warehouse packed the wrong SKU",
-            "the barcode on the box doesn't match my order",
-        ],
-        "zh": [
-            "好像订单搞混了，这个{item}不是我的",
-            "仓库打包错了",
-            "盒子上的条码跟订单对不上",
-        ],
-    },
-    "wrong_flavor_variant": {
-        "en": [
-            "ordered unscented and got lavender",
-            "wrong variant, I chose the matte one and got glossy",
-            "got the kids version instead of adult",
-        ],
-        "zh": [
-            "我买的无香型，收到薰衣草味",
-            "款式不对，我选的哑光收到亮面",
-            "我买成人款给我发了儿童款",
-        ],
-    },
-    "wrong_empty_box": {
-        "en": [
-            "box was empty except for a different cheap item",
-            "parcel had a phone case in it instead of the {item}",
-        ],
-        "zh": [
-            "盒子里是别的便宜东西，根本不是我买的",
-            "包裹里是个手机壳，不是{item}",
-        ],
-    },
-}
 
 AMBIGUOUS_BROKEN = {
     "amb_broken": {
@@ -368,21 +273,6 @@ AMBIGUOUS_BROKEN = {
             "{item}坏的",
             "收到是坏的",
             "坏了，退款",
-        ],
-    },
-}
-
-AMBIGUOUS_MISMATCH = {
-    "amb_not_what_expected": {
-        "en": [
-            "not what I ordered",
-            "this is not the right one",
-            "not the {item} I wanted",
-        ],
-        "zh": [
-            "不是我要的",
-            "跟我买的不一样",
-            "这不是我要的{item}",
         ],
     },
 }
