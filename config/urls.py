@@ -33,6 +33,6 @@ urlpatterns = [
     ),
     path("", include("returns.urls")),
     path("", include("forecasting.urls")),
-    path("", include("stock.alert_urls")),
+    path("", include("notifications.urls")),
     path("", include("stock.urls")),
 ]

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from stock.models import (
+from notifications.models import (
     Alert,
     AlertKind,
     AlertRule,
@@ -15,7 +15,7 @@ from stock.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from stock.services.alerts import evaluation_key
+from notifications.services.evaluation import evaluation_key
 from stock.services.operations import stock_adjust
 from tests import factories
 
