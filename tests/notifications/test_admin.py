@@ -78,3 +78,16 @@ def test_rule_pages_load_and_a_rule_without_its_scope_fields_is_refused(
     for page in ("alert", "alertsubscription", "webhookdelivery", "webhookevent"):
         assert client.get(f"/admin/notifications/{page}/").status_code == 200
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_admin_link_from_before_the_move_lands_on_the_same_page(client, admin_user):
+    client.force_login(admin_user)
+    rule = AlertRule.objects.create(name="low", kind="low_stock", threshold=5)
+    response = client.get(f"/admin/stock/alertrule/{rule.pk}/change/?_popup=1")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/admin/notifications/alertrule/{rule.pk}/change/?_popup=1"
+    )
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/admin/stock/webhookdelivery/").status_code == 302
+    assert client.get("/admin/stock/warehouse/").status_code == 200
