@@ -183,8 +183,8 @@ def drain(timeout: float = 600.0) -> dict:
     the broker's visibility timeout, the relay re-sends its delivery sooner)."""
     from django.db import connection
 
-    from stock.models import DeliveryStatus, WebhookDelivery
-    from stock.services.webhooks import webhook_relay
+    from notifications.models import DeliveryStatus, WebhookDelivery
+    from notifications.services.delivery import webhook_relay
 
     deadline = time.monotonic() + timeout
     relayed = 0
@@ -207,7 +207,12 @@ def drain(timeout: float = 600.0) -> dict:
 
 
 def events_compared(receiver) -> dict:
-    from stock.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEvent
+    from notifications.models import (
+        DeliveryStatus,
+        EventType,
+        WebhookDelivery,
+        WebhookEvent,
+    )
 
     outbox = {
         str(pk)
@@ -256,9 +261,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         stack.setup_django(env)
         from django.db import connection
 
-        from stock.models import EventType
-        from stock.services.webhooks import webhook_endpoint_create
-        from tests.alerts.receiver import Receiver
+        from notifications.models import EventType
+        from notifications.services.endpoints import webhook_endpoint_create
+        from tests.notifications.receiver import Receiver
 
         data = stack.seed_api()
         receiver = Receiver()

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "core",
     "catalog",
     "stock",
+    "notifications",
     "forecasting",
     "returns",
 ]
@@ -97,7 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "stock.context_processors.navigation",
-                "stock.services.alerts.alerts_badge",
+                "notifications.context_processors.alerts_badge",
             ],
         },
     },
@@ -214,19 +215,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     # --- alerts & webhooks
     "alerts-evaluate-all": {
-        "task": "stock.alert_tasks.alerts_evaluate_all_task",
+        "task": "notifications.tasks.alerts_evaluate_all_task",
         "schedule": timedelta(minutes=15),
     },
     "alerts-digest-daily": {
-        "task": "stock.alert_tasks.alerts_digest_task",
+        "task": "notifications.tasks.alerts_digest_task",
         "schedule": crontab(hour=6, minute=0),
     },
     "alerts-requeue": {
-        "task": "stock.alert_tasks.alerts_requeue_task",
+        "task": "notifications.tasks.alerts_requeue_task",
         "schedule": timedelta(minutes=5),
     },
     "webhooks-relay": {
-        "task": "stock.alert_tasks.webhook_relay_task",
+        "task": "notifications.tasks.webhook_relay_task",
         "schedule": timedelta(minutes=1),
     },
     # --- returns: learn from staff labels (promoted only when not worse)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -21,6 +21,13 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view()),
+    # Alerts and webhooks moved from the stock app to notifications: an admin
+    # link from before the move lands on the same page (kept for one release).
+    re_path(
+        r"^admin/stock/(?P<rest>(?:alert|alertrule|alertsubscription|webhookendpoint"
+        r"|webhookdelivery|webhookevent)/.*)$",
+        RedirectView.as_view(url="/admin/notifications/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     # set_language: the language switch in the page header posts here.
     path("i18n/", include("django.conf.urls.i18n")),
@@ -33,6 +40,6 @@ urlpatterns = [
     ),
     path("", include("returns.urls")),
     path("", include("forecasting.urls")),
-    path("", include("stock.alert_urls")),
+    path("", include("notifications.urls")),
     path("", include("stock.urls")),
 ]

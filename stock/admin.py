@@ -212,7 +212,3 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_filter = ["shop"]
     search_fields = ["key"]
     list_select_related = ["shop"]
-
-
-# Alert rules, alerts and webhooks register themselves there.
-from . import alerts_admin  # noqa: E402, F401

@@ -21,8 +21,3 @@ def stock_reconcile_task() -> dict:
 @shared_task
 def idempotency_purge_task() -> dict:
     return {"purged": idempotency_purge()}
-
-
-# Alert and webhook tasks live in their own module; importing it here registers
-# them with the worker, which discovers each app's tasks module only.
-from . import alert_tasks  # noqa: E402, F401

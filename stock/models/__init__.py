@@ -1,14 +1,5 @@
 """Stock: warehouses, the ledger and its balances, and the documents that move stock."""
 
-from .alerts import (
-    Alert,
-    AlertKind,
-    AlertRule,
-    AlertStatus,
-    AlertSubscription,
-    NotificationMode,
-    RuleScope,
-)
 from .documents import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -33,36 +24,19 @@ from .warehouse import (
     StockLevel,
     Warehouse,
 )
-from .webhooks import (
-    DeliveryStatus,
-    EventType,
-    WebhookAttempt,
-    WebhookDelivery,
-    WebhookEndpoint,
-    WebhookEvent,
-)
 
 __all__ = [
     "DEMAND_KINDS",
     "DEMAND_Q",
-    "Alert",
-    "AlertKind",
-    "AlertRule",
-    "AlertStatus",
-    "AlertSubscription",
-    "DeliveryStatus",
-    "EventType",
     "IdempotencyRecord",
     "Location",
     "LocationKind",
     "LocationStockLevel",
     "MovementKind",
-    "NotificationMode",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseOrderStatus",
     "ReferenceType",
-    "RuleScope",
     "SalesOrder",
     "SalesOrderLine",
     "SalesOrderStatus",
@@ -74,8 +48,4 @@ __all__ = [
     "Transfer",
     "TransferLine",
     "Warehouse",
-    "WebhookAttempt",
-    "WebhookDelivery",
-    "WebhookEndpoint",
-    "WebhookEvent",
 ]

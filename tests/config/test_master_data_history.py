@@ -39,7 +39,7 @@ def test_an_admin_edit_of_a_product_shows_on_its_history_page(client, admin_user
 
 
 def test_alert_rule_and_warehouse_changes_are_kept(warehouse, manager_user):
-    from stock.models import AlertKind, AlertRule, RuleScope
+    from notifications.models import AlertKind, AlertRule, RuleScope
 
     # The factory's warehouse already has two records: created, then its
     # default locations set.

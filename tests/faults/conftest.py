@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from stock.services.webhooks import EVENT_ID_HEADER
+from notifications.services.signing import EVENT_ID_HEADER
 
 # Short stale limit for the sweeper, so the module runs in a few minutes. Safe
 # here: with one pool process no sweep runs while a chunk is being fitted.

@@ -34,9 +34,10 @@ from forecasting.tasks import (
     forecast_runs_sweep_task,
     suggestions_build_task,
 )
-from stock.alert_tasks import webhook_relay_task
-from stock.models import DeliveryStatus, StockLevel, WebhookAttempt, WebhookDelivery
-from stock.services.webhooks import webhook_endpoint_create
+from notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from notifications.services.endpoints import webhook_endpoint_create
+from notifications.tasks import webhook_relay_task
+from stock.models import StockLevel
 from tests import factories
 from tests.faults.conftest import STALE_SECONDS, wait_for
 

@@ -13,10 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from forecasting.models import ForecastRun
-from returns.models import ReturnRequest
-from returns.services.classification import approval_rule_get
-from returns.services.intake import ReturnLineInput, return_create
-from stock.models import (
+from notifications.models import (
     Alert,
     AlertKind,
     AlertRule,
@@ -25,6 +22,9 @@ from stock.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from returns.models import ReturnRequest
+from returns.services.classification import approval_rule_get
+from returns.services.intake import ReturnLineInput, return_create
 from stock.services.operations import stock_adjust, stocktake_create
 from stock.services.orders import OrderLineInput, sales_order_create, sales_order_ship
 from stock.services.purchasing import (

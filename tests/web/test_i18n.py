@@ -130,7 +130,8 @@ def test_the_catalog_covers_every_string_in_the_sources(tmp_path):
     """makemessages over a copy of the sources finds nothing new to translate."""
     root = Path(settings.BASE_DIR)
     shutil.copy(root / "manage.py", tmp_path)
-    for folder in ("config", "core", "catalog", "stock", "forecasting", "returns"):
+    folders = ("config", "core", "catalog", "stock", "notifications")
+    for folder in (*folders, "forecasting", "returns"):
         shutil.copytree(
             root / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__py*")
         )

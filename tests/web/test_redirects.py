@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from stock.models import (
+from notifications.models import (
     Alert,
     AlertKind,
     AlertRule,

@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .exceptions import InvalidInput
+from stock.exceptions import InvalidInput
+
 from .models import (
     Alert,
     AlertRule,
@@ -15,8 +16,8 @@ from .models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from .services.webhooks import (
-    webhook_delivery_resend,
+from .services.delivery import webhook_delivery_resend
+from .services.endpoints import (
     webhook_endpoint_create,
     webhook_endpoint_rotate_secret,
     webhook_url_check,

@@ -5,7 +5,16 @@ from collections import Counter
 
 import pytest
 
-from stock.models import DeliveryStatus, EventType, WebhookDelivery, WebhookEvent
+from notifications.models import (
+    DeliveryStatus,
+    EventType,
+    WebhookDelivery,
+    WebhookEvent,
+)
+from returns.models import Disposition, ReasonCategory
+from returns.services import review
+from returns.services.classification import approval_rule_get
+from returns.services.intake import ReturnLineInput, return_create
 from stock.services.operations import (
     TransferLineInput,
     stock_adjust,
@@ -159,11 +168,6 @@ def test_adjustment_and_count_correction_write_one_event_each(
 def test_return_restock_writes_one_event(
     subscribers, stocked, product, warehouse, staff_user
 ):
-    review = pytest.importorskip("returns.services.review")
-    from returns.models import Disposition, ReasonCategory
-    from returns.services.classification import approval_rule_get
-    from returns.services.intake import ReturnLineInput, return_create
-
     rule = approval_rule_get()
     rule.enabled = False
     rule.save()

@@ -12,9 +12,15 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from stock.models import Alert, AlertKind, AlertRule, AlertSubscription, RuleScope
-from stock.services.alerts import (
-    alerts_evaluate_pair,
+from notifications.models import (
+    Alert,
+    AlertKind,
+    AlertRule,
+    AlertSubscription,
+    RuleScope,
+)
+from notifications.services.evaluation import alerts_evaluate_pair
+from notifications.services.requeue import (
     alerts_requeue,
     requeue_lease_key,
     stocktake_evaluated_key,

@@ -2,15 +2,15 @@
 
 import re
 
-from stock.models import AlertRule, WebhookDelivery, WebhookEndpoint
-from stock.services.webhooks import webhook_signature, webhook_signature_verify
+from notifications.models import AlertRule, WebhookDelivery, WebhookEndpoint
+from notifications.services.signing import webhook_signature, webhook_signature_verify
 from tests import factories
 
 
 def test_an_endpoint_made_in_the_admin_shows_its_secret_once(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
-        "/admin/stock/webhookendpoint/add/",
+        "/admin/notifications/webhookendpoint/add/",
         {
             "name": "ops",
             "url": "http://127.0.0.1:9/hook",
@@ -26,7 +26,7 @@ def test_an_endpoint_made_in_the_admin_shows_its_secret_once(client, admin_user)
     assert secret == endpoint.secret
     signed = webhook_signature(secret=secret, timestamp=1, body=b"{}")
     assert webhook_signature_verify(secret=secret, body=b"{}", header=signed, now=1)
-    page = client.get(f"/admin/stock/webhookendpoint/{endpoint.pk}/change/")
+    page = client.get(f"/admin/notifications/webhookendpoint/{endpoint.pk}/change/")
     assert secret not in page.content.decode()
 
 
@@ -34,7 +34,7 @@ def test_the_admin_refuses_a_private_url_when_not_allowed(client, admin_user, se
     settings.STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = False
     client.force_login(admin_user)
     response = client.post(
-        "/admin/stock/webhookendpoint/add/",
+        "/admin/notifications/webhookendpoint/add/",
         {"name": "x", "url": "http://10.0.0.1/hook", "events": '["order.*"]'},
     )
     assert response.status_code == 200  # the form again, with the error
@@ -46,9 +46,9 @@ def test_rule_pages_load_and_a_rule_without_its_scope_fields_is_refused(
     client, admin_user
 ):
     client.force_login(admin_user)
-    assert client.get("/admin/stock/alertrule/add/").status_code == 200
+    assert client.get("/admin/notifications/alertrule/add/").status_code == 200
     response = client.post(
-        "/admin/stock/alertrule/add/",
+        "/admin/notifications/alertrule/add/",
         {
             "name": "bad",
             "kind": "low_stock",
@@ -62,7 +62,7 @@ def test_rule_pages_load_and_a_rule_without_its_scope_fields_is_refused(
     assert "Fill exactly the fields the scope needs" in response.content.decode()
     product = factories.product()
     response = client.post(
-        "/admin/stock/alertrule/add/",
+        "/admin/notifications/alertrule/add/",
         {
             "name": "good",
             "kind": "low_stock",
@@ -76,5 +76,18 @@ def test_rule_pages_load_and_a_rule_without_its_scope_fields_is_refused(
     assert response.status_code == 302
     assert AlertRule.objects.get().product == product
     for page in ("alert", "alertsubscription", "webhookdelivery", "webhookevent"):
-        assert client.get(f"/admin/stock/{page}/").status_code == 200
+        assert client.get(f"/admin/notifications/{page}/").status_code == 200
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_admin_link_from_before_the_move_lands_on_the_same_page(client, admin_user):
+    client.force_login(admin_user)
+    rule = AlertRule.objects.create(name="low", kind="low_stock", threshold=5)
+    response = client.get(f"/admin/stock/alertrule/{rule.pk}/change/?_popup=1")
+    assert response.status_code == 302
+    assert response["Location"] == (
+        f"/admin/notifications/alertrule/{rule.pk}/change/?_popup=1"
+    )
+    assert client.get(response["Location"]).status_code == 200
+    assert client.get("/admin/stock/webhookdelivery/").status_code == 302
+    assert client.get("/admin/stock/warehouse/").status_code == 200

@@ -7,18 +7,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput
-from stock.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
-from stock.services.operations import stock_adjust
-from stock.services.webhooks import (
+from notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from notifications.services.delivery import (
     retry_delay,
     webhook_deliver,
     webhook_delivery_resend,
     webhook_relay,
-    webhook_signature,
-    webhook_signature_verify,
-    webhook_url_check,
 )
+from notifications.services.endpoints import webhook_url_check
+from notifications.services.signing import webhook_signature, webhook_signature_verify
+from stock.exceptions import InvalidInput
+from stock.services.operations import stock_adjust
 from tests import factories
 
 SECRET = "whsec_test"
@@ -255,7 +254,7 @@ def test_the_relay_queues_a_waiting_delivery_once_not_every_tick(
     published = []
 
     def count(sender=None, body=None, **kwargs):
-        if sender == "stock.alert_tasks.webhook_deliver_task":
+        if sender == "notifications.tasks.webhook_deliver_task":
             published.append(body[0][0])
 
     endpoint = make_endpoint(receiver.url, ["stock.changed"])

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from stock.services.webhooks import webhook_endpoint_create
-from tests.alerts.receiver import Receiver
+from notifications.services.endpoints import webhook_endpoint_create
+from tests.notifications.receiver import Receiver
 
 # The real worker (tests/conftest.py starts it with this environment) must be
 # allowed to post to the test receiver on 127.0.0.1.

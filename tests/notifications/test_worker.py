@@ -5,7 +5,8 @@ import time
 import pytest
 from django.core.cache import cache
 
-from stock.models import (
+from config.celery import app
+from notifications.models import (
     Alert,
     AlertKind,
     AlertRule,
@@ -15,7 +16,7 @@ from stock.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from stock.services.alerts import evaluation_key
+from notifications.services.evaluation import evaluation_key
 from stock.services.operations import stock_adjust
 from tests import factories
 
@@ -86,3 +87,11 @@ def test_a_receiver_failing_three_times_gets_the_event_once(
     assert len(receiver.succeeded()) == 1
     assert {r.event_id for r in receiver.requests} == {str(delivery.event_id)}
     assert receiver.all_verified(endpoint.secret)
+
+
+def test_a_message_sent_under_the_name_before_the_move_runs_on_the_worker(
+    celery_worker_process,
+):
+    """An upgrade finds tasks queued by the old code: the worker runs them."""
+    result = app.send_task("stock.alert_tasks.webhook_relay_task")
+    assert result.get(timeout=60) == {"enqueued": 0}

@@ -6,14 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class EventType(models.TextChoices):
-    STOCK_CHANGED = "stock.changed", "stock.changed"
-    ALERT_OPENED = "alert.opened", "alert.opened"
-    ALERT_RESOLVED = "alert.resolved", "alert.resolved"
-    ORDER_CREATED = "order.created", "order.created"
-    ORDER_SHIPPED = "order.shipped", "order.shipped"
-    ORDER_CANCELLED = "order.cancelled", "order.cancelled"
+from ..events import EventType, event_pattern_matches
 
 
 class WebhookEndpoint(models.Model):
@@ -41,18 +34,16 @@ class WebhookEndpoint(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "stock_webhookendpoint"
         ordering = ["name"]
 
     def __str__(self):
         return f"{self.name} ({self.shop.code if self.shop_id else 'ops'})"
 
     def wants(self, event_type: str) -> bool:
-        for pattern in self.events or []:
-            if pattern == event_type or pattern == "*":
-                return True
-            if pattern.endswith(".*") and event_type.startswith(pattern[:-1]):
-                return True
-        return False
+        return any(
+            event_pattern_matches(pattern, event_type) for pattern in self.events or []
+        )
 
 
 class WebhookEvent(models.Model):
@@ -64,6 +55,7 @@ class WebhookEvent(models.Model):
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        db_table = "stock_webhookevent"
         ordering = ["-created_at"]
 
     def __str__(self):
@@ -106,6 +98,7 @@ class WebhookDelivery(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
+        db_table = "stock_webhookdelivery"
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "webhook deliveries"
         constraints = [
@@ -135,6 +128,7 @@ class WebhookAttempt(models.Model):
     succeeded = models.BooleanField(default=False)
 
     class Meta:
+        db_table = "stock_webhookattempt"
         ordering = ["attempted_at", "id"]
 
     def __str__(self):

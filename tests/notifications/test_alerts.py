@@ -9,9 +9,9 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput
-from stock.models import (
+from notifications.models import (
     Alert,
+    AlertAudience,
     AlertKind,
     AlertRule,
     AlertStatus,
@@ -20,16 +20,13 @@ from stock.models import (
     RuleScope,
     WebhookDelivery,
 )
-from stock.models.alerts import AlertAudience
-from stock.services.alerts import (
-    RuleBook,
-    alert_acknowledge,
-    alert_notify,
-    alert_snooze,
-    alerts_digest_send,
-    alerts_evaluate_all,
-    alerts_needing_attention_count,
-)
+from notifications.selectors import alerts_needing_attention_count
+from notifications.services.alerts import alert_acknowledge, alert_snooze
+from notifications.services.digest import alerts_digest_send
+from notifications.services.evaluation import alerts_evaluate_all
+from notifications.services.notify import alert_notify
+from notifications.services.rules import RuleBook
+from stock.exceptions import InvalidInput
 from stock.services.operations import (
     stock_adjust,
     stocktake_confirm,

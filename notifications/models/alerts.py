@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.history import history_user
+from catalog.permissions import MANAGE_STOCK
 
 
 class AlertKind(models.TextChoices):
@@ -98,10 +99,14 @@ class AlertRule(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    # Who changed what and when; shown on the admin's History page.
-    history = HistoricalRecords(get_user=history_user)
+    # Who changed what and when; shown on the admin's History page. The table
+    # keeps the name it had in stock (as does every table of this app).
+    history = HistoricalRecords(
+        get_user=history_user, table_name="stock_historicalalertrule"
+    )
 
     class Meta:
+        db_table = "stock_alertrule"
         ordering = ["kind", "name"]
         constraints = [
             models.CheckConstraint(
@@ -202,8 +207,6 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_ALERT_STATUSES)
 
     def for_user(self, user):
-        from catalog.permissions import MANAGE_STOCK
-
         if user.has_perm(MANAGE_STOCK):
             return self
         return self.filter(rule__audience=AlertAudience.STAFF)
@@ -249,6 +252,7 @@ class Alert(models.Model):
     objects = AlertQuerySet.as_manager()
 
     class Meta:
+        db_table = "stock_alert"
         ordering = ["-opened_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -281,6 +285,9 @@ class AlertSubscription(models.Model):
         max_length=10, choices=NotificationMode.choices, default=NotificationMode.DIGEST
     )
     last_digest_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "stock_alertsubscription"
 
     def __str__(self):
         return f"{self.user} ({self.mode})"

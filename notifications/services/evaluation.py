@@ -1,0 +1,185 @@
+"""Alert rules applied to stock: low stock and overstock per product x
+warehouse, count variance per confirmed count, and the scheduled sweep.
+
+Evaluation runs after every committed ledger write (coalesced per product x
+warehouse, listeners.py) and on a schedule. An alert is opened at most once per
+rule x product x warehouse while active, and resolves by itself when its
+condition clears (alerts.alerts_settle).
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from stock.models import StockLevel, StockMovement, Stocktake, StocktakeLine
+
+from ..models import Alert, AlertKind, AlertRule
+from .alerts import alert_resolve, alerts_settle
+from .rules import RuleBook
+
+COVER_WINDOW_DAYS = 28
+STOCK_KINDS = (AlertKind.LOW_STOCK, AlertKind.OVERSTOCK)
+
+
+def evaluation_key(product_id: int, warehouse_id: int) -> str:
+    """The cache key that marks a pair's evaluation as already scheduled."""
+    return f"stockwise:alerts:evaluate:{product_id}:{warehouse_id}"
+
+
+# --- conditions: (firing, message) for one rule ------------------------------------
+
+
+def _average_daily_shipments(product_id: int, warehouse_id: int, now) -> Decimal:
+    shipped = (
+        StockMovement.objects.demand()
+        .filter(
+            product_id=product_id,
+            warehouse_id=warehouse_id,
+            created_at__gte=now - timedelta(days=COVER_WINDOW_DAYS),
+        )
+        .aggregate(total=Sum("quantity"))["total"]
+    )
+    return Decimal(-(shipped or 0)) / COVER_WINDOW_DAYS
+
+
+def _low_stock(rule: AlertRule, level: StockLevel) -> tuple[bool, str]:
+    return level.available <= rule.threshold, (
+        f"{level.product.sku} at {level.warehouse.code}: "
+        f"{level.available} available, at or below {rule.threshold}."
+    )
+
+
+def _overstock(rule: AlertRule, level: StockLevel, now) -> tuple[bool, str]:
+    sku, where = level.product.sku, level.warehouse.code
+    if rule.max_on_hand is not None and level.on_hand > rule.max_on_hand:
+        return True, (
+            f"{sku} at {where}: {level.on_hand} on hand, above the maximum of "
+            f"{rule.max_on_hand}."
+        )
+    if rule.max_days_of_cover is not None and level.on_hand > 0:
+        daily = _average_daily_shipments(level.product_id, level.warehouse_id, now)
+        if daily == 0:
+            return True, (
+                f"{sku} at {where}: {level.on_hand} on hand and nothing shipped in "
+                f"{COVER_WINDOW_DAYS} days."
+            )
+        cover = Decimal(level.on_hand) / daily
+        if cover > rule.max_days_of_cover:
+            return True, (
+                f"{sku} at {where}: {cover:.0f} days of cover, above "
+                f"{rule.max_days_of_cover}."
+            )
+    return False, ""
+
+
+def _variance_percent(line: StocktakeLine) -> Decimal:
+    """How far the count is off the books, in percent of the books (100 when
+    the books said none and some were counted), capped to fit the column."""
+    book_qty = line.counted - line.variance
+    if book_qty > 0:
+        percent = Decimal(abs(line.variance) * 100) / book_qty
+    else:
+        percent = Decimal(100 if line.variance else 0)
+    return min(percent, Decimal("99999")).quantize(Decimal("0.01"))
+
+
+# --- evaluations -------------------------------------------------------------------
+
+
+def alerts_evaluate_pair(
+    *, product_id: int, warehouse_id: int, book: RuleBook | None = None
+) -> None:
+    """Bring low-stock and overstock alerts of one pair in line with its stock
+    (nothing for a pair with no balance). `book`: the rules, when the caller
+    loaded them for many pairs."""
+    book = book or RuleBook.load()
+    now = timezone.now()
+    with transaction.atomic():
+        level = (
+            StockLevel.objects.select_related("product", "warehouse")
+            .filter(product_id=product_id, warehouse_id=warehouse_id)
+            .first()
+        )
+        if level is None:
+            return
+        for kind in STOCK_KINDS:
+            rule = book.winner(
+                kind=kind, product=level.product, warehouse_id=warehouse_id
+            )
+            firing, message, value = False, "", Decimal(level.on_hand)
+            if rule is not None and kind == AlertKind.LOW_STOCK:
+                value = Decimal(level.available)
+                firing, message = _low_stock(rule, level)
+            elif rule is not None:
+                firing, message = _overstock(rule, level, now)
+            alerts_settle(
+                kind=kind,
+                rule=rule,
+                product=level.product,
+                warehouse=level.warehouse,
+                firing=firing,
+                value=value,
+                message=message,
+                now=now,
+            )
+
+
+def alerts_evaluate_stocktake(*, stocktake_id: int) -> None:
+    """Count variance: each counted line of a confirmed count against its rule."""
+    book = RuleBook.load()
+    now = timezone.now()
+    sheet = Stocktake.objects.select_related("warehouse").get(pk=stocktake_id)
+    lines = sheet.lines.select_related("product").filter(
+        counted__isnull=False, variance__isnull=False
+    )
+    with transaction.atomic():
+        for line in lines:
+            rule = book.winner(
+                kind=AlertKind.COUNT_VARIANCE,
+                product=line.product,
+                warehouse_id=sheet.warehouse_id,
+                location_id=sheet.location_id,
+            )
+            percent = _variance_percent(line)
+            alerts_settle(
+                kind=AlertKind.COUNT_VARIANCE,
+                rule=rule,
+                product=line.product,
+                warehouse=sheet.warehouse,
+                firing=rule is not None and percent > rule.variance_percent,
+                value=percent,
+                message=(
+                    f"{line.product.sku} at {sheet.warehouse.code}: counted "
+                    f"{line.counted}, books said {line.counted - line.variance} "
+                    f"({percent}% off, count #{sheet.pk})."
+                ),
+                now=now,
+            )
+
+
+def alerts_evaluate_all() -> int:
+    """The safety net and the time-based part: every pair that has a balance,
+    then every active alert whose rule was switched off is resolved. Returns
+    the number of pairs evaluated."""
+    book = RuleBook.load()
+    pairs = list(StockLevel.objects.values_list("product_id", "warehouse_id"))
+    for product_id, warehouse_id in pairs:
+        alerts_evaluate_pair(
+            product_id=product_id, warehouse_id=warehouse_id, book=book
+        )
+    _orphans_resolve(timezone.now())
+    return len(pairs)
+
+
+def _orphans_resolve(now: datetime) -> None:
+    with transaction.atomic():
+        orphans = (
+            Alert.objects.active()
+            .filter(rule__is_active=False)
+            .select_related("rule", "product", "warehouse")
+        )
+        for alert in orphans:
+            alert_resolve(alert, now)

@@ -1,0 +1,25 @@
+"""Alert and webhook delivery pages (paths and names as they were in stock)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alert-list"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        views.alert_acknowledge_view,
+        name="alert-acknowledge",
+    ),
+    path("alerts/<int:pk>/snooze/", views.alert_snooze_view, name="alert-snooze"),
+    path(
+        "webhooks/deliveries/",
+        views.delivery_list,
+        name="webhook-delivery-list",
+    ),
+    path(
+        "webhooks/deliveries/<int:pk>/resend/",
+        views.delivery_resend,
+        name="webhook-delivery-resend",
+    ),
+]
