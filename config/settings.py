@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A shop's X-RateLimit-* headers on every answer, a 503 too.
     "catalog.throttling.RateLimitHeadersMiddleware",
-    "config.unavailable.DatabaseUnavailableMiddleware",
+    "core.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -313,11 +313,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "stock.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "stock.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     # The shop rate limit is taken when the key is authenticated
     # (catalog.authentication), so that a 403 counts too.
     "DEFAULT_THROTTLE_CLASSES": [],
@@ -350,9 +350,9 @@ SPECTACULAR_SETTINGS = {
     # follows from a created order or return.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "stock.api.schema.error_responses",
-        "stock.api.schema.operation_links",
-        "stock.api.schema.empty_filters_mean_unfiltered",
+        "core.openapi.error_responses",
+        "config.openapi.operation_links",
+        "core.openapi.empty_filters_mean_unfiltered",
     ],
 }
 # Requests per shop (all its keys), a token bucket: API_SHOP_BURST at once,

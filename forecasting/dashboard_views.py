@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from config.cache import cache_unreachable
 from config.celery import enqueue
+from core.roles import manager_required
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
-from stock.views.access import manager_required
 
 from .charts import accuracy_chart_data
 from .selectors import dashboard_get, dashboard_refresh_claim

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate
 from core.redirects import redirect_next
-from stock.exceptions import StockError
-from stock.exports import Column, export_format, export_response
+from core.roles import manager_required, operator_required
 from stock.forms import add_service_error
-from stock.views.access import manager_required, operator_required, paginate
 
 from .forms import (
     ApprovalRuleForm,
@@ -122,7 +123,7 @@ def return_open(request):
     if data is not None and lookup.is_valid():
         try:
             order, returnable = order_returnable(**lookup.cleaned_data)
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(lookup, error)
         else:
             if request.method == "POST":
@@ -145,7 +146,7 @@ def return_open(request):
                 external_id=f"web-{form.cleaned_data['token']}",
                 actor=request.user,
             )
-        except StockError as error:
+        except ServiceError as error:
             if error.field == "external_id":
                 form.add_error(
                     None,
@@ -217,7 +218,7 @@ def return_review_submit(request, pk: int):
     found = get_object_or_404(ReturnRequest, pk=pk)
     try:
         return_review(request=found, actor=request.user, **form.cleaned_data)
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -239,7 +240,7 @@ def return_receive_submit(request, pk: int):
     try:
         return_receive(request=found, actor=request.user)
         messages.success(request, _("Received into the returns area."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)
 
@@ -253,7 +254,7 @@ def return_resolve_submit(request, pk: int):
         messages.success(
             request, _("Resolved: %(r)s.") % {"r": found.get_resolution_display()}
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)
 
@@ -269,7 +270,7 @@ def return_reject_submit(request, pk: int):
     try:
         return_reject(request=found, actor=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("Return rejected."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)
 

@@ -11,19 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
+from core.roles import manager_required, operator_required
 
-from .exceptions import StockError
-from .exports import Column, export_format, export_response
 from .models import Alert, AlertStatus, DeliveryStatus, WebhookDelivery
 from .services.alerts import alert_acknowledge, alert_snooze
 from .services.webhooks import webhook_delivery_resend
-from .views.access import (
-    manager_required,
-    operator_required,
-    paginate,
-    query_without_page,
-)
 
 SNOOZE_CHOICES = [
     (1, gettext_lazy("1 hour")),
@@ -128,7 +124,7 @@ def alert_acknowledge_view(request, pk: int):
     try:
         alert_acknowledge(alert=_alert_for(request, pk), user=request.user)
         messages.success(request, _("Alert acknowledged."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back_to_list(request)
 
@@ -144,7 +140,7 @@ def alert_snooze_view(request, pk: int):
     try:
         alert_snooze(alert=_alert_for(request, pk), until=until)
         messages.success(request, _("Alert snoozed."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back_to_list(request)
 
@@ -188,6 +184,6 @@ def delivery_resend(request, pk: int):
     try:
         webhook_delivery_resend(delivery=delivery)
         messages.success(request, _("The delivery is queued again."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back(request, "webhook-delivery-list")

@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .exceptions import InvalidInput
+from core.errors import InvalidInput
+
 from .models import (
     Alert,
     AlertRule,

@@ -7,8 +7,9 @@ class StockConfig(AppConfig):
     verbose_name = "Stock"
 
     def ready(self):
+        from core.roles import roles_ensure
+
         from .hooks import ledger_hook, order_hook
-        from .roles import roles_ensure
         from .services.alerts import ledger_posted
         from .services.webhooks import order_changed, webhooks_subscribed
 

@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.filters import IdFilter
-from catalog.permissions import CanManageStock
-from stock.api.serializers import ErrorSerializer, StrictInputSerializer
+from core.roles import CanManageStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..models import ReplenishmentSuggestion, SuggestionStatus
 from ..services.suggestions import suggestion_approve, suggestion_reject

@@ -5,7 +5,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 
-from catalog.permissions import CanManageStock, IsShop
+from catalog.authentication import IsShop
+from core.roles import CanManageStock
 
 from ..models import SeriesForecast
 from ..selectors import forecasts_current

@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from catalog.models import Product, SupplierProduct
-from stock.exceptions import InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
 from stock.models import (
     PurchaseOrderLine,
     StockLevel,

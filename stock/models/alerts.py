@@ -202,7 +202,7 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(status__in=ACTIVE_ALERT_STATUSES)
 
     def for_user(self, user):
-        from catalog.permissions import MANAGE_STOCK
+        from core.roles import MANAGE_STOCK
 
         if user.has_perm(MANAGE_STOCK):
             return self

@@ -21,9 +21,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import Category, Product
-from catalog.permissions import MANAGE_STOCK, OPERATE_STOCK
+from core.errors import InvalidInput, InvalidState
+from core.roles import MANAGE_STOCK, OPERATE_STOCK
 
-from ..exceptions import InvalidInput, InvalidState
 from ..hooks import LedgerPosted
 from ..models import (
     Alert,

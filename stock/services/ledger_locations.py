@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 
 from catalog.models import Product
+from core.errors import InvalidInput
 
-from ..exceptions import InvalidInput, Shortage
+from ..errors import Shortage
 from ..models import Location, LocationStockLevel, Warehouse
 from ..selectors.picking import NO_BINS, pick_allocate, warehouse_bins
 

@@ -28,7 +28,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from ..exceptions import InvalidInput
+from core.errors import InvalidInput
+
 from ..hooks import OrderChanged
 from ..models import (
     DeliveryStatus,

@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog.permissions import MANAGE_STOCK
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page, with_default
+from core.roles import MANAGE_STOCK, manager_required, operator_required
 
-from ..exceptions import StockError
-from ..exports import Column, export_format, export_response
 from ..forms import (
     ActionForm,
     AdjustForm,
@@ -24,13 +25,6 @@ from ..forms import (
 from ..models import Stocktake, StocktakeStatus
 from ..services import operations
 from . import queries
-from .access import (
-    manager_required,
-    operator_required,
-    paginate,
-    query_without_page,
-    with_default,
-)
 
 COUNT_COLUMNS = [
     Column(gettext_lazy("Count"), "pk"),
@@ -64,7 +58,7 @@ def transfer_create(request):
                 from_location=form.cleaned_data["from_location"],
                 to_location=form.cleaned_data["to_location"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -97,7 +91,7 @@ def adjust(request):
                 actor=request.user,
                 location=data["location"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -147,7 +141,7 @@ def count_create(request):
                 actor=request.user,
                 note=form.cleaned_data["note"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -194,7 +188,7 @@ def count_detail(request, pk: int):
             operations.stocktake_record_counts(
                 stocktake=sheet, counts=form.counts(), actor=request.user
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -213,7 +207,7 @@ def count_confirm(request, pk: int):
     action_form = ActionForm(request.POST)
     try:
         operations.stocktake_confirm(stocktake=sheet, actor=request.user)
-    except StockError as error:
+    except ServiceError as error:
         add_service_error(action_form, error)
         return _render_count(request, _sheet_or_404(pk), action_form=action_form)
     messages.success(
@@ -231,7 +225,7 @@ def count_cancel(request, pk: int):
     action_form = ActionForm(request.POST)
     try:
         operations.stocktake_cancel(stocktake=sheet, actor=request.user)
-    except StockError as error:
+    except ServiceError as error:
         add_service_error(action_form, error)
         return _render_count(request, _sheet_or_404(pk), action_form=action_form)
     messages.success(request, _("%(sheet)s cancelled.") % {"sheet": sheet})

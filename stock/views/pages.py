@@ -6,16 +6,16 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from catalog.permissions import MANAGE_STOCK
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
+from core.roles import MANAGE_STOCK
 
-from ..exports import Column, export_format, export_response
 from ..forms import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
 from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
 from ..selectors.picking import product_locations
 from . import queries
-from .access import paginate, query_without_page
 
 MOVEMENTS_PER_PAGE = 25
 

@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput
+from core.errors import InvalidInput
 from stock.models import (
     Alert,
     AlertKind,

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput
+from core.errors import InvalidInput
 from stock.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from stock.services.operations import stock_adjust
 from stock.services.webhooks import (

@@ -22,6 +22,7 @@ from catalog.models import (
     UnitOfMeasure,
 )
 from catalog.services import shop_api_key_create, shop_api_key_revoke
+from core.roles import MANAGER, WAREHOUSE_STAFF
 from stock import demo
 from stock.models import (
     Location,
@@ -56,8 +57,8 @@ from stock.services.purchasing import (
 URL = "http://127.0.0.1:8000/"
 USERS = [
     # username, password, group (None: superuser), what the role is
-    ("staff", "staff-demo-1", "warehouse_staff", "warehouse staff"),
-    ("manager", "manager-demo-1", "manager", "manager"),
+    ("staff", "staff-demo-1", WAREHOUSE_STAFF, "warehouse staff"),
+    ("manager", "manager-demo-1", MANAGER, "manager"),
     ("admin", "admin-demo-1", None, "admin (superuser, also /admin/)"),
 ]
 SHOPS = [
