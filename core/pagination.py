@@ -75,6 +75,8 @@ class KeysetPagination(BoundedPageSizeMixin, BasePagination):
     cursor_query_param = "cursor"
 
     def decode_cursor(self, request) -> tuple[int, int] | None:
+        """The last pair the client saw, or None for the first page; a cursor
+        not of the CURSOR form is a 400."""
         raw = request.query_params.get(self.cursor_query_param)
         if not raw:  # absent or empty: the first page, as `?page=` is elsewhere
             return None
@@ -90,6 +92,7 @@ class KeysetPagination(BoundedPageSizeMixin, BasePagination):
         return f"{pair[0]}.{pair[1]}"
 
     def get_paginated_response(self, request, results: list, last: tuple | None):
+        """`{"next", "results"}`: `next` resumes after `last`, null when None."""
         next_link = None
         if last is not None:
             next_link = replace_query_param(
