@@ -35,7 +35,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.cache import REDIS_ERRORS, redis_outage
+from core.cache import REDIS_ERRORS, redis_outage
 
 KEY_FORMAT = "throttle:shop:{shop}:bucket"
 NOT_ENFORCED = "the shop rate limit is not enforced"

@@ -125,8 +125,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # An unreachable Redis reads as a miss (config/cache.py).
-            "BACKEND": "config.cache.FailSoftRedisCache",
+            # An unreachable Redis reads as a miss (core/cache.py).
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }

@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.cache import cache_unreachable
-from config.celery import enqueue
+from core.cache import cache_unreachable
+from core.enqueue import enqueue
 from core.roles import manager_required
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
 

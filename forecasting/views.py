@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.celery import enqueue
+from core.enqueue import enqueue
 from core.exports import Column, export_format, export_response
 from core.listing import paginate
 from core.roles import manager_required
