@@ -87,8 +87,8 @@ def server_env(
         "LOG_LEVEL": "WARNING",
         # Measuring capacity or probing the schema: the per-shop budget (still
         # checked on every request) is set above what the client sends.
-        "API_SHOP_RATE": "1000000/min",
-        "API_SHOP_BURST": "1000000",
+        "STOCKWISE_API_SHOP_RATE": "1000000/min",
+        "STOCKWISE_API_SHOP_BURST": "1000000",
         # No collectstatic for a scratch stack: WhiteNoise's warning is noise.
         "PYTHONWARNINGS": "ignore:No directory at",
         **extra,

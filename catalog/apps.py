@@ -6,4 +6,4 @@ class CatalogConfig(AppConfig):
     verbose_name = "Catalog"
 
     def ready(self):
-        from . import schema  # noqa: F401  registers the OpenAPI auth extension
+        from . import openapi  # noqa: F401  registers the OpenAPI auth extension

@@ -1,7 +1,9 @@
-"""DRF authentication for shops: `Authorization: Bearer <key>`."""
+"""DRF authentication for shops (`Authorization: Bearer <key>`), and the
+permission that admits only them."""
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import BasePermission
 
 from .models import Shop
 from .services import shop_api_key_authenticate
@@ -65,3 +67,15 @@ class ShopKeyAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+def is_shop(user) -> bool:
+    """True when the caller is a shop's API key (request.user a ShopPrincipal)."""
+    return isinstance(user, ShopPrincipal)
+
+
+class IsShop(BasePermission):
+    message = "This endpoint is for shop API keys."
+
+    def has_permission(self, request, view):
+        return is_shop(request.user)

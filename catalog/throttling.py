@@ -1,9 +1,9 @@
 """Per-shop request rate: a token bucket per shop, shared by all its keys.
 
-A shop's bucket holds up to API_SHOP_BURST tokens and refills at API_SHOP_RATE
-(`1200/min` is 20 a second). Each request takes one token; with none left the
-answer is 429 with Retry-After (whole seconds until the next token). So a shop
-may send API_SHOP_BURST requests at once and then API_SHOP_RATE sustained,
+A shop's bucket holds up to STOCKWISE_API_SHOP_BURST tokens and refills at
+STOCKWISE_API_SHOP_RATE (`1200/min` is 20 a second). Each request takes one
+token; with none left the answer is 429 with Retry-After (whole seconds until the
+next token). So a shop may send the burst at once and then the rate sustained,
 never a whole minute's budget in one second (what a fixed or sliding window
 allows). Refused requests take nothing.
 
@@ -35,7 +35,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.cache import REDIS_ERRORS, redis_outage
+from core.cache import REDIS_ERRORS, redis_outage
 
 KEY_FORMAT = "throttle:shop:{shop}:bucket"
 NOT_ENFORCED = "the shop rate limit is not enforced"
@@ -92,7 +92,8 @@ class RateLimit:
 
 
 def shop_rate() -> tuple[int, float]:
-    """(burst, tokens per second) from API_SHOP_BURST and API_SHOP_RATE."""
+    """(burst, tokens per second) from the settings STOCKWISE_API_SHOP_BURST and
+    STOCKWISE_API_SHOP_RATE."""
     count, seconds = SimpleRateThrottle.parse_rate(
         None, settings.STOCKWISE_API_SHOP_RATE
     )

@@ -1,6 +1,5 @@
 """The Celery application; tasks are discovered in every installed app."""
 
-import logging
 import os
 
 from celery import Celery
@@ -10,18 +9,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("stockwise")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-
-logger = logging.getLogger(__name__)
-
-
-def enqueue(task, *args, **kwargs) -> bool:
-    """Send `task(*args, **kwargs)` to the workers from a web request; False
-    (logged with its traceback) when it could not be queued, e.g. while Redis
-    is away, so the page can say so instead of answering 500. Whatever the
-    broker or the result store raised, nothing was queued."""
-    try:
-        task.delay(*args, **kwargs)
-    except Exception:
-        logger.exception("Could not queue %s", task.name)
-        return False
-    return True

@@ -3,7 +3,9 @@
 With no variables at all this is the embedded default: a SQLite file database,
 Celery tasks run in-process (eager), e-mail printed to the console, a development
 secret key. DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS and the
-EMAIL_* variables switch to the production parts.
+EMAIL_* variables switch to the production parts. Stockwise's own settings and
+their variables are named STOCKWISE_*; config.env still reads the old names of
+renamed variables for one release, with a warning.
 """
 
 import os
@@ -15,18 +17,9 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.env import env_bool, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item]
 
 
 DEBUG = env_bool("DEBUG", default=True)
@@ -79,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A shop's X-RateLimit-* headers on every answer, a 503 too.
     "catalog.throttling.RateLimitHeadersMiddleware",
-    "config.unavailable.DatabaseUnavailableMiddleware",
+    "core.unavailable.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,8 +126,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # An unreachable Redis reads as a miss (config/cache.py).
-            "BACKEND": "config.cache.FailSoftRedisCache",
+            # An unreachable Redis reads as a miss (core/cache.py).
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
@@ -314,11 +307,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "stock.api.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "stock.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     # The shop rate limit is taken when the key is authenticated
     # (catalog.authentication), so that a 403 counts too.
     "DEFAULT_THROTTLE_CLASSES": [],
@@ -351,43 +344,39 @@ SPECTACULAR_SETTINGS = {
     # follows from a created order or return.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "stock.api.schema.error_responses",
-        "stock.api.schema.operation_links",
-        "stock.api.schema.empty_filters_mean_unfiltered",
+        "core.openapi.error_responses",
+        "config.openapi.operation_links",
+        "core.openapi.empty_filters_mean_unfiltered",
     ],
 }
-# Requests per shop (all its keys), a token bucket: API_SHOP_BURST at once,
-# then API_SHOP_RATE sustained; past it, 429 with Retry-After.
-STOCKWISE_API_SHOP_RATE = os.environ.get("API_SHOP_RATE", "1200/min")
-STOCKWISE_API_SHOP_BURST = int(os.environ.get("API_SHOP_BURST", "120"))
+# Requests per shop (all its keys), a token bucket: STOCKWISE_API_SHOP_BURST at
+# once, then STOCKWISE_API_SHOP_RATE sustained; past it, 429 with Retry-After.
+STOCKWISE_API_SHOP_RATE = env_str("STOCKWISE_API_SHOP_RATE", "1200/min")
+STOCKWISE_API_SHOP_BURST = env_int("STOCKWISE_API_SHOP_BURST", 120)
 # Orders larger than this are refused (HTTP 400) rather than half-processed.
-STOCKWISE_MAX_ORDER_LINES = int(os.environ.get("STOCKWISE_MAX_ORDER_LINES", "500"))
-STOCKWISE_MAX_LINE_QUANTITY = int(
-    os.environ.get("STOCKWISE_MAX_LINE_QUANTITY", "1000000")
-)
+STOCKWISE_MAX_ORDER_LINES = env_int("STOCKWISE_MAX_ORDER_LINES", 500)
+STOCKWISE_MAX_LINE_QUANTITY = env_int("STOCKWISE_MAX_LINE_QUANTITY", 1000000)
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
 # Series per forecast task: each worker task fits this many at once.
-STOCKWISE_FORECAST_CHUNK_SIZE = int(os.environ.get("FORECAST_CHUNK_SIZE", "1000"))
+STOCKWISE_FORECAST_CHUNK_SIZE = env_int("STOCKWISE_FORECAST_CHUNK_SIZE", 1000)
 # A forecast chunk silent this long was lost with its worker and is re-queued by
 # the sweeper; above CELERY_TASK_TIME_LIMIT, so a live chunk is never re-queued.
-STOCKWISE_FORECAST_STALE_SECONDS = int(
-    os.environ.get("FORECAST_STALE_SECONDS", str(45 * 60))
-)
+STOCKWISE_FORECAST_STALE_SECONDS = env_int("STOCKWISE_FORECAST_STALE_SECONDS", 45 * 60)
 # After-commit work (a return's classification, an alert's e-mail, a count's
 # variance check) still undone this long after its commit lost its enqueue and
 # is queued again by beat's sweepers, at most once per lease.
-STOCKWISE_REQUEUE_GRACE_SECONDS = int(os.environ.get("REQUEUE_GRACE_SECONDS", "120"))
-STOCKWISE_REQUEUE_LEASE_SECONDS = int(os.environ.get("REQUEUE_LEASE_SECONDS", "600"))
+STOCKWISE_REQUEUE_GRACE_SECONDS = env_int("STOCKWISE_REQUEUE_GRACE_SECONDS", 120)
+STOCKWISE_REQUEUE_LEASE_SECONDS = env_int("STOCKWISE_REQUEUE_LEASE_SECONDS", 600)
 # A staff review queues a returns-classifier retrain once this many returns were
 # labelled since the last model version (the nightly beat run catches the rest).
-STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS = int(
-    os.environ.get("RETURNS_RETRAIN_AFTER_LABELS", "20")
+STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS = env_int(
+    "STOCKWISE_RETURNS_RETRAIN_AFTER_LABELS", 20
 )
 # The bootstrap returns model is trained once per machine and kept here, keyed
 # by a hash of the shipped data and the classifier's code ("" = never stored).
 STOCKWISE_RETURNS_MODEL_CACHE_DIR = (
-    os.environ.get(
-        "RETURNS_MODEL_CACHE_DIR",
+    env_str(
+        "STOCKWISE_RETURNS_MODEL_CACHE_DIR",
         os.path.join(tempfile.gettempdir(), "stockwise-returns-models"),
     )
     or None
@@ -398,16 +387,16 @@ STOCKWISE_WEBHOOKS_ALLOW_PRIVATE = env_bool(
     "STOCKWISE_WEBHOOKS_ALLOW_PRIVATE", default=False
 )
 STOCKWISE_WEBHOOK_TIMEOUT_SECONDS = 5
-STOCKWISE_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+STOCKWISE_WEBHOOK_MAX_ATTEMPTS = env_int("STOCKWISE_WEBHOOK_MAX_ATTEMPTS", 12)
 # Retry n waits base * 2**(n-1) seconds, at most cap: 1 s, 2 s, 4 s ... 1 h.
-STOCKWISE_WEBHOOK_RETRY_BASE_SECONDS = float(
-    os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "1")
+STOCKWISE_WEBHOOK_RETRY_BASE_SECONDS = env_float(
+    "STOCKWISE_WEBHOOK_RETRY_BASE_SECONDS", 1.0
 )
 STOCKWISE_WEBHOOK_RETRY_CAP_SECONDS = 3600
 # A delivery handed to the broker is not queued again by the relay for this long
 # (a backlog must not multiply); a task lost before it ran is re-sent after it.
-STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS = int(
-    os.environ.get("WEBHOOK_QUEUE_LEASE_SECONDS", "300")
+STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS = env_int(
+    "STOCKWISE_WEBHOOK_QUEUE_LEASE_SECONDS", 300
 )
 # A burst of ledger writes for one product x warehouse is evaluated once, this
 # long after its first write.

@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-handler500 = "config.unavailable.server_error"
+handler500 = "core.unavailable.server_error"
 
 
 class FaviconView(RedirectView):

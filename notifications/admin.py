@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from stock.exceptions import InvalidInput
+from core.errors import InvalidInput
 
 from .models import (
     Alert,

@@ -1,6 +1,6 @@
 """Template context every page gets from notifications."""
 
-from catalog.permissions import OPERATE_STOCK
+from core.roles import OPERATE_STOCK
 
 from .selectors import alerts_needing_attention_count
 

@@ -7,6 +7,6 @@ class StockConfig(AppConfig):
     verbose_name = "Stock"
 
     def ready(self):
-        from .roles import roles_ensure
+        from core.roles import roles_ensure
 
         post_migrate.connect(roles_ensure, sender=self)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group, User
 
 from catalog.models import Category, Product, Shop, Supplier, SupplierProduct
 from catalog.services import shop_api_key_create
+from core.roles import MANAGER, WAREHOUSE_STAFF
 from stock.models import Location, LocationKind, MovementKind, ReferenceType, Warehouse
 from stock.services.ledger import LedgerLine, ledger_post
 from stock.services.operations import warehouse_locations_prepare
@@ -62,7 +63,7 @@ def user(role: str | None, username=None) -> User:
     if role == "admin":
         return User.objects.create_superuser(username, f"{username}@example.com", "pw")
     account = User.objects.create_user(username, f"{username}@example.com", "pw")
-    group = {"staff": "warehouse_staff", "manager": "manager"}.get(role)
+    group = {"staff": WAREHOUSE_STAFF, "manager": MANAGER}.get(role)
     if group:
         account.groups.add(Group.objects.get(name=group))
     return account

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from config.cache import redis_outage
+from core.cache import redis_outage
 
 # Nothing listens here (checked before each use).
 DEAD_PORT = 8399
@@ -33,7 +33,7 @@ def cache_settings(url: str) -> dict:
     return {
         "default": {
             **settings.CACHES["default"],
-            "BACKEND": "config.cache.FailSoftRedisCache",
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }

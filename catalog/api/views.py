@@ -1,9 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
+from catalog.authentication import IsShop
+from core.roles import CanOperateStock
+
 from ..filters import ProductFilter
 from ..models import Product
-from ..permissions import CanOperateStock, IsShop
 from .serializers import ProductOutputSerializer
 
 

@@ -3,7 +3,8 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import ListAPIView
 
-from catalog.permissions import CanManageStock, IsShop
+from catalog.authentication import IsShop
+from core.roles import CanManageStock
 
 from ..filters import ForecastFilter
 from ..selectors import forecasts_current

@@ -7,8 +7,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.permissions import CanManageStock
-from stock.api.serializers import ErrorSerializer, StrictInputSerializer
+from core.roles import CanManageStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..filters import SuggestionFilter
 from ..models import ReplenishmentSuggestion

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
 from stock.services.purchasing import purchase_order_add_line
 
 from ..models import (

@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.cache import cache_unreachable
-from config.celery import enqueue
+from core.cache import cache_unreachable
+from core.enqueue import enqueue
+from core.roles import manager_required
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
-from stock.views.access import manager_required
 
 from ..charts import accuracy_chart_data
 from ..selectors import dashboard_get, dashboard_refresh_claim

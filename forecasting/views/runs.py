@@ -6,9 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.celery import enqueue
-from stock.exports import Column, export_format, export_response
-from stock.views.access import manager_required, paginate
+from core.enqueue import enqueue
+from core.exports import Column, export_format, export_response
+from core.listing import paginate
+from core.roles import manager_required
 
 from ..models import ForecastRun
 from ..services.runs import forecast_run_start

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
-from stock.exceptions import StockError
-from stock.exports import Column, export_format, export_response
-from stock.views.access import manager_required, paginate, query_without_page
+from core.roles import manager_required
 
 from ..forms import ApproveForm, RejectForm, SnoozeForm, SuggestionFilterForm
 from ..models import ReplenishmentSuggestion, SuggestionStatus
@@ -108,7 +109,7 @@ def suggestion_approve_submit(request, pk: int):
             quantity=form.cleaned_data["quantity"],
             note=form.cleaned_data["reason"],
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, f"{suggestion.product.sku}: {error.message}")
     else:
         messages.success(
@@ -138,7 +139,7 @@ def suggestion_reject_submit(request, pk: int):
         messages.success(
             request, _("Rejected %(sku)s.") % {"sku": suggestion.product.sku}
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back(request)
 
@@ -157,7 +158,7 @@ def suggestion_snooze_submit(request, pk: int):
         messages.success(
             request, _("Snoozed %(sku)s.") % {"sku": suggestion.product.sku}
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back(request)
 

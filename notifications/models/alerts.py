@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.history import history_user
-from catalog.permissions import MANAGE_STOCK
+from core.roles import MANAGE_STOCK
 
 
 class AlertKind(models.TextChoices):

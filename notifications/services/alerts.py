@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from catalog.models import Product
-from stock.exceptions import InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
 from stock.models import Warehouse
 
 from .. import queue

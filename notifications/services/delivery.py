@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput
+from core.errors import InvalidInput
 
 from .. import queue
 from ..models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEvent

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from stock.exceptions import InvalidInput
+from core.errors import InvalidInput
 
 from ..events import event_pattern_valid
 from ..models import WebhookEndpoint

@@ -3,7 +3,7 @@
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from catalog.permissions import MANAGE_STOCK, OPERATE_STOCK
+from core.roles import MANAGE_STOCK, OPERATE_STOCK
 
 from ..models import (
     Alert,

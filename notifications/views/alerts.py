@@ -9,14 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
-from stock.exceptions import StockError
-from stock.exports import Column, export_format, export_response
-from stock.views.access import (
-    operator_required,
-    paginate,
-    query_without_page,
-)
+from core.roles import operator_required
 
 from ..forms import AlertFilterForm, SnoozeForm
 from ..models import Alert, AlertStatus
@@ -80,7 +77,7 @@ def alert_acknowledge_view(request, pk: int):
     try:
         alert_acknowledge(alert=_alert_for(request, pk), user=request.user)
         messages.success(request, _("Alert acknowledged."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back_to_list(request)
 
@@ -96,6 +93,6 @@ def alert_snooze_view(request, pk: int):
     try:
         alert_snooze(alert=_alert_for(request, pk), until=until)
         messages.success(request, _("Alert snoozed."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return _back_to_list(request)

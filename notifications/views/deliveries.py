@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
-from stock.exceptions import StockError
-from stock.exports import Column, export_format, export_response
-from stock.views.access import manager_required, paginate, query_without_page
+from core.roles import manager_required
 
 from ..forms import DeliveryFilterForm
 from ..models import DeliveryStatus, WebhookDelivery
@@ -71,6 +72,6 @@ def delivery_resend(request, pk: int):
     try:
         webhook_delivery_resend(delivery=delivery)
         messages.success(request, _("The delivery is queued again."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect_next(request, "webhook-delivery-list")

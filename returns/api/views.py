@@ -8,17 +8,14 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.authentication import IsShop, is_shop
 from catalog.models import Shop
-from catalog.permissions import CanOperateStock, IsShop, is_shop
 from core.api import NoBodyApi
+from core.errors import InvalidInput, InvalidState
+from core.roles import CanOperateStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 from stock.api.idempotency import IDEMPOTENCY_HEADER, run_idempotent
-from stock.api.serializers import (
-    ErrorSerializer,
-    StrictInputSerializer,
-    resolve_skus,
-    resolve_warehouse,
-)
-from stock.exceptions import InvalidInput, InvalidState
+from stock.api.serializers import resolve_skus, resolve_warehouse
 
 from ..models import Disposition, ReasonCategory, ReturnRequest
 from ..services.intake import MAX_REASON_CHARS, ReturnLineInput, return_create

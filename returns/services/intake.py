@@ -7,7 +7,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, Shop
-from stock.exceptions import InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
 from stock.models import SalesOrder, SalesOrderStatus, Warehouse
 
 from .. import jobs

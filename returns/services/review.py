@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from stock.exceptions import InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
 from stock.models import MovementKind, ReferenceType
 from stock.services.ledger import LedgerLine, ledger_post
 

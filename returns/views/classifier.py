@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stock.views.access import manager_required, paginate
+from core.listing import paginate
+from core.roles import manager_required
 
 from ..forms import (
     ApprovalRuleForm,

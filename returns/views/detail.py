@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
 from core.redirects import redirect_next
-from stock.exceptions import StockError
-from stock.views.access import operator_required
+from core.roles import operator_required
 
 from ..forms import (
     RejectForm,
@@ -72,7 +72,7 @@ def return_review_submit(request, pk: int):
     found = get_object_or_404(ReturnRequest, pk=pk)
     try:
         return_review(request=found, actor=request.user, **form.cleaned_data)
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -94,7 +94,7 @@ def return_receive_submit(request, pk: int):
     try:
         return_receive(request=found, actor=request.user)
         messages.success(request, _("Received into the returns area."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)
 
@@ -108,7 +108,7 @@ def return_resolve_submit(request, pk: int):
         messages.success(
             request, _("Resolved: %(r)s.") % {"r": found.get_resolution_display()}
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)
 
@@ -124,6 +124,6 @@ def return_reject_submit(request, pk: int):
     try:
         return_reject(request=found, actor=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("Return rejected."))
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     return redirect("return-detail", pk)

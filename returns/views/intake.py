@@ -6,9 +6,9 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from stock.exceptions import StockError
+from core.errors import ServiceError
+from core.roles import operator_required
 from stock.forms import add_service_error
-from stock.views.access import operator_required
 
 from ..forms import (
     ReturnLookupForm,
@@ -30,7 +30,7 @@ def return_open(request):
     if data is not None and lookup.is_valid():
         try:
             order, returnable = order_returnable(**lookup.cleaned_data)
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(lookup, error)
         else:
             if request.method == "POST":
@@ -53,7 +53,7 @@ def return_open(request):
                 external_id=f"web-{form.cleaned_data['token']}",
                 actor=request.user,
             )
-        except StockError as error:
+        except ServiceError as error:
             if error.field == "external_id":
                 form.add_error(
                     None,

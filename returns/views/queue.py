@@ -4,8 +4,9 @@ ones), one click to accept or correct each, and the list as a file."""
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from stock.exports import Column, export_format, export_response
-from stock.views.access import operator_required, paginate
+from core.exports import Column, export_format, export_response
+from core.listing import paginate
+from core.roles import operator_required
 
 from ..forms import (
     ReviewForm,

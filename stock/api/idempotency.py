@@ -6,9 +6,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from catalog.permissions import is_shop
+from catalog.authentication import is_shop
+from core.errors import ServiceError
 
-from ..exceptions import StockError
 from ..models import IdempotencyRecord
 from ..services.idempotency import (
     IdempotencyKeyReused,
@@ -64,7 +64,7 @@ def run_idempotent(request, call, *, validate) -> Response:
     )
     try:
         validate()
-    except (serializers.ValidationError, StockError):
+    except (serializers.ValidationError, ServiceError):
         # A key reused with another body is a 422 even when that body is also
         # invalid; a valid body meets the key's row in idempotent_call, so the
         # lookup is needed only here.

@@ -8,8 +8,10 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.permissions import CanOperateStock, IsShop, is_shop
+from catalog.authentication import IsShop, is_shop
 from core.api import NoBodyApi
+from core.roles import CanOperateStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..filters import SalesOrderFilter
 from ..models import SalesOrder
@@ -21,10 +23,8 @@ from ..services.orders import (
 )
 from .idempotency import IDEMPOTENCY_HEADER, run_idempotent
 from .serializers import (
-    ErrorSerializer,
     SalesOrderOutputSerializer,
     SkuQuantitySerializer,
-    StrictInputSerializer,
     resolve_skus,
     resolve_warehouse,
     sales_order_body,

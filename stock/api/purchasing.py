@@ -8,8 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Supplier
-from catalog.permissions import CanManageStock, CanOperateStock
 from core.api import NoBodyApi
+from core.roles import CanManageStock, CanOperateStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..filters import PurchaseOrderFilter
 from ..models import PurchaseOrder
@@ -21,10 +22,8 @@ from ..services.purchasing import (
     purchase_order_send,
 )
 from .serializers import (
-    ErrorSerializer,
     PurchaseOrderOutputSerializer,
     SkuQuantitySerializer,
-    StrictInputSerializer,
     resolve_location,
     resolve_skus,
     resolve_warehouse,

@@ -8,10 +8,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalog.permissions import CanManageStock, CanOperateStock, IsShop
+from catalog.authentication import IsShop
 from core.api import NoBodyApi
+from core.errors import InvalidInput, InvalidState
+from core.pagination import KeysetPagination
+from core.roles import CanManageStock, CanOperateStock
+from core.serializers import ErrorSerializer, StrictInputSerializer
 
-from ..exceptions import InvalidInput, InvalidState
 from ..filters import MovementFilter, StockLevelFilter
 from ..models import StockLevel, StockMovement, Stocktake, Transfer, Warehouse
 from ..selectors.availability import stock_level_feed
@@ -23,14 +26,11 @@ from ..services.operations import (
     stocktake_record_counts,
     transfer_create,
 )
-from .pagination import KeysetPagination
 from .serializers import (
-    ErrorSerializer,
     MovementOutputSerializer,
     SkuQuantitySerializer,
     StockLevelOutputSerializer,
     StocktakeOutputSerializer,
-    StrictInputSerializer,
     TransferOutputSerializer,
     WarehouseOutputSerializer,
     resolve_location,

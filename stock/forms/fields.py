@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from core.errors import ServiceError
 
-from ..exceptions import StockError
 from ..models import (
     Location,
     Warehouse,
@@ -16,7 +16,7 @@ from ..models import (
 MAX_QUANTITY = 1_000_000
 
 
-def add_service_error(form: forms.BaseForm, error: StockError) -> None:
+def add_service_error(form: forms.BaseForm, error: ServiceError) -> None:
     """Attach a service error to the field it names, else to the whole form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)

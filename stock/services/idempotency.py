@@ -18,12 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Shop
+from core.errors import ServiceError
 
-from ..exceptions import StockError
 from ..models import IdempotencyRecord
 
 
-class IdempotencyKeyReused(StockError):
+class IdempotencyKeyReused(ServiceError):
     status_code = 422
     code = "idempotency_key_reused"
 
@@ -103,7 +103,7 @@ def idempotent_call(
     call: Callable[[], tuple[int, dict]],
 ) -> StoredResponse:
     """Run call() once per (shop, key) and store its answer; when call() raises
-    (a StockError: a 400 or 409 answer), its claim on the key is rolled back
+    (a ServiceError: a 400 or 409 answer), its claim on the key is rolled back
     with its writes and the error propagates, stored nowhere."""
     now = timezone.now()
     with transaction.atomic():

@@ -17,8 +17,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product, Shop
+from core.errors import InvalidInput
 
-from ..exceptions import InsufficientStock, InvalidInput, Shortage
+from ..errors import InsufficientStock, Shortage
 from ..hooks import LedgerPosted, ledger_hook
 from ..models import (
     Location,

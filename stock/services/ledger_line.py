@@ -8,7 +8,8 @@ other's module.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..exceptions import InvalidInput
+from core.errors import InvalidInput
+
 from ..models.ledger import KIND_SIGN, MovementKind
 
 

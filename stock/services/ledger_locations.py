@@ -13,8 +13,9 @@ from datetime import datetime
 from django.db.models import F
 
 from catalog.models import Product
+from core.errors import InvalidInput
 
-from ..exceptions import InvalidInput, Shortage
+from ..errors import Shortage
 from ..models import Location, LocationStockLevel, Warehouse
 from ..selectors.picking import NO_BINS, pick_allocate, warehouse_bins
 from .ledger_line import LedgerLine, Piece

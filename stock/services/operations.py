@@ -7,8 +7,8 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import Product
+from core.errors import InvalidInput, InvalidState
 
-from ..exceptions import InvalidInput, InvalidState
 from ..models import (
     Location,
     LocationStockLevel,

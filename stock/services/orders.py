@@ -10,8 +10,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from catalog.models import Product, Shop
+from core.errors import InvalidInput, InvalidState
 
-from ..exceptions import InsufficientStock, InvalidInput, InvalidState
+from ..errors import InsufficientStock
 from ..hooks import (
     ORDER_CANCELLED,
     ORDER_CREATED,

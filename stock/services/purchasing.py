@@ -9,8 +9,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from catalog.models import Product, Supplier, SupplierProduct
+from core.errors import InvalidInput, InvalidState
 
-from ..exceptions import InvalidInput, InvalidState
 from ..models import (
     Location,
     MovementKind,

@@ -9,8 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from ..exceptions import StockError
-from ..exports import Column, export_format, export_response
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page, with_default
+from core.roles import manager_required, operator_required
+
 from ..forms.documents import (
     ActionForm,
     OrderFilterForm,
@@ -31,13 +34,6 @@ from ..selectors.documents import (
 from ..selectors.picking import order_picks
 from ..services import purchasing
 from ..services.orders import sales_order_ship
-from .access import (
-    manager_required,
-    operator_required,
-    paginate,
-    query_without_page,
-    with_default,
-)
 
 ORDER_COLUMNS = [
     Column(gettext_lazy("Order"), "external_id"),
@@ -120,7 +116,7 @@ def order_ship(request, pk: int):
     form = ActionForm(request.POST)
     try:
         sales_order_ship(order=order, actor=request.user)
-    except StockError as error:
+    except ServiceError as error:
         add_service_error(form, error)
         order.refresh_from_db(fields=["status"])
         return _render_order(request, order, form)
@@ -177,7 +173,7 @@ def purchase_order_receive(request, pk: int):
                 actor=request.user,
                 location=form.cleaned_data["location"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -207,7 +203,7 @@ def purchase_order_send_submit(request, pk: int):
         purchasing.purchase_order_send(
             purchase_order=purchase_order, actor=request.user
         )
-    except StockError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("%(po)s sent.") % {"po": purchase_order})

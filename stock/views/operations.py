@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog.permissions import MANAGE_STOCK
+from core.errors import ServiceError
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page, with_default
+from core.roles import MANAGE_STOCK, manager_required, operator_required
 
-from ..exceptions import StockError
-from ..exports import Column, export_format, export_response
 from ..forms.documents import ActionForm
 from ..forms.fields import add_service_error
 from ..forms.operations import (
@@ -28,13 +29,6 @@ from ..selectors.stocktakes import (
     stocktakes_get,
 )
 from ..services import operations
-from .access import (
-    manager_required,
-    operator_required,
-    paginate,
-    query_without_page,
-    with_default,
-)
 
 COUNT_COLUMNS = [
     Column(gettext_lazy("Count"), "pk"),
@@ -68,7 +62,7 @@ def transfer_create(request):
                 from_location=form.cleaned_data["from_location"],
                 to_location=form.cleaned_data["to_location"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -101,7 +95,7 @@ def adjust(request):
                 actor=request.user,
                 location=data["location"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -151,7 +145,7 @@ def count_create(request):
                 actor=request.user,
                 note=form.cleaned_data["note"],
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -198,7 +192,7 @@ def count_detail(request, pk: int):
             operations.stocktake_record_counts(
                 stocktake=sheet, counts=form.counts(), actor=request.user
             )
-        except StockError as error:
+        except ServiceError as error:
             add_service_error(form, error)
         else:
             messages.success(
@@ -217,7 +211,7 @@ def count_confirm(request, pk: int):
     action_form = ActionForm(request.POST)
     try:
         operations.stocktake_confirm(stocktake=sheet, actor=request.user)
-    except StockError as error:
+    except ServiceError as error:
         add_service_error(action_form, error)
         return _render_count(request, _sheet_or_404(pk), action_form=action_form)
     messages.success(
@@ -235,7 +229,7 @@ def count_cancel(request, pk: int):
     action_form = ActionForm(request.POST)
     try:
         operations.stocktake_cancel(stocktake=sheet, actor=request.user)
-    except StockError as error:
+    except ServiceError as error:
         add_service_error(action_form, error)
         return _render_count(request, _sheet_or_404(pk), action_form=action_form)
     messages.success(request, _("%(sheet)s cancelled.") % {"sheet": sheet})

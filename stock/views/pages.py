@@ -6,9 +6,10 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from catalog.permissions import MANAGE_STOCK
+from core.exports import Column, export_format, export_response
+from core.listing import paginate, query_without_page
+from core.roles import MANAGE_STOCK
 
-from ..exports import Column, export_format, export_response
 from ..forms.products import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
@@ -23,7 +24,6 @@ from ..selectors.products import (
     product_stock_get,
     product_stock_history_get,
 )
-from .access import paginate, query_without_page
 
 MOVEMENTS_PER_PAGE = 25
 

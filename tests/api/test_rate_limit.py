@@ -1,5 +1,5 @@
-"""The per-shop token bucket: a burst of API_SHOP_BURST at once, then
-API_SHOP_RATE sustained, and the bucket's headers on every shop answer.
+"""The per-shop token bucket: a burst of STOCKWISE_API_SHOP_BURST at once, then
+STOCKWISE_API_SHOP_RATE sustained, and the bucket's headers on every shop answer.
 
 Run on the in-process cache (the embedded default) and, with REDIS_URL set, on
 Redis (the Lua script every web process shares)."""

@@ -260,7 +260,7 @@ def _worker(faults_broker, django_db_setup, django_db_blocker, tmp_path_factory)
         "CELERY_BROKER_URL": faults_broker,
         "CELERY_RESULT_BACKEND": faults_broker,
         "FAULTS_KEY_PREFIX": KEY_PREFIX,
-        "FORECAST_STALE_SECONDS": str(STALE_SECONDS),
+        "STOCKWISE_FORECAST_STALE_SECONDS": str(STALE_SECONDS),
         "STOCKWISE_WEBHOOKS_ALLOW_PRIVATE": "1",
     }
     handle = Worker(env, tmp_path_factory.mktemp("faults-worker"))

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.errors import InvalidInput, InvalidState
 from forecasting.models import (
     ReplenishmentSuggestion,
     SuggestionEvent,
@@ -18,7 +19,6 @@ from forecasting.services.decisions import (
     suggestion_snooze,
 )
 from forecasting.services.suggestions import suggestions_build
-from stock.exceptions import InvalidInput, InvalidState
 from stock.models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderStatus
 from tests import factories
 from tests.forecasting.test_runs import history  # noqa: F401  (fixture)

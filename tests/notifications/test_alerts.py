@@ -9,6 +9,7 @@ from django.core import mail
 from django.db import IntegrityError
 from django.utils import timezone
 
+from core.errors import InvalidInput
 from notifications.models import (
     Alert,
     AlertAudience,
@@ -26,7 +27,6 @@ from notifications.services.digest import alerts_digest_send
 from notifications.services.evaluation import alerts_evaluate_all
 from notifications.services.notify import alert_notify
 from notifications.services.rules import RuleBook
-from stock.exceptions import InvalidInput
 from stock.services.operations import (
     stock_adjust,
     stocktake_confirm,

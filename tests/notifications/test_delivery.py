@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidInput
 from notifications.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from notifications.services.delivery import (
     retry_delay,
@@ -16,7 +17,6 @@ from notifications.services.delivery import (
 )
 from notifications.services.endpoints import webhook_url_check
 from notifications.services.signing import webhook_signature, webhook_signature_verify
-from stock.exceptions import InvalidInput
 from stock.services.operations import stock_adjust
 from tests import factories
 

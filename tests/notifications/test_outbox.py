@@ -222,7 +222,7 @@ def test_order_events_go_to_the_orders_shop_and_ops_endpoints_only(
 
 
 def test_a_failed_change_leaves_no_event(subscribers, stocked, product, warehouse):
-    from stock.exceptions import InsufficientStock
+    from stock.errors import InsufficientStock
 
     with pytest.raises(InsufficientStock):
         stock_adjust(

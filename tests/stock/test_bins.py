@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import InvalidInput
 from returns.services.intake import ReturnLineInput, return_create
 from returns.services.review import return_receive, return_resolve, return_review
-from stock.exceptions import InsufficientStock, InvalidInput
+from stock.errors import InsufficientStock
 from stock.models import (
     Location,
     LocationKind,

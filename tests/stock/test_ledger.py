@@ -3,7 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from stock.exceptions import InsufficientStock, InvalidInput
+from core.errors import InvalidInput
+from stock.errors import InsufficientStock
 from stock.models import (
     MovementKind,
     ReferenceType,

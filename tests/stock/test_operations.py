@@ -2,7 +2,8 @@
 
 import pytest
 
-from stock.exceptions import InsufficientStock, InvalidInput, InvalidState
+from core.errors import InvalidInput, InvalidState
+from stock.errors import InsufficientStock
 from stock.models import (
     MovementKind,
     PurchaseOrderStatus,

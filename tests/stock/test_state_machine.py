@@ -29,10 +29,11 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from core.errors import InvalidInput, InvalidState
 from returns.models import ReturnLine, ReturnRequest
 from returns.services.intake import ReturnLineInput, return_create
 from returns.services.review import return_receive, return_resolve, return_review
-from stock.exceptions import InsufficientStock, InvalidInput, InvalidState
+from stock.errors import InsufficientStock
 from stock.models import (
     Location,
     LocationStockLevel,

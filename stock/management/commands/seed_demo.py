@@ -13,6 +13,7 @@ from catalog.models import (
     ShopApiKey,
 )
 from catalog.services import shop_api_key_create, shop_api_key_revoke
+from core.roles import MANAGER, WAREHOUSE_STAFF
 from stock.demo import SHOPS, demo_build
 from stock.models import (
     PurchaseOrder,
@@ -26,8 +27,8 @@ from stock.models import (
 URL = "http://127.0.0.1:8000/"
 USERS = [
     # username, password, group (None: superuser), what the role is
-    ("staff", "staff-demo-1", "warehouse_staff", "warehouse staff"),
-    ("manager", "manager-demo-1", "manager", "manager"),
+    ("staff", "staff-demo-1", WAREHOUSE_STAFF, "warehouse staff"),
+    ("manager", "manager-demo-1", MANAGER, "manager"),
     ("admin", "admin-demo-1", None, "admin (superuser, also /admin/)"),
 ]
 KEY_NAME = "demo key"

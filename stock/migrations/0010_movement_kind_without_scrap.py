@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stock', '0008_place_stock_in_locations'),
+        ('stock', '0009_alerts_webhooks_to_notifications'),
     ]
 
     operations = [

@@ -1,9 +1,18 @@
-"""503 instead of 500 while the database is away for a moment, then recovery."""
+"""503 instead of 500 while the database is away for a moment, then recovery.
+
+Wired in by settings: DatabaseUnavailableMiddleware (a view met the outage),
+`server_error` as handler500 (it was met outside a view) and core.api_errors
+(an API view). Each answers 503 with Retry-After: JSON in the error shape under
+/api/, the 503 page elsewhere.
+"""
+
+import sys
 
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views.defaults import server_error as default_server_error
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = "5"
@@ -39,6 +48,7 @@ def drop_broken_connections() -> None:
 
 
 def unavailable_response(request):
+    """The 503 for `request`, after closing the connections the outage broke."""
     drop_broken_connections()
     if request.path.startswith("/api/"):
         response = JsonResponse(
@@ -72,10 +82,6 @@ class DatabaseUnavailableMiddleware:
 
 def server_error(request):
     """handler500: an outage met outside a view (session save, auth) is a 503 too."""
-    import sys
-
-    from django.views.defaults import server_error as default_server_error
-
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return unavailable_response(request)
     return default_server_error(request)

@@ -1,25 +1,13 @@
-"""Who may open which page, and small helpers every page shares."""
+"""What every list page shares: one page of its rows, and its filters' query."""
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-
-from catalog.permissions import MANAGE_STOCK, OPERATE_STOCK
 
 PAGE_SIZE = 50
 
 
-def operator_required(view):
-    """Staff, managers, admins; anonymous users go to the login page, others 403."""
-    return login_required(
-        permission_required(OPERATE_STOCK, raise_exception=True)(view)
-    )
-
-
-def manager_required(view):
-    return login_required(permission_required(MANAGE_STOCK, raise_exception=True)(view))
-
-
 def paginate(request, queryset, per_page: int = PAGE_SIZE):
+    """The page `?page=` asks for; past the end the last page, and a page that
+    is not a number the first (Paginator.get_page)."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 

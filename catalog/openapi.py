@@ -31,6 +31,8 @@ class _Manager:
 
 
 def admits(auto_schema, user) -> bool:
+    """True when every permission of the operation's view lets `user` call it
+    with the operation's method (the view's request is restored afterwards)."""
     view = auto_schema.view
     caller = _Caller(user, auto_schema.method)
     previous = getattr(view, "request", None)

@@ -1,9 +1,12 @@
-"""OpenAPI post-processing: the answers every operation can give, and links.
+"""The OpenAPI description every API shares: its errors, filters and inputs.
 
-Registered in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]. Views document
-their own outcomes; this adds what the stack answers for any of them (the
-project's error shape for 400/401/403/404/413/415/429/503) and the OpenAPI
-links a client follows from a created order or return.
+The hooks `error_responses` and `empty_filters_mean_unfiltered` are registered
+in SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]. Views document their own
+outcomes; `error_responses` adds what the stack answers for any of them (the
+error shape of core.serializers.ErrorSerializer for
+400/401/403/404/413/415/429/503). The extensions below (registered when
+CoreConfig imports this module) describe strict input, decimals and bounded
+lists exactly as the API checks them.
 """
 
 from drf_spectacular.extensions import (
@@ -46,7 +49,7 @@ GENERIC = {
     "429": "The shop's request bucket is empty; retry after `Retry-After` seconds.",
     "503": "The database is unavailable for a moment; retry shortly.",
 }
-# A write is not always undone (config.unavailable): the connection may drop
+# A write is not always undone (core.unavailable): the connection may drop
 # during its COMMIT.
 WRITE_503 = (
     "The database is unavailable for a moment. A write that met it was rolled "
@@ -66,18 +69,6 @@ NO_BODY_400 = (
 # one character that is not whitespace.
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
-
-# (path, method) of the producer -> {link name: (operationId of the target,
-# parameters)}.
-LINKS = {
-    ("/api/v1/orders/", "post"): {
-        "CancelOrder": ("v1_orders_cancel_create", {"id": "$response.body#/id"}),
-        "GetOrder": ("v1_orders_retrieve", {"id": "$response.body#/id"}),
-    },
-    ("/api/v1/returns/", "post"): {
-        "GetReturnStatus": ("v1_returns_retrieve", {"id": "$response.body#/id"}),
-    },
-}
 
 
 def _error(code: str, method: str, headers: dict | None = None) -> dict:
@@ -100,6 +91,7 @@ def error_responses(result, generator, request, public):
             security = operation.get("security") or []
             if any(requirement for requirement in security):
                 codes |= {"401", "403"}
+            # The shop key's scheme (named in catalog.openapi): rate-limited.
             if any("shopKey" in requirement for requirement in security):
                 codes.add("429")
             parameters = operation.get("parameters", [])
@@ -130,25 +122,8 @@ def error_responses(result, generator, request, public):
     return result
 
 
-def operation_links(result, generator, request, public):
-    """OpenAPI links: created order -> cancel / read; created return -> read."""
-    paths = result.get("paths", {})
-    for (path, method), links in LINKS.items():
-        operation = paths.get(path, {}).get(method)
-        if operation is None:
-            continue
-        for status in ("200", "201"):
-            response = operation.get("responses", {}).get(status)
-            if response is None:
-                continue
-            response["links"] = {
-                name: {"operationId": operation_id, "parameters": parameters}
-                for name, (operation_id, parameters) in links.items()
-            }
-    return result
-
-
 def _plain_text(schema: dict) -> bool:
+    """A string schema with no format, enum or pattern of its own."""
     return schema.get("type") == "string" and not (
         {"format", "enum", "pattern"} & set(schema)
     )
@@ -225,7 +200,7 @@ class StrictInputExtension(OpenApiSerializerExtension):
     false`) and, like every DRF text field, NUL characters; a required text
     field is trimmed, so blank-only text is refused too."""
 
-    target_class = "stock.api.serializers.StrictInputSerializer"
+    target_class = "core.serializers.StrictInputSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):

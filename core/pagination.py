@@ -16,6 +16,9 @@ from rest_framework.utils.urls import replace_query_param
 
 
 class BoundedPageSizeMixin:
+    """`?page_size=` from 1 to max_page_size (default page_size); anything else,
+    a non-number too, is a 400 naming the bounds."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -40,6 +43,10 @@ class BoundedPageSizeMixin:
 
 
 class StandardPagination(BoundedPageSizeMixin, PageNumberPagination):
+    """The API's default (REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]): numbered
+    pages with `count`, `next`, `previous` and `results`; a page past the end
+    is a 404."""
+
     def get_schema_operation_parameters(self, view):
         # The bounds the API enforces, so clients (and fuzzers) can keep them.
         parameters = super().get_schema_operation_parameters(view)
@@ -68,6 +75,8 @@ class KeysetPagination(BoundedPageSizeMixin, BasePagination):
     cursor_query_param = "cursor"
 
     def decode_cursor(self, request) -> tuple[int, int] | None:
+        """The last pair the client saw, or None for the first page; a cursor
+        not of the CURSOR form is a 400."""
         raw = request.query_params.get(self.cursor_query_param)
         if not raw:  # absent or empty: the first page, as `?page=` is elsewhere
             return None
@@ -83,6 +92,7 @@ class KeysetPagination(BoundedPageSizeMixin, BasePagination):
         return f"{pair[0]}.{pair[1]}"
 
     def get_paginated_response(self, request, results: list, last: tuple | None):
+        """`{"next", "results"}`: `next` resumes after `last`, null when None."""
         next_link = None
         if last is not None:
             next_link = replace_query_param(
