@@ -149,12 +149,6 @@ class SupplierProduct(models.Model):
     def __str__(self):
         return f"{self.supplier} → {self.product.sku}"
 
-    @property
-    def effective_lead_time_days(self) -> int:
-        if self.lead_time_days is not None:
-            return self.lead_time_days
-        return self.supplier.lead_time_days
-
 
 class Shop(models.Model):
     """An external sales channel that syncs over the REST API."""
@@ -202,9 +196,3 @@ class ShopApiKey(models.Model):
 
     def __str__(self):
         return f"{self.shop.code}: {self.prefix}…"
-
-    @property
-    def is_usable(self) -> bool:
-        if self.revoked_at is not None:
-            return False
-        return self.expires_at is None or self.expires_at > timezone.now()

@@ -145,13 +145,6 @@ class ReturnRequest(models.Model):
         return f"RMA-{self.pk}"
 
     @property
-    def needs_review(self) -> bool:
-        return (
-            self.classification_status == ClassificationStatus.DONE
-            and not self.category
-        )
-
-    @property
     def value(self) -> Decimal:
         return sum(
             (line.product.price * line.quantity for line in self.lines.all()),

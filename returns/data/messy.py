@@ -118,23 +118,6 @@ def generate_rows(n_rows: int = N_ROWS, seed: int = SEED) -> list[dict]:
     return rows
 
 
-def rows_of_group(name: str, n_rows: int, seed: int = SEED) -> list[dict]:
-    """`n_rows` messy renderings of one phrase group (for learning-loop runs)."""
-    rng = random.Random(seed)
-    everything = {
-        category: {**phrases(held_out=True)[category], **groups}
-        for category, groups in phrases(held_out=False).items()
-    }
-    [category] = [c for c, groups in everything.items() if name in groups]
-    only = {
-        c: ({name: everything[c][name]} if c == category else {}) for c in everything
-    }
-    rows = []
-    while len(rows) < n_rows:
-        rows += _rows(rng, only, n_rows, "corrections", donors=_donors(everything))
-    return rows[:n_rows]
-
-
 def _donors(phrases) -> dict[str, list[str]]:
     return {
         category: [
