@@ -1,6 +1,6 @@
 """The bands stage: quantiles of each series' forecast from its chosen model's backtest.
 
-    forecast_quantiles(panel, chosen, bt, mean, levels, n_origins, h)
+    forecast_quantiles(panel, classes, chosen, bt, mean, levels, n_origins, h)
         -> Bands
 
 Contract: the chosen model's backtest errors (zero forecasts where the stop rule
@@ -57,6 +57,7 @@ def chosen_backtest(chosen: np.ndarray, bt: Backtest, stopped_at) -> np.ndarray:
 
 def forecast_quantiles(
     panel: Panel,
+    classes: np.ndarray,
     chosen: np.ndarray,
     bt: Backtest,
     mean: np.ndarray,
@@ -72,7 +73,9 @@ def forecast_quantiles(
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
     step_scale = yearly_error_scale(panel, chosen, E, bt.cuts, h)
     diff_scale = np.sqrt(_scale(panel.y, 2))
-    Q, no_errors = band_quantiles(mean, E, diff_scale, levels, step_scale, zero_share)
+    Q, no_errors = band_quantiles(
+        mean, E, classes, diff_scale, levels, step_scale, zero_share
+    )
     if no_errors.any():
         # No backtest (fallback): the spread of recent demand around its mean.
         r = recent[no_errors]
@@ -91,9 +94,9 @@ def yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
 
     The scale is ``width * index ** gamma`` (gamma 0: errors do not grow with the
     season, 1: they grow in proportion), the pair of ``ERROR_INDEX_POWERS`` x
-    ``ERROR_WIDTHS`` with the least pinball loss of the series' own 10/90/95%
-    quantiles, leave-one-origin-out in its backtest (per series: no other
-    series of the chunk enters). Series on other models get 1."""
+    ``ERROR_WIDTHS`` with the least pinball loss of the 10/90/95% quantiles,
+    leave-one-origin-out in the backtest, with quantiles built as the final ones
+    are (median over origins). Series on other models get 1."""
     n, T = panel.y.shape
     out = np.ones((n, h))
     rows = np.flatnonzero([is_yearly(m) for m in chosen])
@@ -106,7 +109,7 @@ def yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
     future = index_at(index, T - 1 + np.arange(1, h + 1), T - 1)
     Er = E[rows]
     taus = np.array([0.1, 0.9, 0.95])
-    loss = np.zeros((len(ERROR_INDEX_POWERS), len(ERROR_WIDTHS), len(rows)))
+    loss = np.zeros((len(ERROR_INDEX_POWERS), len(ERROR_WIDTHS)))
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         for g, gamma in enumerate(ERROR_INDEX_POWERS):
@@ -116,10 +119,9 @@ def yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
                 q = nanquantile(np.delete(per, o, axis=2), 0.5, axis=2).T  # (r, L)
                 for w, width in enumerate(ERROR_WIDTHS):
                     u = Er[:, o, :, None] - width * q[:, None, :] * scale[:, o, :, None]
-                    loss[g, w] += np.nansum(u * (taus - (u < 0)), axis=(1, 2))
-    best = np.argmin(loss.reshape(-1, len(rows)), axis=0)  # per series
-    g, w = np.unravel_index(best, loss.shape[:2])
-    gamma = np.asarray(ERROR_INDEX_POWERS)[g][:, None]
-    E[rows] = Er / at_backtest ** gamma[:, :, None]
-    out[rows] = np.asarray(ERROR_WIDTHS)[w][:, None] * future**gamma
+                    loss[g, w] += float(np.nansum(u * (taus - (u < 0))))
+    g, w = np.unravel_index(np.argmin(loss), loss.shape)
+    gamma = ERROR_INDEX_POWERS[g]
+    E[rows] = Er / at_backtest**gamma
+    out[rows] = ERROR_WIDTHS[w] * future**gamma
     return out

@@ -25,10 +25,10 @@ Guarantees: an empty frame gives an empty result; ``horizon`` < 1 raises
 ``ValueError``; a model failure never escapes (logged, counted, the series uses
 the remaining candidates or its class fallback); forecasts are >= 0, never NaN,
 with ordered quantiles. Every step is per series except those that pool a
-chunk's series (the global learners' training, the yearly index's pooled prior,
-the per-class choices of defaults and challengers): with pinned local models a
-chunk gets exactly the whole panel's answer for its series, bands included.
-BLAS/OpenMP run one thread: scale by processes (chunks).
+chunk's series (the global learners' training, the per-class choices of
+defaults and challengers, the bands' class pools): a subset of series gets the
+same means for the per-series steps. BLAS/OpenMP run one thread: scale by
+processes (chunks).
 """
 
 from __future__ import annotations
@@ -149,7 +149,9 @@ def _forecast_panel(
     timings["final_fit"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    bands = forecast_quantiles(panel, choice.chosen, bt, mean, levels, n_origins, h)
+    bands = forecast_quantiles(
+        panel, classes, choice.chosen, bt, mean, levels, n_origins, h
+    )
     label = np.where(stopped, STOPPED, choice.chosen).astype(object)
     selection = selection_table(
         panel, classes, label, bt.A, bands.Fc, choice.reason, bands.zero_share

@@ -92,7 +92,7 @@ def selection_table(
         mase = np.where(s1 > 0, mae / s1, np.nan)
         wape = np.where(den > 0, np.nansum(np.abs(E), axis=1) / den, np.nan)
         bias = np.where(den > 0, np.where(ok, f - a, 0).sum(axis=1) / den, np.nan)
-    cover = loo_coverage(A, Fc, np.sqrt(s2), 0.1, 0.9, zero_share)
+    cover = loo_coverage(A, Fc, classes, np.sqrt(s2), 0.1, 0.9, zero_share)
     return pd.DataFrame(
         {
             "series_id": panel.ids,

@@ -49,7 +49,8 @@ def test_a_series_band_scales_with_its_own_errors_and_borrows_when_it_has_few():
     E = rng.normal(0, 1, (n, n_orig, h)) * sigma[:, None, None]
     E[0, :3] = np.nan  # a young series: one origin of errors
     mean = np.full((n, h), 100.0)
-    Q, missing = band_quantiles(mean, E, sigma * 1.5, (0.1, 0.5, 0.9))
+    classes = np.array(["smooth"] * n)
+    Q, missing = band_quantiles(mean, E, classes, sigma * 1.5, (0.1, 0.5, 0.9))
     assert not missing.any()
     half = (Q[:, :, 2] - Q[:, :, 0]) / 2
     z = norm.ppf(0.9)
@@ -63,7 +64,7 @@ def test_without_errors_or_history_a_series_is_left_to_the_caller():
     E = np.full((3, 2, 4), np.nan)
     E[:2] = 1.0
     d = np.array([1.0, 1.0, np.nan])
-    _, missing = band_quantiles(np.ones((3, 4)), E, d, (0.1, 0.9))
+    _, missing = band_quantiles(np.ones((3, 4)), E, ["smooth"] * 3, d, (0.1, 0.9))
     assert missing.tolist() == [False, False, True]
 
 
@@ -74,6 +75,7 @@ def test_zero_demand_levels_sit_at_zero():
     Q, _ = band_quantiles(
         np.full((200, 4), 5.0),
         E,
+        ["x"] * 200,
         np.ones(200),
         (0.1, 0.5, 0.9),
         None,
@@ -89,6 +91,6 @@ def test_loo_coverage_is_near_nominal_when_errors_are_exchangeable():
     sigma = rng.uniform(1, 5, n)[:, None, None]
     F = np.full((n, n_orig, h), 50.0)
     A = F + rng.normal(0, 1, (n, n_orig, h)) * sigma
-    cover = loo_coverage(A, F, sigma[:, 0, 0], 0.1, 0.9)
+    cover = loo_coverage(A, F, ["smooth"] * n, sigma[:, 0, 0], 0.1, 0.9)
     assert 0.76 <= np.nanmean(cover) <= 0.84
     assert pd.notna(cover).all()

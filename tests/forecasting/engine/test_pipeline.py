@@ -70,15 +70,18 @@ def test_a_chunk_gets_the_same_answer_as_the_whole_panel():
     part = forecast_panel(
         df[df.series_id.isin(part_ids)], 14, n_origins=3, models=LOCAL
     )
-    # Every step is per series (the bands too: each is calibrated on its own
-    # backtest errors), so a chunk gets exactly the whole panel's answer.
+    # Means, choices and scores are per series; the bands pool the scaled
+    # backtest errors of the chunk's series (engine.bands), so they and the
+    # backtest coverage may differ between chunks.
+    point = ["series_id", "date", "step", "mean"]
     a = whole.forecasts[whole.forecasts.series_id.isin(part_ids)]
     pd.testing.assert_frame_equal(
-        a.reset_index(drop=True), part.forecasts.reset_index(drop=True)
+        a[point].reset_index(drop=True), part.forecasts[point].reset_index(drop=True)
     )
     sel = whole.selection[whole.selection.series_id.isin(part_ids)]
     pd.testing.assert_frame_equal(
-        sel.reset_index(drop=True), part.selection.reset_index(drop=True)
+        sel.drop(columns="cover80").reset_index(drop=True),
+        part.selection.drop(columns="cover80").reset_index(drop=True),
     )
 
 
