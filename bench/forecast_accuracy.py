@@ -24,7 +24,8 @@ AutoETS with the season, naive, seasonal naive), one line each, ``sf_<name>``.
 ``--cuts K`` also scores K earlier origins inside the training data: cut k drops the
 last k x H periods of every series and holds out the H before them (series left with
 fewer than H training periods sit that cut out). After a model's holdout line comes
-one line with ``"protocol": "cuts"``: its RMSSE per cut and their mean, and per named
+one line with ``"protocol": "cuts"``: its RMSSE (and cover80 / cover95) per cut and
+their mean, and per named
 reference the paired difference (model - reference) of per-series RMSSE, each
 series' differences averaged over the cuts it has, with the standard error of that
 mean over series; ``best_ref`` names the reference with the lowest mean over cuts.
@@ -200,7 +201,7 @@ def paired(model: dict, ref: dict) -> dict:
     }
 
 
-def cuts_line(name, model, per_cut, ref_scores) -> dict:
+def cuts_line(name, model, per_cut, ref_scores, cover=None) -> dict:
     means = {k: float(r.mean()) for k, r in per_cut.items()}
     line = {
         "data": name,
@@ -210,6 +211,11 @@ def cuts_line(name, model, per_cut, ref_scores) -> dict:
         "RMSSE_per_cut": [round(means[k], 4) for k in sorted(means)],
         "RMSSE_mean": round(float(np.mean(list(means.values()))), 4) if means else None,
     }
+    for key in ("cover80", "cover95"):
+        got = [cover[k][key] for k in sorted(means) if key in (cover or {}).get(k, {})]
+        if got:
+            line[f"{key}_per_cut"] = got
+            line[f"{key}_mean"] = round(float(np.mean(got)), 4)
     if ref_scores and not model.startswith("sf_"):
         ref_means = {
             r: float(np.mean([s.mean() for s in sc.values()]))
@@ -278,7 +284,7 @@ def main(argv=None) -> None:
     models = args.models.split(",") if args.models else available_models()
     models = [m for m in models if m and m != "auto"]  # "--models auto": auto only
     for model in [*models, "auto"]:
-        per_cut = {}
+        per_cut, cover = {}, {}
         for k, (train, test) in splits.items():
             t = time.perf_counter()
             res = forecast_panel(
@@ -293,6 +299,9 @@ def main(argv=None) -> None:
             summary, per = score_series(train, test, res.forecasts)
             if k > 0:
                 per_cut[k] = per
+                cover[k] = {
+                    c: summary[c] for c in ("cover80", "cover95") if c in summary
+                }
                 continue
             line = {"data": name, "model": model, **summary}
             line["seconds"] = round(time.perf_counter() - t, 2)
@@ -302,7 +311,8 @@ def main(argv=None) -> None:
                 line["chosen"] = res.selection["model"].value_counts().to_dict()
             print(json.dumps(line), flush=True)
         if earlier:
-            print(json.dumps(cuts_line(name, model, per_cut, ref_scores)), flush=True)
+            line = cuts_line(name, model, per_cut, ref_scores, cover)
+            print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

@@ -9,16 +9,19 @@ Celery workers). Entry point: :func:`forecast_panel` (contract in ``pipeline``):
     result.selection  # one row per series: chosen model and its backtest scores
     result.forecasts  # series_id, date, step, mean, q0.1, q0.5, ... q0.99
 
-Layout:
+Layout (one module per stage of ``forecast_panel``, in order):
 
+* ``panel``: long frame -> right-aligned panel. ``classify``: ADI/CV² classes and
+  the stop rule. ``plan``: candidates per series. ``backtest``: rolling origins.
+  ``choice``: the selection stage over ``select``'s rules. ``final``: the fits on
+  the whole history. ``intervals``: the bands stage over ``bands`` (conformal).
+  ``result``: ``EngineResult`` and its frames.
 * ``base``: the model interface (``ForecastModel``), quantile helpers.
-* ``models/``: local models over whole panels (naive, seasonal naive, moving
-  average, SES, Croston, SBA, TSB, ADIDA, IMAPA, statsmodels ETS, combinations).
-* ``global_model``: one HistGradientBoostingRegressor across all series.
-* ``registry``: models by name, candidates and defaults per demand class.
-* ``classify``: ADI/CV² demand classes. ``metrics``: RMSSE, MASE, WAPE, bias...
-* ``panel``: long frame -> right-aligned panel (censored days, price, promo).
-* ``backtest``: rolling origins. ``select``: per-series choice. ``pipeline``: glue.
+  ``registry``: models by name, candidates and defaults per demand class.
+  ``models/``: local models; ``global_model``, ``learners``: cross-series ones.
+  ``metrics``: RMSSE, MASE, WAPE, bias, coverage.
+
+Design decisions and the measurements behind them: ``docs/decisions/``.
 """
 
 from .base import DEFAULT_LEVELS, ForecastModel, quantile_column

@@ -5,16 +5,23 @@ history handed in (the caller's holdout is never part of it). A model is fitted 
 the earliest origin and ``update``-d at the later ones (statsmodels ETS keeps its
 parameters there, everything else refits), so the backtest costs about one fit
 per origin for the vectorised models and one optimisation per series for ETS.
+
+``backtest_candidates`` runs every base model of a ``plan`` on its rows and
+derives the combinations' backtests as the mean of their members'.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from .classify import stopped_selling
 from .panel import Panel
-from .registry import make_model
+from .plan import Plan
+from .registry import COMBINATIONS, make_model
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +84,78 @@ def actuals(panel: Panel, cuts: list[int], h: int) -> np.ndarray:
         A[:, o, :] = panel.y[:, cut : cut + h]
         A[cut - panel.start < MIN_TRAIN, o, :] = np.nan
     return A
+
+
+@dataclass
+class Backtest:
+    """Out-of-sample forecasts of every candidate at the backtest origins.
+
+    ``cuts``: training lengths of the origins; ``A`` (n, O, h) actuals;
+    ``F[m]`` (n, O, h) forecasts of candidate ``m`` (NaN where it failed, is no
+    candidate or the series was too short); ``stopped_at`` (n, O) bool: where the
+    stop rule would have fired at an origin; ``failures[b]``: series on which
+    base model ``b`` failed; ``fitted[b]`` = (rows, model) for the models whose
+    estimated parameters the final fit re-uses (``take``); ``timings`` seconds."""
+
+    cuts: list[int]
+    A: np.ndarray
+    F: dict[str, np.ndarray]
+    stopped_at: np.ndarray
+    failures: dict[str, int] = field(default_factory=dict)
+    fitted: dict[str, tuple] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def stopped_at_origins(panel: Panel, cuts: list[int], h: int) -> np.ndarray:
+    """(n, O) bool: the stop rule (``classify.stopped_selling``) at each origin."""
+    out = np.zeros((panel.y.shape[0], len(cuts)), bool)
+    for o, cut in enumerate(cuts):
+        out[:, o] = stopped_selling(panel.y[:, :cut], h)
+    return out
+
+
+def backtest_candidates(
+    panel: Panel, plan: Plan, h: int, n_origins: int, future: dict, *, stop_rule: bool
+) -> Backtest:
+    """Backtest every base model of ``plan`` on its rows, then the combinations.
+
+    A model that raises on its whole batch is logged and counted as failed on
+    every row; a model's per-series failures (``failed_``) are NaN and counted.
+    Never raises for a model failure. ``stop_rule`` False (a pinned model list)
+    leaves ``stopped_at`` all False."""
+    n, T = panel.y.shape
+    cuts = origin_cuts(T, h, n_origins)
+    bt = Backtest(
+        cuts=cuts,
+        A=actuals(panel, cuts, h),
+        F={},
+        stopped_at=(
+            stopped_at_origins(panel, cuts, h)
+            if stop_rule
+            else np.zeros((n, len(cuts)), bool)
+        ),
+    )
+    for b, rows_mask in plan.base_rows.items():
+        rows = np.flatnonzero(rows_mask)
+        full = np.full((n, len(cuts), h), np.nan)
+        if cuts:
+            t = time.perf_counter()
+            try:
+                out, model, failed = run_backtest(b, panel, rows, cuts, h, future)
+                out[failed] = np.nan
+                full[rows] = out
+                if hasattr(model, "take"):  # only ETS re-uses its parameters
+                    bt.fitted[b] = (rows, model)
+                if failed.any():
+                    bt.failures[b] = int(failed.sum())
+            except Exception:
+                logger.exception(
+                    "model %s failed in the backtest on %d series", b, len(rows)
+                )
+                bt.failures[b] = len(rows)
+            bt.timings[f"backtest_{b}"] = time.perf_counter() - t
+        bt.F[b] = full
+    for m in plan.names:
+        if m in COMBINATIONS:
+            bt.F[m] = np.mean([bt.F[b] for b in COMBINATIONS[m]], axis=0)
+    return bt

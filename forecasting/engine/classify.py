@@ -42,10 +42,9 @@ def classify(Y: np.ndarray) -> np.ndarray:
     return out.astype(object)
 
 
-# Per series, and a chunk tests thousands: at 1e-3, 15 of the 10,000 generated
-# series of bench/forecast_speed.py (no demand that stops by design, a few with a
-# steep downward trend) were flagged; at 1e-5, 2.
-STOP_ALPHA = 1e-5
+STOP_ALPHA = (
+    1e-5  # per series; a chunk tests thousands (docs/decisions/stopped-demand.md)
+)
 
 
 def stopped_selling(

@@ -52,26 +52,3 @@ def coverage(actual, lower, upper) -> float:
     ok = ~np.isnan(actual)
     inside = (actual >= lower - 1e-9) & (actual <= upper + 1e-9)
     return float(inside[ok].mean()) if ok.any() else float("nan")
-
-
-def row_wape(actual, forecast) -> np.ndarray:
-    ok = ~np.isnan(actual)
-    num = np.where(ok, np.abs(actual - forecast), 0.0).sum(axis=1)
-    den = np.where(ok, np.abs(actual), 0.0).sum(axis=1)
-    with np.errstate(all="ignore"):
-        return np.where(den > 0, num / den, np.nan)
-
-
-def row_bias(actual, forecast) -> np.ndarray:
-    ok = ~np.isnan(actual)
-    num = np.where(ok, forecast - actual, 0.0).sum(axis=1)
-    den = np.where(ok, np.abs(actual), 0.0).sum(axis=1)
-    with np.errstate(all="ignore"):
-        return np.where(den > 0, num / den, np.nan)
-
-
-def row_coverage(actual, lower, upper) -> np.ndarray:
-    ok = ~np.isnan(actual)
-    inside = (actual >= lower - 1e-9) & (actual <= upper + 1e-9) & ok
-    cnt = ok.sum(axis=1)
-    return np.where(cnt > 0, inside.sum(axis=1) / np.maximum(cnt, 1), np.nan)

@@ -1,12 +1,15 @@
 """The model registry: every forecaster by name, and which ones each demand class tries.
 
-``make_model(name, season_length=..., horizon=...)`` builds a fresh, unfitted model.
-Combinations (``combo_*``) are equal-weight means of registered members; the pipeline
-scores them from the members' backtests, so they cost nothing extra to evaluate.
-``<model>_yearly`` is the model on demand divided by a yearly seasonal index learnt
-from one year of history (``models/yearly.py``); ``combo_smooth_yearly`` combines
-them and replaces ``combo_smooth`` as a class default only where the backtest says
-so (``YEARLY_DEFAULT``).
+Contract: ``make_model(name, season_length=..., horizon=...)`` returns a fresh,
+unfitted ``ForecastModel`` (raises ``KeyError`` for an unknown name);
+``available_models()`` lists every name, combinations included. ``combo_*`` are
+equal-weight means of registered members (the pipeline scores them from the
+members' backtests); ``<model>_yearly`` is the model on demand divided by a
+yearly index (``models.yearly``). ``CANDIDATES_BY_CLASS`` lists what each demand
+class tries, ``DEFAULT_BY_CLASS`` what it keeps unless beaten,
+``CLASS_ALTERNATIVES`` what may replace that default per class, and
+``FALLBACK_BY_CLASS`` what a series gets when every candidate failed. Why these
+lists are what they are: ``docs/decisions/``.
 """
 
 from __future__ import annotations
@@ -15,21 +18,12 @@ from collections.abc import Callable
 
 from .base import ForecastModel
 from .classify import ERRATIC, INTERMITTENT, LUMPY, SMOOTH
-from .global_model import GlobalForest, GlobalGBM, GlobalLinear, GlobalMLP
-from .models import (
-    ADIDA,
-    ETS,
-    IMAPA,
-    SBA,
-    SES,
-    TSB,
-    Combination,
-    Croston,
-    MovingAverage,
-    Naive,
-    SeasonalNaive,
-    Zero,
-)
+from .global_model import GlobalGBM
+from .learners import GlobalForest, GlobalLinear, GlobalMLP
+from .models.combo import Combination
+from .models.ets import ETS
+from .models.intermittent import ADIDA, IMAPA, SBA, SES, TSB, Croston
+from .models.simple import MovingAverage, Naive, SeasonalNaive, Zero
 from .models.yearly import YearlyAdjusted, yearly_period
 
 
@@ -75,12 +69,7 @@ def _yearly(name: str) -> Callable[[int, int], ForecastModel]:
     return factory
 
 
-# The yearly combination takes every family the engine has, on deseasonalised
-# demand: the four of the plain smooth combination plus demand-probability
-# smoothing (TSB), the random walk and the global learner. On the training part
-# of the jewelry data (three earlier 13-week holdouts, before the benchmark's
-# own) the seven-member mean beat the four-member one at every cut, as wider
-# pools of diverse members usually do.
+# Members of the yearly combination (docs/decisions/yearly-season.md).
 YEARLY_BASES = (
     "ses",
     "ets",
@@ -93,21 +82,7 @@ YEARLY_BASES = (
 _FACTORIES.update({f"{m}_yearly": _yearly(m) for m in YEARLY_BASES})
 YEARLY_MODELS = frozenset(f"{m}_yearly" for m in YEARLY_BASES)
 
-# One member per family (level smoothing, damped trend with season, multiple
-# temporal aggregation, a moving window, the global learner): broad, diverse pools
-# are what combinations need to beat their members.
-# ``combo_sparse`` is the intermittent pool without the global learner, which
-# needs more history than a monthly spare-parts panel has at its backtest
-# origins: on the generated spare-parts panel (bench/panels.py) it beat IMAPA and
-# combo_intermittent at both earlier 12-month cuts (0.843 against 0.848 and
-# 0.853); a class switches to it only where its own backtest says so.
-# The intermittent combination has no TSB: TSB's part in it was obsolescence (its
-# demand probability decays through a run of zeros), and the stop rule
-# (``classify.stopped_selling``) now answers that question outright. Without it
-# the mean did better on every 28-day cut of the M5 sample's training part by
-# mean RMSSE over six cuts (0.8442 against 0.8448, four of six) and in the
-# engine's own backtest at five of those cuts, and on the intermittent and lumpy
-# series of bench/forecast_speed.py's generator at each of three cuts.
+# Equal-weight combinations (docs/decisions/combinations.md).
 COMBINATIONS: dict[str, tuple[str, ...]] = {
     "combo_smooth": ("ses", "ets", "imapa", "moving_average", "global_gbm"),
     "combo_intermittent": ("ses", "imapa", "global_gbm"),
@@ -121,9 +96,8 @@ YEARLY_DEFAULT = {"combo_smooth": "combo_smooth_yearly"}
 _SMOOTH_SET = ("naive", "seasonal_naive", "moving_average", "ses", "ets", "global_gbm")
 _SPARSE_SET = ("moving_average", "ses", "croston", "sba", "tsb", "adida", "imapa")
 _SPARSE_SET += ("global_gbm", "seasonal_naive", "zero")
-# Linear regression, a random forest and a small neural network over the global
-# model's features: candidates for every class, picked only where the backtest
-# says so (none is a default or in a combination).
+# Candidates for every class, never a default nor a member
+# (docs/decisions/global-learners.md).
 _LEARNERS = ("global_linear", "global_forest", "global_mlp")
 _SMOOTH_SET += _LEARNERS
 _SPARSE_SET += _LEARNERS
@@ -162,13 +136,10 @@ def available_models() -> list[str]:
     return [*_FACTORIES, *COMBINATIONS]
 
 
-def base_models() -> list[str]:
-    return list(_FACTORIES)
-
-
 def make_model(
     name: str, *, season_length: int = 7, horizon: int = 28
 ) -> ForecastModel:
+    """A fresh model ``name`` for panels of that season and horizon."""
     if name in COMBINATIONS:
         members = [
             make_model(m, season_length=season_length, horizon=horizon)

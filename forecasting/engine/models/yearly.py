@@ -11,9 +11,8 @@ phase against the mean of its neighbours), which a yearly pattern made of a few
 peaks barely inflates. Series with less than a year get the pooled index. The
 index is finally smoothed over neighbouring phases (``KERNEL``): holidays move by
 a week between years (Easter; a fixed date drifts across a weekly grid), and a
-sharp one-week peak in the wrong week costs twice. The (1, 2, 1) kernel had the
-least backtest error on the training origins of the jewelry data (13 and 28
-weeks ahead) among none, (1, 1, 1), (1, 2, 1) and (1, 2, 3, 2, 1).
+sharp one-week peak in the wrong week costs twice (the kernel's measurement:
+``docs/decisions/yearly-season.md``).
 
 ``YearlyAdjusted(base, period)`` divides the history by the index, fits ``base`` on
 what is left, and multiplies its forecast back; the error spread scales with the

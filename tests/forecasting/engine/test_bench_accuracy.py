@@ -118,6 +118,16 @@ def test_paired_error_pairs_series_across_cuts():
     assert abs(got["se"] - per.std(ddof=1) / 2) < 1e-4
 
 
+def test_cuts_line_reports_coverage_per_cut():
+    ids = ["a", "b"]
+    per_cut = {1: pd.Series([1.0, 2.0], index=ids), 2: pd.Series([2.0, 2.0], index=ids)}
+    cover = {1: {"cover80": 0.7, "cover95": 0.9}, 2: {"cover80": 0.9, "cover95": 1.0}}
+    line = bench.cuts_line("p", "auto", per_cut, None, cover)
+    assert line["RMSSE_per_cut"] == [1.5, 2.0]
+    assert line["cover80_per_cut"] == [0.7, 0.9]
+    assert line["cover80_mean"] == 0.8 and line["cover95_mean"] == 0.95
+
+
 def test_bench_asks_for_the_levels_a_run_stores():
     from forecasting.services.runs import LEVELS
 

@@ -6,7 +6,7 @@ import pytest
 
 from forecasting.engine import DEFAULT_LEVELS, forecast_panel, quantile_column, registry
 from forecasting.engine.base import ForecastModel
-from forecasting.engine.pipeline import SELECTION_COLUMNS
+from forecasting.engine.result import SELECTION_COLUMNS
 
 QCOLS = [quantile_column(q) for q in DEFAULT_LEVELS]
 LOCAL = ["naive", "seasonal_naive", "moving_average", "ses", "sba", "tsb", "imapa"]

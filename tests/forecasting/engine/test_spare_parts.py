@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from forecasting.engine import forecast_panel
-from forecasting.engine.pipeline import FALLBACK_REASONS
+from forecasting.engine.choice import FALLBACK_REASONS
 from forecasting.engine.registry import COMBINATIONS
 
 from .panels import spare_parts_panel
