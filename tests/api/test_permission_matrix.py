@@ -230,14 +230,9 @@ def test_every_endpoint_has_a_row():
     assert api_routes() == set(MATRIX)
 
 
-def _make_world():
-    """A warehouse pair, a product, two shops and one document of each kind in
-    each state the matrix asks about; (ids, a client per role)."""
-    warehouse = factories.warehouse(code="main")
-    other_warehouse = factories.warehouse(code="east")
-    product = factories.product(sku="MUG-001")
-    shop_a = factories.shop("shop-a")
-    shop_b = factories.shop("shop-b")
+def _make_world(warehouse, other_warehouse, product, shop_a, shop_b):
+    """One document of each kind in each state the matrix asks about, around
+    the given warehouses, product and shops; (ids, a client per role)."""
     staff = factories.user("staff")
     manager = factories.user("manager")
     factories.stock(product, warehouse, 50)
@@ -314,18 +309,35 @@ def _make_world():
     return ids, clients
 
 
+@pytest.fixture
+def world(db, warehouse, other_warehouse, product, shop_a, shop_b):
+    return _make_world(warehouse, other_warehouse, product, shop_a, shop_b)
+
+
+def _make_shared_world():
+    return _make_world(
+        factories.warehouse(code="main"),
+        factories.warehouse(code="east"),
+        factories.product(sku="MUG-001"),
+        factories.shop("shop-a"),
+        factories.shop("shop-b"),
+    )
+
+
 @pytest.fixture(scope="module")
 def world_rows(django_db_setup, django_db_blocker):
     """The world, made once for the matrix's consecutive cases (see SharedRows)."""
-    rows = SharedRows("world", django_db_blocker)
-    rows.open(_make_world)
+    rows = SharedRows("shared_world", django_db_blocker)
+    rows.open(_make_shared_world)
     yield rows
     rows.close()
 
 
 @pytest.fixture
-def world(world_rows, db):
-    return world_rows.value if world_rows.is_open else _make_world()
+def shared_world(world_rows, db):
+    """`world` as the matrix reads it: the same rows, made once per run of
+    consecutive cases (each case's writes are rolled back)."""
+    return world_rows.value if world_rows.is_open else _make_shared_world()
 
 
 def _fill(value, ids):
@@ -343,8 +355,8 @@ def _fill(value, ids):
     ("route", "method", "role"),
     [(r, m, role) for (r, m), role in itertools.product(MATRIX, ROLES)],
 )
-def test_permission_matrix(world, route, method, role):
-    ids, clients = world
+def test_permission_matrix(shared_world, route, method, role):
+    ids, clients = shared_world
     path, body, expected = MATRIX[(route, method)]
     url = "/api/v1/" + path.format(**ids)
     client = clients[role]

@@ -16,7 +16,7 @@ from tests.api.test_permission_matrix import (  # noqa: F401  (fixtures)
     MATRIX,
     ROLES,
     _fill,
-    world,
+    shared_world,
     world_rows,
 )
 from tests.conftest import shop_client, user_client
@@ -31,7 +31,7 @@ FAST_SECONDS = 5.0
     [(r, m, role) for (r, m), role in itertools.product(MATRIX, ROLES)],
 )
 def test_every_endpoint_answers_as_with_redis(
-    world,  # noqa: F811
+    shared_world,  # noqa: F811
     redis_unreachable,  # noqa: F811
     django_capture_on_commit_callbacks,
     route,
@@ -41,7 +41,7 @@ def test_every_endpoint_answers_as_with_redis(
     """The permission matrix again, with Redis away: the same status for every
     role and endpoint, the after-commit enqueues included (run as a commit
     runs them), well under the old 19 s."""
-    ids, clients = world
+    ids, clients = shared_world
     path, body, expected = MATRIX[(route, method)]
     url = "/api/v1/" + path.format(**ids)
     client = clients[role]
