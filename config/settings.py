@@ -357,6 +357,10 @@ STOCKWISE_API_SHOP_BURST = env_int("STOCKWISE_API_SHOP_BURST", 120)
 STOCKWISE_MAX_ORDER_LINES = env_int("STOCKWISE_MAX_ORDER_LINES", 500)
 STOCKWISE_MAX_LINE_QUANTITY = env_int("STOCKWISE_MAX_LINE_QUANTITY", 1000000)
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
+# Inventory KPIs: a year's holding cost as a share of stock value.
+STOCKWISE_HOLDING_COST_RATE = env_float("STOCKWISE_HOLDING_COST_RATE", 0.25)
+# ABC/XYZ classes and the manager's dashboard figures are cached this long.
+STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
 # Series per forecast task: each worker task fits this many at once.
 STOCKWISE_FORECAST_CHUNK_SIZE = env_int("STOCKWISE_FORECAST_CHUNK_SIZE", 1000)
 # A forecast chunk silent this long was lost with its worker and is re-queued by

@@ -26,7 +26,7 @@ CACHE_VERSION = 1
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "STOCKWISE_DASHBOARD_CACHE_SECONDS", 900))
+    return int(settings.STOCKWISE_DASHBOARD_CACHE_SECONDS)
 
 
 @dataclass

@@ -39,13 +39,11 @@ PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 90
 SLOW_DAYS = 90
 DEAD_DAYS = 180
-DEFAULT_HOLDING_COST_RATE = 0.25  # a year's holding cost as a share of value
 
 
 def holding_cost_rate() -> float:
-    return float(
-        getattr(settings, "STOCKWISE_HOLDING_COST_RATE", DEFAULT_HOLDING_COST_RATE)
-    )
+    """A year's holding cost as a share of stock value (settings)."""
+    return float(settings.STOCKWISE_HOLDING_COST_RATE)
 
 
 def period_bounds(period_days: int, *, today: date | None = None):
