@@ -58,7 +58,7 @@ def alerts_evaluation_enqueue(*, pairs: Iterable[tuple[int, int]]) -> None:
     """Evaluate each pair soon, once per burst: the first write of a burst sets
     a cache key and schedules the task STOCKWISE_ALERTS_COALESCE_SECONDS later;
     later writes find the key and skip. Eager (embedded): evaluated now."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if queue.runs_inline():
         for product_id, warehouse_id in pairs:
             alerts_evaluate_pair(product_id=product_id, warehouse_id=warehouse_id)
         return

@@ -10,6 +10,7 @@ any process that has set Django up (web, worker, shell, tests); an eager
 
 from celery import current_app
 from celery.app.task import Task
+from django.conf import settings
 
 # The tasks' stable names (tasks.py: @shared_task(name=...)). Renaming one
 # strands messages already queued under the old name: keep an alias a release.
@@ -21,6 +22,13 @@ DIGEST = "notifications.tasks.alerts_digest_task"
 REQUEUE = "notifications.tasks.alerts_requeue_task"
 DELIVER = "notifications.tasks.webhook_deliver_task"
 RELAY = "notifications.tasks.webhook_relay_task"
+
+
+def runs_inline() -> bool:
+    """Whether queued work runs at once in the caller's process (the embedded
+    default: eager Celery). There a countdown is ignored, so a caller that
+    delays or coalesces work does it another way."""
+    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 def _task(name: str) -> Task:

@@ -151,7 +151,7 @@ def _outcome(delivery: WebhookDelivery, error: str, finished: datetime) -> dict:
         delay = retry_delay(delivery.attempts)
         fields.update(next_attempt_at=finished + delay)
         # Eager runs ignore countdown; there the relay picks the retry up.
-        if not settings.CELERY_TASK_ALWAYS_EAGER:
+        if not queue.runs_inline():
             fields.update(queued_until=finished + delay + queue_lease())
     return fields
 
