@@ -1,5 +1,6 @@
 import os
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -102,7 +103,49 @@ def pytest_runtest_teardown(item, nextitem):
             rows.close()
 
 
+# What makes a test's outcome depend on the services behind the settings: the
+# database (any of these fixtures) or Redis (the modules that name it).
+_SERVICE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "live_server",
+}
+_REDIS_WORDS = ("redis", "REDIS")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--services-only",
+        action="store_true",
+        help=(
+            "run only the tests that touch the database or Redis: the second CI "
+            "run, on PostgreSQL + Redis, skips what its services cannot change "
+            "(the engine, the policy, pure functions), already run on SQLite"
+        ),
+    )
+
+
+def _touches_services(item) -> bool:
+    if item.get_closest_marker("django_db") or _SERVICE_FIXTURES & set(
+        getattr(item, "fixturenames", ())
+    ):
+        return True
+    source = Path(getattr(item.module, "__file__", "") or "")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError:
+        return True
+    return any(word in text for word in _REDIS_WORDS)
+
+
 def pytest_collection_modifyitems(config, items):
+    if config.getoption("--services-only"):
+        kept = [item for item in items if _touches_services(item)]
+        dropped = [item for item in items if not _touches_services(item)]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     on_postgres = bool(os.environ.get("DATABASE_URL", "").startswith("postgres"))
     has_redis = bool(os.environ.get("REDIS_URL"))
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
