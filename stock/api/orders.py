@@ -13,8 +13,10 @@ from core.api import NoBodyApi
 from core.roles import CanOperateStock
 from core.serializers import ErrorSerializer, StrictInputSerializer
 
+from ..errors import InsufficientStock
 from ..filters import SalesOrderFilter
 from ..models import SalesOrder
+from ..services.lost_sales import lost_sales_record
 from ..services.orders import (
     OrderLineInput,
     sales_order_cancel,
@@ -115,7 +117,19 @@ class OrderListCreateApi(ListAPIView):
                 order = visible_orders(request).get(pk=order.pk)
             return (201 if created else 200), sales_order_body(order)
 
-        return run_idempotent(request, call, validate=validate)
+        try:
+            return run_idempotent(request, call, validate=validate)
+        except InsufficientStock as error:
+            # Outside the refused (rolled-back) transaction: the lost demand
+            # stays recorded; a served order never reaches this line.
+            order = parsed["order"]
+            lost_sales_record(
+                shop=order["shop"],
+                external_id=order["external_id"],
+                lines=order["lines"],
+                error=error,
+            )
+            raise
 
 
 @extend_schema(
