@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_historicalproduct_planned_launch_units_and_more'),
+        ('catalog', '0003_product_launch_reference'),
         ('forecasting', '0004_demandday_date_censored_product'),
         ('stock', '0011_lostsale'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

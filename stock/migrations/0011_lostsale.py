@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_historicalproduct_planned_launch_units_and_more'),
+        ('catalog', '0003_product_launch_reference'),
         ('stock', '0010_movement_kind_without_scrap'),
     ]
 
