@@ -19,6 +19,7 @@ from stock.selectors import (
 )
 from stock.selectors.kpis import PERIODS
 from stock.selectors.ledger_periods import ledger_scan
+from stock.selectors.lost_sales import lost_sales_get
 
 from .accuracy import forecast_accuracy_get
 from .stockouts import stockout_rate_periods
@@ -65,6 +66,7 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
             "abc_xyz": replace(classes[period], classes={}),
             "count_variances": count_variances_get(period_days=period, today=today),
             "adjustments": adjustments[period],
+            "lost_sales": lost_sales_get(period_days=period),
         }
     return snapshots
 
