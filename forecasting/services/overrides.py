@@ -61,7 +61,7 @@ def _validate(kind, value, starts_on, ends_on, reason, today) -> None:
     if kind == OverrideKind.ABSOLUTE and value < 0:
         raise InvalidInput(_("Units per day cannot be negative."), field="value")
     if kind == OverrideKind.PERCENT and value < -100:
-        raise InvalidInput(_("A change below -100% is impossible."), field="value")
+        raise InvalidInput(_("The change cannot go below -100 percent."), field="value")
     if not reason.strip():
         raise InvalidInput(_("Say why the model is wrong here."), field="reason")
     if ends_on < starts_on:
