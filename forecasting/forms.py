@@ -54,7 +54,7 @@ class ForecastOverrideForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Override as"), choices=OverrideKind.choices)
     value = forms.FloatField(
-        label=_("Value"),
+        label=_("Override value"),
         help_text=_("Units per day, or the percent change of the model's forecast."),
     )
     starts_on = forms.DateField(

@@ -273,7 +273,7 @@ def test_the_product_page_shows_the_analogy_and_the_launch_form_sets_it(
     new.refresh_from_db()
     assert new.reference_product == reference
     page = client.get(f"/products/{new.sku}/").content.decode()
-    assert "Follows the launch of the reference product REF-1" in page
+    assert "Follows the launch of the reference product REF-1." in page
     assert "3 days ago" in page
     # day 3 of the reference's launch onwards: 4 days at 2, then 6 a day
     assert f"{4 * 2 + 24 * 6} units" in page
