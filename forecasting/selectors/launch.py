@@ -87,13 +87,12 @@ def launch_forecasts(
         return {}
     candidates = _candidates(firsts, today)
     picks = {p: _analogues(products[p], candidates) for p, _ in wanted}
-    profiles = _profiles({a for chosen, _ in picks.values() for a in chosen}, firsts)
-    own = _own_days({p for p, _ in wanted}, young)
-    skus = dict(
-        Product.objects.filter(
-            pk__in={a for chosen, _ in picks.values() for a in chosen}
-        ).values_list("pk", "sku")
-    )
+    analogues = {a for chosen, _ in picks.values() for a in chosen}
+    targets = {p for p, _ in wanted if p in young}
+    rows = _demand_rows(analogues | targets)
+    profiles = _profiles(rows[rows["product_id"].isin(analogues)], firsts)
+    own = _own_days(rows[rows["product_id"].isin(targets)], young)
+    skus = candidates["sku"].to_dict()
     out = {}
     for pair in wanted:
         product = products[pair[0]]
@@ -159,21 +158,26 @@ def _analogues(product, candidates: pd.DataFrame) -> tuple[list[int], str]:
     return list(analogy.nearest_analogues(target, others)), "nearest"
 
 
-def _profiles(product_ids: set[int], firsts) -> dict[tuple[int, int], np.ndarray]:
+def _demand_rows(product_ids: set[int]) -> pd.DataFrame:
+    """The demand days of the analogues and of the young products, in one
+    query (none when there are neither)."""
+    columns = ["product_id", "warehouse_id", "date", "quantity"]
+    if not product_ids:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame.from_records(
+        DemandDay.objects.filter(product_id__in=product_ids)
+        .values_list(*columns)
+        .order_by(),
+        columns=columns,
+    )
+
+
+def _profiles(rows: pd.DataFrame, firsts) -> dict[tuple[int, int], np.ndarray]:
     """Launch profile (PROFILE_DAYS) of each analogue product x warehouse,
     aligned on the product's first sale (over all warehouses)."""
-    if not product_ids:
-        return {}
-    rows = pd.DataFrame.from_records(
-        DemandDay.objects.filter(product_id__in=product_ids)
-        .values_list("product_id", "warehouse_id", "date", "quantity")
-        .order_by(),
-        columns=["product_id", "warehouse_id", "date", "quantity"],
-    )
     out = {}
     for (p, w), group in rows.groupby(["product_id", "warehouse_id"]):
-        start = firsts[p]
-        days = pd.date_range(start, periods=PROFILE_DAYS, freq="D")
+        days = pd.date_range(firsts[p], periods=PROFILE_DAYS, freq="D")
         series = group.set_index(pd.to_datetime(group["date"]))["quantity"]
         observed = series.reindex(days).astype(float)
         last = series.index.max()
@@ -182,12 +186,10 @@ def _profiles(product_ids: set[int], firsts) -> dict[tuple[int, int], np.ndarray
     return out
 
 
-def _own_days(product_ids, young) -> dict[tuple[int, int], np.ndarray]:
+def _own_days(rows: pd.DataFrame, young) -> dict[tuple[int, int], np.ndarray]:
     """What each young product sold per day since its launch, per warehouse."""
     out: dict[tuple[int, int], dict] = {}
-    for p, w, day, quantity in DemandDay.objects.filter(
-        product_id__in=[p for p in product_ids if p in young]
-    ).values_list("product_id", "warehouse_id", "date", "quantity"):
+    for p, w, day, quantity in rows.itertuples(index=False):
         age = (day - young[p]).days
         if 0 <= age < PROFILE_DAYS:
             out.setdefault((p, w), {})[age] = quantity
