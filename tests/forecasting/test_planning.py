@@ -293,3 +293,22 @@ def test_a_new_product_without_a_reference_follows_its_nearest_products(
     assert suggestion.basis == "analogy"
     # both are candidates (k=5), the same-category one listed first
     assert "nearest products REF-1, FAR-1" in suggestion.reason
+
+
+@pytest.mark.parametrize(("own_wape", "basis"), [(0.1, "forecast"), (0.5, "analogy")])
+def test_its_own_history_takes_over_once_its_backtest_beats_the_analogy(
+    reference, warehouse, own_wape, basis
+):
+    """Launched 60 days ago, selling 5 a day: the reference's curve (2 a day
+    for a week, then 6) misses by 7 x 3 + 53 x 1 = 74 of 300 units, a WAPE of
+    0.25. Its own forecast takes over when its backtest WAPE is lower."""
+    today = timezone.localdate()
+    new = factories.product(
+        sku="NEW-4", launch_date=today - timedelta(days=60), reference_product=reference
+    )
+    _days(new, warehouse, today - timedelta(days=60), [5] * 60)
+    forecast = _forecast(new, warehouse, 5.0, today)
+    SeriesForecast.objects.filter(pk=forecast.pk).update(wape=own_wape)
+    factories.stock(new, warehouse, 0)
+    suggestions_build(today=today)
+    assert _open(new).basis == basis
