@@ -1,6 +1,9 @@
 """Sales orders: shops create, read and cancel their own; staff read all and ship."""
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -31,6 +34,8 @@ from .serializers import (
     resolve_warehouse,
     sales_order_body,
 )
+
+logger = logging.getLogger(__name__)
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
@@ -123,12 +128,15 @@ class OrderListCreateApi(ListAPIView):
             # Outside the refused (rolled-back) transaction: the lost demand
             # stays recorded; a served order never reaches this line.
             order = parsed["order"]
-            lost_sales_record(
-                shop=order["shop"],
-                external_id=order["external_id"],
-                lines=order["lines"],
-                error=error,
-            )
+            try:
+                lost_sales_record(
+                    shop=order["shop"],
+                    external_id=order["external_id"],
+                    lines=order["lines"],
+                    error=error,
+                )
+            except DatabaseError:  # the shop still gets its 409
+                logger.exception("Could not record the lost sale of a refused order")
             raise
 
 
