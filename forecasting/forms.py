@@ -58,10 +58,12 @@ class ForecastOverrideForm(forms.Form):
         help_text=_("Units per day, or the percent change of the model's forecast."),
     )
     starts_on = forms.DateField(
-        label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
-        label=_("Expires after"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Expires after"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -74,7 +76,7 @@ class LaunchPlanForm(forms.Form):
     launch_date = forms.DateField(
         label=_("Launch date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     reference_sku = SkuField(
         label=_("Reference product (SKU)"),
