@@ -97,3 +97,26 @@ def test_refused_units_raise_the_demand_of_a_stock_out_day(shop_a, product, ware
     day = DemandDay.objects.get(product=product, warehouse=warehouse, date=today)
     assert day.censored is True
     assert day.quantity == 2 + 3  # shipped + refused: a lower bound of demand
+
+
+def test_the_dashboard_shows_lost_sales_beside_the_product_day_rate(
+    client, shop_a, product, warehouse, manager_user
+):
+    from django.core.cache import cache
+
+    from forecasting.selectors import dashboard_snapshot_refresh
+
+    factories.stock(product, warehouse, 1)
+    shop = shop_client(shop_a[1])
+    assert post_order(shop, order_body("A", quantity=1), key="a").status_code == 201
+    assert post_order(shop, order_body("B", quantity=4), key="b").status_code == 409
+    cache.clear()
+    dashboard_snapshot_refresh()
+    client.force_login(manager_user)
+    page = client.get("/dashboard/?period=30").content.decode()
+    assert "Lost sales (refused for lack of stock)" in page
+    assert "4 units refused" in page
+    assert "1 of 2 order attempts refused for lack of stock" in page
+    assert "50.0%" in page
+    assert "product-days out of stock" in page  # the product-day rate beside it
+    cache.clear()
