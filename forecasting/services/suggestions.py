@@ -290,19 +290,8 @@ def _launch_analogy(inputs: _BuildInputs, mean, quantiles, today: date):
         if pair in found:
             mean[i], quantiles[i] = found[pair].mean, found[pair].quantiles
             basis[i] = "analogy"
-            inputs.notes[pair] = _analogy_note(found[pair])
+            inputs.notes[pair] = found[pair].reason_line()
     return basis
-
-
-def _analogy_note(found) -> str:
-    """The reason line of a pair planned on the analogy (stored text, like
-    the policy's own)."""
-    source = "reference" if found.source == "reference" else "nearest products"
-    planned = ", scaled to the planned launch volume" if found.planned else ""
-    return (
-        f"; new product (day {found.age_days} since launch {found.launch:%Y-%m-%d}):"
-        f" launch profile of {source} {', '.join(found.analogues)}{planned}"
-    )
 
 
 def _path(values, offset: int) -> list[float] | None:
