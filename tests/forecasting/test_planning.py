@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import InvalidState
 from forecasting.models import (
     DemandDay,
     DemandSource,
@@ -16,7 +17,10 @@ from forecasting.models import (
     SeriesForecast,
 )
 from forecasting.selectors.fva import forecast_value_added
-from forecasting.services.overrides import forecast_override_create
+from forecasting.services.overrides import (
+    forecast_override_create,
+    forecast_override_withdraw,
+)
 from forecasting.services.suggestions import suggestions_build
 from tests import factories
 
@@ -312,3 +316,31 @@ def test_its_own_history_takes_over_once_its_backtest_beats_the_analogy(
     factories.stock(new, warehouse, 0)
     suggestions_build(today=today)
     assert _open(new).basis == basis
+
+
+def test_a_withdrawn_override_stops_applying(client, product, warehouse, manager_user):
+    today = timezone.localdate()
+    _forecast(product, warehouse, 2.0, today)
+    factories.stock(product, warehouse, 0)
+    override = forecast_override_create(
+        product=product,
+        warehouse=warehouse,
+        kind="absolute",
+        value=9,
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+        reason="trade fair",
+        actor=manager_user,
+        today=today,
+    )
+    suggestions_build(today=today)
+    assert "trade fair" in _open(product).reason
+    client.force_login(manager_user)
+    url = f"/forecasts/overrides/{override.pk}/withdraw/"
+    assert client.post(url).status_code == 302
+    override.refresh_from_db()
+    assert override.withdrawn_at is not None
+    suggestions_build(today=today)
+    assert "override" not in _open(product).reason
+    with pytest.raises(InvalidState):
+        forecast_override_withdraw(override=override, actor=manager_user)
