@@ -26,7 +26,7 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_filter = ["is_active", "category", "unit_of_measure"]
     search_fields = ["sku", "name"]
     list_select_related = ["category__parent"]
-    autocomplete_fields = ["category"]
+    autocomplete_fields = ["category", "reference_product"]
     inlines = [SupplierProductInline]
 
 

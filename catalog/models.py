@@ -69,6 +69,23 @@ class Product(models.Model):
     pack_size = models.PositiveIntegerField(default=1)
     is_active = models.BooleanField(default=True)
     launch_date = models.DateField(null=True, blank=True)
+    # A new product is forecast by analogy until its own history takes over:
+    # from this product's launch profile when a manager names one, else from
+    # the nearest products by category, price and unit.
+    reference_product = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        related_name="+",
+        on_delete=models.SET_NULL,
+        verbose_name=_("reference product"),
+    )
+    planned_launch_units = models.PositiveIntegerField(
+        _("planned launch units"),
+        null=True,
+        blank=True,
+        help_text=_("Units expected to sell in the first 28 days after launch."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed what and when; shown on the admin's History page.

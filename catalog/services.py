@@ -1,4 +1,4 @@
-"""Writes to master data: shop API keys."""
+"""Writes to master data: shop API keys, a new product's launch plan."""
 
 import hashlib
 import hmac
@@ -9,8 +9,11 @@ from django.db import connection
 from django.db.models import BooleanField, DateTimeField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
-from .models import Shop, ShopApiKey
+from core.errors import InvalidInput
+
+from .models import Product, Shop, ShopApiKey
 
 KEY_PREFIX = "sw"
 
@@ -118,3 +121,28 @@ def shop_api_key_authenticate(*, raw_key: str) -> ShopApiKey | None:
         ShopApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
     return api_key
+
+
+def product_launch_plan_set(
+    *,
+    product: Product,
+    launch_date,
+    reference_product: Product | None,
+    planned_launch_units: int | None,
+) -> Product:
+    """Set how a new product is forecast before it has history of its own:
+    its launch date, the product whose launch it should follow (or none: the
+    nearest products), and the units it is planned to sell in its first 28
+    days (or none: the analogues' own volume)."""
+    if reference_product is not None and reference_product.pk == product.pk:
+        raise InvalidInput(
+            gettext("A product cannot be its own reference."),
+            field="reference_sku",
+        )
+    product.launch_date = launch_date
+    product.reference_product = reference_product
+    product.planned_launch_units = planned_launch_units
+    product.save(
+        update_fields=["launch_date", "reference_product", "planned_launch_units"]
+    )
+    return product

@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import (
     DemandDay,
     ForecastChunk,
+    ForecastOverride,
     ForecastRun,
     ReplenishmentSuggestion,
     SeriesForecast,
@@ -25,6 +26,26 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ForecastOverride)
+class ForecastOverrideAdmin(ReadOnlyAdmin):
+    """Made and withdrawn on the overrides page (the model's path is stored
+    with each, for the value-added report)."""
+
+    list_display = [
+        "product",
+        "warehouse",
+        "kind",
+        "value",
+        "starts_on",
+        "ends_on",
+        "created_by",
+        "withdrawn_at",
+    ]
+    list_filter = ["kind", "warehouse"]
+    search_fields = ["product__sku", "reason"]
+    list_select_related = ["product", "warehouse", "created_by"]
 
 
 @admin.register(DemandDay)

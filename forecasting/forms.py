@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Supplier
+from catalog.models import Product, Supplier
 from stock.models import Warehouse
+
+from .models import OverrideKind
 
 
 class SuggestionFilterForm(forms.Form):
@@ -30,3 +32,61 @@ class RejectForm(forms.Form):
 
 class SnoozeForm(forms.Form):
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=90, initial=7)
+
+
+class SkuField(forms.CharField):
+    """A product named by its SKU; cleaned to the Product."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        product = Product.objects.filter(sku=value.strip()).first()
+        if product is None:
+            raise forms.ValidationError(_("No product has this SKU."))
+        return product
+
+
+class ForecastOverrideForm(forms.Form):
+    sku = SkuField(label=_("SKU"), max_length=64)
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.filter(is_active=True)
+    )
+    kind = forms.ChoiceField(label=_("Override as"), choices=OverrideKind.choices)
+    value = forms.FloatField(
+        label=_("Override value"),
+        help_text=_("Units per day, or the percent change of the model's forecast."),
+    )
+    starts_on = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends_on = forms.DateField(
+        label=_("Expires after"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("What do you know that the model does not?"),
+    )
+
+
+class LaunchPlanForm(forms.Form):
+    launch_date = forms.DateField(
+        label=_("Launch date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reference_sku = SkuField(
+        label=_("Reference product (SKU)"),
+        required=False,
+        max_length=64,
+        help_text=_(
+            "Its launch is followed; empty: the nearest products by category, "
+            "price and unit."
+        ),
+    )
+    planned_launch_units = forms.IntegerField(
+        label=_("Planned units in the first 28 days"), required=False, min_value=0
+    )

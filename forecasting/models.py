@@ -318,3 +318,72 @@ class SuggestionEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id}"
+
+
+class OverrideKind(models.TextChoices):
+    ABSOLUTE = "absolute", _("units per day")
+    PERCENT = "percent", _("percent change")
+
+
+class ForecastOverrideQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """Overrides not withdrawn whose period covers ``day`` or starts later
+        (a suggestion plans the days ahead); expired ones drop out."""
+        return self.filter(withdrawn_at__isnull=True, ends_on__gte=day)
+
+
+class ForecastOverride(models.Model):
+    """A planner's forecast for one product x warehouse over a period.
+
+    ``model_path`` keeps the model's daily mean over the period as it stood
+    when the override was made, so the forecast value added report can score
+    both against what then sold.
+    """
+
+    product = models.ForeignKey(
+        "catalog.Product", related_name="forecast_overrides", on_delete=models.CASCADE
+    )
+    warehouse = models.ForeignKey(
+        "stock.Warehouse", related_name="forecast_overrides", on_delete=models.CASCADE
+    )
+    kind = models.CharField(max_length=10, choices=OverrideKind.choices)
+    value = models.FloatField()
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The override expires after this day.")
+    reason = models.CharField(max_length=500)
+    model_path = models.JSONField(default=list, blank=True)
+    model_source = models.CharField(max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ForecastOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="forecastoverride_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="absolute") | Q(value__gte=0),
+                name="forecastoverride_absolute_gte_0",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__gte=-100),
+                name="forecastoverride_percent_gte_minus_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "warehouse", "ends_on"])]
+
+    def __str__(self):
+        return f"{self.product_id}@{self.warehouse_id} {self.starts_on}..{self.ends_on}"
+
+    def applied(self, model_value: float) -> float:
+        """The daily demand this override puts in place of ``model_value``."""
+        if self.kind == OverrideKind.ABSOLUTE:
+            return float(self.value)
+        return max(float(model_value) * (1 + float(self.value) / 100), 0.0)

@@ -11,6 +11,24 @@ urlpatterns = [
     ),
     path("forecasts/runs/", views.forecast_run_list, name="forecast-runs"),
     path("forecasts/retrain/", views.forecast_retrain_now, name="forecast-retrain"),
+    path(
+        "forecasts/overrides/", views.forecast_override_list, name="forecast-overrides"
+    ),
+    path(
+        "forecasts/overrides/<int:pk>/withdraw/",
+        views.forecast_override_withdraw_submit,
+        name="forecast-override-withdraw",
+    ),
+    path(
+        "forecasts/value-added/",
+        views.forecast_value_added_report,
+        name="forecast-value-added",
+    ),
+    path(
+        "forecasts/launch/<path:sku>/",
+        views.product_launch_plan_submit,
+        name="product-launch-plan",
+    ),
     path("suggestions/", views.suggestion_queue, name="suggestion-queue"),
     path(
         "suggestions/rebuild/",

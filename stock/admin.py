@@ -5,6 +5,7 @@ from .models import (
     IdempotencyRecord,
     Location,
     LocationStockLevel,
+    LostSale,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
@@ -145,6 +146,24 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 class SalesOrderLineInline(ReadOnlyInline):
     model = SalesOrderLine
+
+
+@admin.register(LostSale)
+class LostSaleAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "shop",
+        "external_id",
+        "product",
+        "warehouse",
+        "quantity",
+        "available",
+        "short",
+    ]
+    list_filter = ["short", "warehouse", "shop"]
+    search_fields = ["product__sku", "external_id"]
+    list_select_related = ["shop", "product", "warehouse"]
+    date_hierarchy = "created_at"
 
 
 @admin.register(SalesOrder)

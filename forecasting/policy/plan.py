@@ -306,7 +306,7 @@ def _reasons(plan: pd.DataFrame, exposure, ratio) -> list[str]:
                 text += f" ({rnd})"
         else:
             text += "; no order"
-        if basis != "forecast":
+        if basis == "category_profile":
             text += "; demand borrowed from the category profile"
         out.append(text)
     return out

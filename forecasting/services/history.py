@@ -1,7 +1,10 @@
 """Daily demand per product x warehouse, derived from the ledger or imported.
 
 A day whose stock opened at zero with nothing sold, or that sold out, is
-censored: the zero (or the partial quantity) sold is not the demand.
+censored: the zero (or the partial quantity) sold is not the demand. A day a
+shop was refused a short line (stock.LostSale) is censored too, and its demand
+is what shipped plus what was refused: a lower bound, still (a buyer refused
+once may have tried again; a buyer who saw "sold out" never asked).
 """
 
 from datetime import date, timedelta
@@ -12,7 +15,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Sum
 from django.db.models.functions import TruncDate
 
-from stock.models import DEMAND_Q, StockMovement
+from stock.models import DEMAND_Q, LostSale, StockMovement
 
 from ..models import DemandDay, DemandSource
 
@@ -66,6 +69,30 @@ def _fill_calendar(frame: pd.DataFrame, until: date) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True) if pieces else frame
 
 
+def _add_refused(frame: pd.DataFrame, since: date | None, until: date):
+    """Add the units refused for lack of stock to the days they were refused,
+    and mark those days censored (a refusal is a stock-out seen by a buyer)."""
+    rows = LostSale.objects.filter(short=True, created_at__date__lte=until)
+    if since is not None:
+        rows = rows.filter(created_at__date__gte=since)
+    refused = pd.DataFrame.from_records(
+        rows.annotate(day=TruncDate("created_at"))
+        .values("product_id", "warehouse_id", "day")
+        .annotate(refused=Sum("quantity"))
+        .order_by(),
+        columns=["product_id", "warehouse_id", "day", "refused"],
+    )
+    if refused.empty:
+        return frame
+    refused["day"] = pd.to_datetime(refused["day"])
+    keys = ["product_id", "warehouse_id", "day"]
+    frame = frame.merge(refused, on=keys, how="left")
+    lost = frame.pop("refused").fillna(0)
+    frame["censored"] = frame["censored"].astype(bool) | (lost > 0)
+    frame["sold"] = frame["sold"] + lost
+    return frame
+
+
 def demand_history_sync(*, until: date | None = None, full: bool = False) -> int:
     """Bring DemandDay up to date with the ledger, up to yesterday by default.
 
@@ -82,6 +109,7 @@ def demand_history_sync(*, until: date | None = None, full: bool = False) -> int
     if frame.empty:
         return 0
     frame = _fill_calendar(frame, until)
+    frame = _add_refused(frame, since, until)
     if since is not None:
         frame = frame[frame["day"] >= pd.Timestamp(since)]
     objects = [

@@ -5,7 +5,7 @@ product x warehouse; managers decide on the result (services.decisions).
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -30,6 +30,8 @@ from ..models import (
     SuggestionStatus,
 )
 from ..selectors import forecasts_current
+from ..selectors.launch import PROFILE_DAYS, launch_forecasts
+from .overrides import overrides_apply
 
 HORIZON = 28
 LEVELS = (0.1, 0.5, 0.8, 0.9, 0.95, 0.99)
@@ -55,6 +57,7 @@ class _BuildInputs:
     terms: dict[int, dict]
     on_order: dict
     free: dict[int, float]
+    notes: dict = field(default_factory=dict)  # pair -> extra reason line
 
     def term(self, product_id: int, key: str, default):
         """The supplier term of the product, ``default`` when it has none."""
@@ -73,10 +76,10 @@ def suggestions_build(*, today: date | None = None) -> dict:
     current forecast. An older open suggestion for a pair is superseded, never
     duplicated; a pair a manager snoozed keeps its snooze until it runs out.
     Returns the counts: pairs planned ("items"), suggestions written,
-    superseded, and planned on a borrowed category profile.
+    superseded, and planned on a new product's launch analogy.
     """
     today = today or date.today()
-    pairs, forecasts, levels = _pairs_to_plan()
+    pairs, forecasts, levels = _pairs_to_plan(today)
     if not pairs:
         return {"items": 0, "suggestions": 0}
     inputs = _inputs_load(pairs, forecasts, levels)
@@ -90,21 +93,23 @@ def suggestions_build(*, today: date | None = None) -> dict:
         "items": len(pairs),
         "suggestions": fresh,
         "superseded": superseded,
-        "category_profile": int((plan["basis"] == "category_profile").sum()),
+        "analogy": int((plan["basis"] == "analogy").sum()),
     }
 
 
-def _pairs_to_plan():
-    """Active product x warehouse pairs that hold stock or have a forecast.
+def _pairs_to_plan(today: date):
+    """Active product x warehouse pairs that hold stock or have a forecast,
+    and those of products launching (launch date within PROFILE_DAYS back or
+    HORIZON ahead) at every active warehouse.
 
     Forecasts come as plain rows (id, start date, values), not model instances:
     building 10,000 SeriesForecast objects only to read their JSON cost seconds.
     """
     forecasts = {
-        (p, w): (pk, start, values)
-        for pk, p, w, start, values in forecasts_current()
+        (p, w): (pk, start, values, wape)
+        for pk, p, w, start, values, wape in forecasts_current()
         .filter(product__is_active=True)
-        .values_list("pk", "product_id", "warehouse_id", "start_date", "values")
+        .values_list("pk", "product_id", "warehouse_id", "start_date", "values", "wape")
     }
     levels = {
         (p, w): (on_hand, reserved)
@@ -112,7 +117,14 @@ def _pairs_to_plan():
             product__is_active=True
         ).values_list("product_id", "warehouse_id", "on_hand", "reserved")
     }
-    return sorted(set(forecasts) | set(levels)), forecasts, levels
+    launching = Product.objects.filter(
+        is_active=True,
+        launch_date__gt=today - timedelta(days=PROFILE_DAYS),
+        launch_date__lte=today + timedelta(days=HORIZON),
+    ).values_list("pk", flat=True)
+    warehouses = Warehouse.objects.filter(is_active=True).values_list("pk", flat=True)
+    new = {(p, w) for p in launching for w in warehouses}
+    return sorted(set(forecasts) | set(levels) | new), forecasts, levels
 
 
 def _inputs_load(pairs, forecasts, levels) -> _BuildInputs:
@@ -211,8 +223,8 @@ def _abc_classes(inputs: _BuildInputs) -> list[str]:
 
 def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
     """Run the replenishment policy over every pair: (plan frame, usable),
-    usable False where a pair has neither a forecast nor a category profile
-    to borrow (its demand is then planned as zero and never ordered)."""
+    usable False where a pair has neither a forecast nor a launch analogy
+    (its demand is then planned as zero and never ordered)."""
     pairs, products = inputs.pairs, inputs.products
     categories = [products[p].category_id for p, _ in pairs]
     overrides = ServiceLevelOverride.objects.values_list(
@@ -230,10 +242,9 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         inputs.per_pair("lead_time_days", None),
     )
     mean, quantiles = _forecast_paths(pairs, inputs.forecasts, today)
-    has_forecast = np.isfinite(mean).all(axis=1)
-    profiles = policy.category_profiles(mean, categories, has_forecast)
-    mean, quantiles, basis = policy.borrow_category_profile(
-        mean, quantiles, categories, profiles, has_forecast
+    basis = _launch_analogy(inputs, mean, quantiles, today)
+    inputs.notes.update(
+        overrides_apply(pairs=pairs, mean=mean, quantiles=quantiles, today=today)
     )
     usable = np.isfinite(mean).all(axis=1)
     mean = np.where(usable[:, None], mean, 0.0)
@@ -261,6 +272,28 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
     return plan, usable
 
 
+def _launch_analogy(inputs: _BuildInputs, mean, quantiles, today: date):
+    """New products (no forecast of their own, or young and not yet beaten
+    by their own history: selectors.launch) take their analogy path in
+    place; returns each pair's basis ("forecast", "analogy", "no_profile")."""
+    wape = {pair: f[3] for pair, f in inputs.forecasts.items() if len(f) > 3}
+    found = launch_forecasts(
+        pairs=inputs.pairs,
+        forecast_wape={pair: wape.get(pair) for pair in inputs.forecasts},
+        today=today,
+        horizon=HORIZON,
+        levels=LEVELS,
+    )
+    basis = np.where(np.isfinite(mean).all(axis=1), "forecast", "no_profile")
+    basis = basis.astype(object)
+    for i, pair in enumerate(inputs.pairs):
+        if pair in found:
+            mean[i], quantiles[i] = found[pair].mean, found[pair].quantiles
+            basis[i] = "analogy"
+            inputs.notes[pair] = found[pair].reason_line()
+    return basis
+
+
 def _path(values, offset: int) -> list[float] | None:
     """The first HORIZON days from ``offset``, the last day repeated to fill."""
     if values is None:
@@ -283,7 +316,7 @@ def _forecast_paths(pairs, forecasts, today: date):
         forecast = forecasts.get(pair)
         if forecast is None:
             continue
-        _, start, values = forecast
+        _, start, values = forecast[:3]
         offset = max((today - start).days, 0)
         path = _path(values.get("mean"), offset)
         if path is None:
@@ -343,7 +376,7 @@ def _suggestions_from_plan(
                 stockout_date=today + timedelta(days=int(stockout)) if finite else None,
                 urgency_days=(stockout if finite else float(HORIZON * 4))
                 - float(col["lead_time"][i]),
-                reason=str(reasons[i]),
+                reason=str(reasons[i]) + inputs.notes.get(pair, ""),
             )
         )
     return new

@@ -1,6 +1,12 @@
 """Manager web pages: forecast runs, the manager dashboard, the suggestion queue."""
 
 from .dashboard import manager_dashboard, manager_dashboard_refresh
+from .planning import (
+    forecast_override_list,
+    forecast_override_withdraw_submit,
+    forecast_value_added_report,
+    product_launch_plan_submit,
+)
 from .runs import forecast_retrain_now, forecast_run_list
 from .suggestions import (
     suggestion_approve_selected,
@@ -12,6 +18,10 @@ from .suggestions import (
 )
 
 __all__ = [
+    "forecast_override_list",
+    "forecast_override_withdraw_submit",
+    "forecast_value_added_report",
+    "product_launch_plan_submit",
     "forecast_retrain_now",
     "forecast_run_list",
     "manager_dashboard",

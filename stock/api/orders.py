@@ -1,6 +1,9 @@
 """Sales orders: shops create, read and cancel their own; staff read all and ship."""
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,8 +16,10 @@ from core.api import NoBodyApi
 from core.roles import CanOperateStock
 from core.serializers import ErrorSerializer, StrictInputSerializer
 
+from ..errors import InsufficientStock
 from ..filters import SalesOrderFilter
 from ..models import SalesOrder
+from ..services.lost_sales import lost_sales_record
 from ..services.orders import (
     OrderLineInput,
     sales_order_cancel,
@@ -29,6 +34,8 @@ from .serializers import (
     resolve_warehouse,
     sales_order_body,
 )
+
+logger = logging.getLogger(__name__)
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
@@ -115,7 +122,22 @@ class OrderListCreateApi(ListAPIView):
                 order = visible_orders(request).get(pk=order.pk)
             return (201 if created else 200), sales_order_body(order)
 
-        return run_idempotent(request, call, validate=validate)
+        try:
+            return run_idempotent(request, call, validate=validate)
+        except InsufficientStock as error:
+            # Outside the refused (rolled-back) transaction: the lost demand
+            # stays recorded; a served order never reaches this line.
+            order = parsed["order"]
+            try:
+                lost_sales_record(
+                    shop=order["shop"],
+                    external_id=order["external_id"],
+                    lines=order["lines"],
+                    error=error,
+                )
+            except DatabaseError:  # the shop still gets its 409
+                logger.exception("Could not record the lost sale of a refused order")
+            raise
 
 
 @extend_schema(

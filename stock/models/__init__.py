@@ -10,6 +10,7 @@ from .documents import (
 )
 from .idempotency import IdempotencyRecord
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
+from .lost_sales import LostSale
 from .operations import (
     Stocktake,
     StocktakeLine,
@@ -30,6 +31,7 @@ __all__ = [
     "DEMAND_Q",
     "IdempotencyRecord",
     "Location",
+    "LostSale",
     "LocationKind",
     "LocationStockLevel",
     "MovementKind",

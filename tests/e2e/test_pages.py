@@ -53,6 +53,7 @@ def test_every_page_opens_cleanly(role, screen, floor, request):
         # A real retrain: runs, suggestions, and a product page with its forecast.
         forecasted = request.getfixturevalue("forecasted")
         pages.append(forecasted[0].get_absolute_url())
+        pages += [reverse("forecast-overrides"), reverse("forecast-value-added")]
     elif role == "admin":
         factories.suggestion(floor.lid, floor.main, quantity=12)
     user = getattr(floor, role)

@@ -108,7 +108,7 @@ def test_approve_many_reports_each_failure(forecasted, manager_user):
     assert len(errors) == 1 and "rejected" in errors[0]
 
 
-def test_new_product_without_forecast_borrows_its_category_profile(
+def test_new_product_without_forecast_is_planned_on_its_nearest_analogues(
     forecasted, warehouse
 ):
     products, supplier = forecasted
@@ -120,8 +120,8 @@ def test_new_product_without_forecast_borrows_its_category_profile(
         product=newcomer, status="open"
     ).first()
     assert suggestion is not None
-    assert suggestion.basis == "category_profile"
-    assert "categor" in suggestion.reason
+    assert suggestion.basis == "analogy"
+    assert "launch profile of nearest products FC-" in suggestion.reason
 
 
 def test_manager_queue_approve_edit_reject_and_bulk(
