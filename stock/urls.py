@@ -14,7 +14,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("products/", views.product_list, name="product-list"),
+    path(
+        "products/<path:sku>/barcodes/",
+        views.product_barcodes,
+        name="product-barcodes",
+    ),
     path("products/<path:sku>/", views.product_detail, name="product-detail"),
+    path("scan/lookup/", views.scan_lookup, name="scan-lookup"),
     path("orders/", views.order_list, name="order-list"),
     path("orders/<int:pk>/", views.order_detail, name="order-detail"),
     path("orders/<int:pk>/ship/", views.order_ship, name="order-ship"),

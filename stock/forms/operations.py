@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from catalog.selectors import products_by_code
 
 from ..models import (
     StocktakeStatus,
@@ -17,10 +18,10 @@ from .fields import (
     active_locations,
     active_warehouses,
     check_locations,
-    products_by_sku,
 )
 
 TRANSFER_ROWS = 5
+UNKNOWN_CODE = _("Unknown SKU or barcode: %(sku)s")
 
 
 class TransferForm(forms.Form):
@@ -75,13 +76,15 @@ class BaseTransferLineFormSet(forms.BaseFormSet):
         super().clean()
         # Look SKUs up even on rows with other errors, so every mistake shows.
         rows = [f for f in self.forms if f.has_changed() and "sku" in f.cleaned_data]
-        products = products_by_sku({f.cleaned_data["sku"].strip() for f in rows})
+        products = products_by_code({f.cleaned_data["sku"].strip() for f in rows})
         for form in rows:
             sku = form.cleaned_data["sku"].strip()
             if sku in products:
                 form.cleaned_data["product"] = products[sku]
             else:
-                form.add_error("sku", _("Unknown SKU: %(sku)s") % {"sku": sku})
+                form.add_error(
+                    "sku", _("Unknown SKU or barcode: %(sku)s") % {"sku": sku}
+                )
 
     def lines(self) -> list[tuple[Product, int]]:
         return [
@@ -136,10 +139,12 @@ class AdjustForm(forms.Form):
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()
-        product = products_by_sku({sku}).get(sku)
+        product = products_by_code({sku}).get(sku)
         if product is None:
             raise forms.ValidationError(
-                _("Unknown SKU: %(sku)s"), params={"sku": sku}, code="unknown_sku"
+                _("Unknown SKU or barcode: %(sku)s"),
+                params={"sku": sku},
+                code="unknown_sku",
             )
         self.cleaned_data["product"] = product
         return sku

@@ -18,6 +18,7 @@ from .operations import (
     transfer_create,
 )
 from .pages import home, product_detail, product_list
+from .scan import product_barcodes, scan_lookup
 
 __all__ = [
     "adjust",
@@ -30,10 +31,12 @@ __all__ = [
     "order_detail",
     "order_list",
     "order_ship",
+    "product_barcodes",
     "product_detail",
     "product_list",
     "purchase_order_list",
     "purchase_order_receive",
     "purchase_order_send_submit",
+    "scan_lookup",
     "transfer_create",
 ]
