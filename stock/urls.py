@@ -41,5 +41,6 @@ urlpatterns = [
     path("counts/new/", views.count_create, name="count-create"),
     path("counts/<int:pk>/", views.count_detail, name="count-detail"),
     path("counts/<int:pk>/confirm/", views.count_confirm, name="count-confirm"),
+    path("counts/<int:pk>/recount/", views.count_recount, name="count-recount"),
     path("counts/<int:pk>/cancel/", views.count_cancel, name="count-cancel"),
 ]

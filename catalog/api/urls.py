@@ -5,7 +5,7 @@ from .views import ProductBarcodeAddApi, ProductListApi
 urlpatterns = [
     path("products/", ProductListApi.as_view(), name="api-products"),
     path(
-        "products/<path:sku>/barcodes/",
+        "products/<int:pk>/barcodes/",
         ProductBarcodeAddApi.as_view(),
         name="api-product-barcodes",
     ),

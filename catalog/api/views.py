@@ -42,8 +42,8 @@ class ProductBarcodeAddApi(APIView):
 
     permission_classes = [CanManageStock]
 
-    def post(self, request, sku: str):
-        product = get_object_or_404(Product, sku=sku)
+    def post(self, request, pk: int):
+        product = get_object_or_404(Product, pk=pk)
         serializer = BarcodeInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product_barcode_add(product=product, code=serializer.validated_data["code"])

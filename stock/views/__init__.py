@@ -1,5 +1,6 @@
 """Staff and manager web pages: thin views over the stock services."""
 
+from .counts import count_confirm, count_recount
 from .documents import (
     order_detail,
     order_list,
@@ -11,7 +12,6 @@ from .documents import (
 from .operations import (
     adjust,
     count_cancel,
-    count_confirm,
     count_create,
     count_detail,
     count_list,
@@ -27,6 +27,7 @@ __all__ = [
     "count_create",
     "count_detail",
     "count_list",
+    "count_recount",
     "home",
     "order_detail",
     "order_list",

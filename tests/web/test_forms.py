@@ -376,7 +376,7 @@ def test_count_flow_staff_counts_manager_confirms(
     manager = login(manager_user)
     page = manager.get(reverse("count-detail", args=[sheet.pk]))
     assert b"Book quantity" in page.content
-    assert b"Confirm and post differences" in page.content
+    assert b"Review differences and confirm" in page.content
     response = manager.post(reverse("count-confirm", args=[sheet.pk]))
     assert response.status_code == 302
     sheet.refresh_from_db()
