@@ -21,6 +21,7 @@ from .fields import (
 )
 
 TRANSFER_ROWS = 5
+TRANSFER_MAX_LINES = 200
 UNKNOWN_CODE = _("Unknown SKU or barcode: %(sku)s")
 
 
@@ -98,8 +99,8 @@ TransferLineFormSet = forms.formset_factory(
     TransferLineForm,
     formset=BaseTransferLineFormSet,
     extra=TRANSFER_ROWS,
-    max_num=50,
-    absolute_max=50,
+    max_num=TRANSFER_MAX_LINES,
+    absolute_max=TRANSFER_MAX_LINES,
 )
 
 
@@ -192,6 +193,8 @@ class CountForm(forms.Form):
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
+        self.extra: dict[Product, int] = {}
+        self.extra_rows: list[tuple[str, str]] = []
         for line in self.lines:
             field = QuantityField(
                 label=_("Counted %(sku)s") % {"sku": line.product.sku},
@@ -199,7 +202,7 @@ class CountForm(forms.Form):
                 min_value=0,
                 initial=line.counted,
             )
-            field.widget.attrs["min"] = 0
+            field.widget.attrs.update({"min": 0, "data-scan-qty": ""})
             self.fields[self.field_name(line)] = field
 
     @staticmethod
@@ -208,6 +211,36 @@ class CountForm(forms.Form):
 
     def rows(self):
         return [(line, self[self.field_name(line)]) for line in self.lines]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_extra()
+        return cleaned
+
+    def _clean_extra(self) -> None:
+        """Products found that are not on the sheet (scanned in as extra_sku /
+        extra_qty pairs): each must be known, its count a whole number >= 0."""
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return
+        pairs = zip(
+            self.data.getlist("extra_sku"), self.data.getlist("extra_qty"), strict=False
+        )
+        self.extra_rows = [(sku.strip(), qty.strip()) for sku, qty in pairs]
+        products = products_by_code({sku for sku, _qty in self.extra_rows if sku})
+        for sku, qty in self.extra_rows:
+            if not sku:
+                continue
+            if sku not in products:
+                self.add_error(None, UNKNOWN_CODE % {"sku": sku})
+            elif not qty.isdigit() or int(qty) > MAX_QUANTITY:
+                self.add_error(
+                    None,
+                    _("Counted %(sku)s: enter a whole number, 0 or more.")
+                    % {"sku": sku},
+                )
+            else:
+                product = products[sku]
+                self.extra[product] = self.extra.get(product, 0) + int(qty)
 
     def counts(self) -> dict[int, int]:
         return {

@@ -47,7 +47,11 @@ def stocktake_get(*, pk: int) -> Stocktake:
 
 
 def stocktake_lines_get(*, stocktake: Stocktake) -> list:
-    return list(stocktake.lines.select_related("product").order_by("product__sku"))
+    return list(
+        stocktake.lines.select_related("product")
+        .prefetch_related("product__barcodes")
+        .order_by("product__sku")
+    )
 
 
 def book_quantities(

@@ -190,7 +190,10 @@ def count_detail(request, pk: int):
     if form.is_valid():
         try:
             operations.stocktake_record_counts(
-                stocktake=sheet, counts=form.counts(), actor=request.user
+                stocktake=sheet,
+                counts=form.counts(),
+                extra=form.extra,
+                actor=request.user,
             )
         except ServiceError as error:
             add_service_error(form, error)
