@@ -97,13 +97,13 @@
       .then(function (response) { return response.json(); })
       .then(function (found) {
         if (!found.found) {
-          return self.say(self.texts.unknownText.replace("%s", code), "error");
+          return self.say(self.texts.unknownText.replace("{code}", code), "error");
         }
         if (self.mode === "lines") return self.line(found);
         var row = self.rowFor(normal(found.sku));
         if (row) return self.count(row, found.sku);
         if (self.root.querySelector("[data-scan-extra]")) return self.extra(found);
-        self.say(self.texts.notHereText.replace("%s", found.sku), "error");
+        self.say(self.texts.notHereText.replace("{code}", found.sku), "error");
       })
       .catch(function () {
         self.say(self.texts.offlineText, "error");
@@ -128,9 +128,9 @@
   Scanner.prototype.count = function (row, code) {
     var input = row.querySelector("[data-scan-qty]");
     var sku = row.dataset.codes.split(" ")[0];
-    if (!input) return this.say(this.texts.doneText.replace("%s", sku), "warn");
+    if (!input) return this.say(this.texts.doneText.replace("{code}", sku), "warn");
     if (!bump(input, row)) {
-      return this.say(this.texts.fullText.replace("%s", sku).replace("%d", input.max), "warn");
+      return this.say(this.texts.fullText.replace("{code}", sku).replace("{count}", input.max), "warn");
     }
     this.say(sku + " · " + input.value, "ok");
     this.box.dispatchEvent(new CustomEvent("scan:counted", { bubbles: true }));
@@ -147,7 +147,7 @@
       hit = rows.filter(function (row) {
         return !row.querySelector("[name$='-sku']").value.trim();
       })[0] || addLine(this.root);
-      if (!hit) return this.say(this.texts.fullText.replace("%s", found.sku).replace("%d", rows.length), "warn");
+      if (!hit) return this.say(this.texts.fullText.replace("{code}", found.sku).replace("{count}", rows.length), "warn");
       hit.querySelector("[name$='-sku']").value = found.sku;
     }
     bump(hit.querySelector("[name$='-quantity']"), hit);
