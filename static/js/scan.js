@@ -57,7 +57,60 @@
     });
     var add = box.querySelector("[data-scan-add]");
     if (add) add.addEventListener("click", function () { self.take(); });
+    var camera = box.querySelector("[data-scan-camera]");
+    if (camera && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+      camera.hidden = false;
+      camera.addEventListener("click", function () { self.camera(camera); });
+    }
     this.input.focus();
+  }
+
+  // Phones: read a barcode with the camera (vendored @zxing/browser, loaded on
+  // the first tap); each code read is taken like a scanner's.
+  Scanner.prototype.camera = function (button) {
+    var self = this;
+    if (this.controls) {
+      this.controls.stop();
+      this.controls = null;
+      this.video.hidden = true;
+      button.setAttribute("aria-pressed", "false");
+      return;
+    }
+    loadScript(button.dataset.src, function () {
+      var video = self.video || document.createElement("video");
+      video.className = "scan__video";
+      video.setAttribute("playsinline", "");
+      video.hidden = false;
+      self.video = video;
+      self.box.appendChild(video);
+      var reader = new window.ZXingBrowser.BrowserMultiFormatReader();
+      var last = "";
+      reader
+        .decodeFromVideoDevice(undefined, video, function (result) {
+          if (!result || result.getText() === last) return;
+          last = result.getText();
+          setTimeout(function () { last = ""; }, 1500);  // the same item again
+          self.input.value = last;
+          self.take();
+        })
+        .then(function (controls) {
+          self.controls = controls;
+          button.setAttribute("aria-pressed", "true");
+        })
+        .catch(function () {
+          video.hidden = true;
+          self.say(self.texts.cameraText, "error");
+        });
+    }, function () { self.say(self.texts.cameraText, "error"); });
+  };
+
+  function loadScript(src, done, failed) {
+    if (window.ZXingBrowser) return done();
+    var script = document.createElement("script");
+    script.src = src;
+    script.onload = done;
+    script.onerror = failed;
+    document.head.appendChild(script);
   }
 
   Scanner.prototype.say = function (text, kind) {
