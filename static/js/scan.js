@@ -223,8 +223,9 @@
   // A formset's next empty line, cloned from its last one (management form kept
   // right); null when the formset is full.
   function addLine(root) {
-    var total = root.querySelector("input[name$='-TOTAL_FORMS']");
-    var most = root.querySelector("input[name$='-MAX_NUM_FORMS']");
+    var form = root.closest("form") || document;
+    var total = form.querySelector("input[name$='-TOTAL_FORMS']");
+    var most = form.querySelector("input[name$='-MAX_NUM_FORMS']");
     var rows = root.querySelectorAll("[data-line]");
     var count = parseInt(total.value, 10);
     if (most && count >= parseInt(most.value, 10)) return null;

@@ -227,3 +227,41 @@ def test_no_staff_page_is_wider_than_a_phone(width, browser, live_server, labell
         screen.assert_clean()
     finally:
         context.close()
+
+
+def test_pick_and_transfer_by_scanning(screen, labelled):
+    floor, page = labelled, screen.page
+    screen.login(floor.staff)
+    # The pick list names the bin and counts what was scanned.
+    screen.open(reverse("order-detail", args=[floor.order.pk]))
+    mug_row = page.locator("tr", has_text="MUG-001")
+    expect(mug_row).to_contain_text("A-01")
+    for _ in range(3):
+        scan(screen, MUG_EAN)
+    expect(mug_row.locator("input.picked")).to_have_value("3")
+    scan(screen, MUG_EAN)  # a fourth mug is one too many for this order
+    expect(page.locator(".scan--warn")).to_contain_text("already 3")
+
+    # A transfer: scans are looked up on the server and fill the lines.
+    screen.open(reverse("transfer-create"))
+    page.locator("#id_from_warehouse").select_option(str(floor.main.pk))
+    page.locator("#id_to_warehouse").select_option(str(floor.east.pk))
+    page.locator("[data-scan-input]").focus()
+    scan(screen, MUG_EAN)
+    scan(screen, "lid-001")
+    scan(screen, MUG_EAN)
+    expect(page.locator("#id_lines-0-sku")).to_have_value("MUG-001")
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("2")
+    expect(page.locator("#id_lines-1-sku")).to_have_value("LID-001")
+    # Any number of lines: the formset grows past its five rows.
+    for _ in range(4):
+        page.get_by_role("button", name="Add a line").click()
+    expect(page.locator("[data-line]")).to_have_count(9)
+    expect(page.locator("#id_lines-TOTAL_FORMS")).to_have_value("9")
+    page.locator("#id_lines-8-sku").fill(MUG_EAN)
+    page.locator("#id_lines-8-quantity").fill("1")
+    screen.submit(page.get_by_role("button", name="Transfer", exact=True))
+    expect(screen.success_message()).to_contain_text("from main to east")
+    screen.settle()
+    assert on_hand(floor.mug, floor.east) == 3
+    assert on_hand(floor.lid, floor.east) == 1
