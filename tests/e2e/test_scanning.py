@@ -224,6 +224,14 @@ def test_no_staff_page_is_wider_than_a_phone(width, browser, live_server, labell
         for path in paths:
             screen.open(path)
             assert_fits(screen, path)
+        # Location lists follow the chosen warehouse.
+        screen.open(reverse("count-create"))
+        page.locator("#id_warehouse").select_option(str(floor.east.pk))
+        main_bin = floor.main.locations.get(code="B-01")
+        east_bin = floor.east.locations.get(code="A-01")
+        options = page.locator("#id_location option")
+        offered = [o.get_attribute("value") for o in options.all() if o.is_enabled()]
+        assert str(east_bin.pk) in offered and str(main_bin.pk) not in offered
         screen.assert_clean()
     finally:
         context.close()
