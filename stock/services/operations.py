@@ -175,17 +175,6 @@ def stock_adjust(
     return movement
 
 
-def _book_quantities(
-    warehouse: Warehouse, location: Location | None, product_ids=None
-) -> dict[int, int]:
-    """On hand per product: of the warehouse, or of one location."""
-    return book_quantities(
-        warehouse_id=warehouse.pk,
-        location_id=location.pk if location else None,
-        product_ids=product_ids,
-    )
-
-
 def stocktake_create(
     *,
     warehouse: Warehouse,
@@ -197,7 +186,9 @@ def stocktake_create(
     """A count sheet listing what the books say is there (and any products asked)."""
     if location is not None and location.warehouse_id != warehouse.pk:
         raise InvalidInput("The location is not in that warehouse.", field="location")
-    book = _book_quantities(warehouse, location)
+    book = book_quantities(
+        warehouse_id=warehouse.pk, location_id=location.pk if location else None
+    )
     wanted = {pid: qty for pid, qty in book.items() if qty > 0}
     for product in products or []:
         wanted.setdefault(product.pk, book.get(product.pk, 0))
@@ -303,8 +294,10 @@ def stocktake_confirm(
             .order_by("product_id")
             .values_list("pk", flat=True)
         )
-        book = _book_quantities(
-            sheet.warehouse, sheet.location, [line.product_id for line in lines]
+        book = book_quantities(
+            warehouse_id=sheet.warehouse_id,
+            location_id=sheet.location_id,
+            product_ids=[line.product_id for line in lines],
         )
         for line in lines:
             line.variance = line.counted - book.get(line.product_id, 0)

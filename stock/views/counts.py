@@ -49,12 +49,10 @@ def count_confirm(request, pk: int):
     if request.method != "POST":
         return _render(request, sheet)
     form = ConfirmCountForm(request.POST)
-    form.is_valid()
+    acknowledged = form.is_valid() and form.cleaned_data["acknowledge"]
     try:
         operations.stocktake_confirm(
-            stocktake=sheet,
-            actor=request.user,
-            acknowledged=form.cleaned_data.get("acknowledge", False),
+            stocktake=sheet, actor=request.user, acknowledged=acknowledged
         )
     except ServiceError as error:
         add_service_error(form, error)
