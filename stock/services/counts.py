@@ -63,7 +63,7 @@ def variance_check(*, lines: list[StocktakeLine], actor, acknowledged: bool) -> 
         )
 
 
-def stocktake_recount(*, stocktake: Stocktake, line_ids: list[int], actor) -> Stocktake:
+def stocktake_recount(*, stocktake: Stocktake, line_ids: list[int]) -> Stocktake:
     """Send chosen lines of a counted sheet back to counting: their counts are
     cleared and the sheet is open again (the other lines keep their counts)."""
     if not line_ids:

@@ -75,7 +75,6 @@ def count_recount(request, pk: int):
             stocktake_recount(
                 stocktake=sheet,
                 line_ids=[int(i) for i in form.cleaned_data["lines"]],
-                actor=request.user,
             )
         except ServiceError as error:
             add_service_error(form, error)
