@@ -2,7 +2,15 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Category, Product, Shop, ShopApiKey, Supplier, SupplierProduct
+from .models import (
+    Category,
+    Product,
+    ProductBarcode,
+    Shop,
+    ShopApiKey,
+    Supplier,
+    SupplierProduct,
+)
 from .services import shop_api_key_create, shop_api_key_revoke
 
 
@@ -20,14 +28,23 @@ class SupplierProductInline(admin.TabularInline):
     autocomplete_fields = ["supplier"]
 
 
+class ProductBarcodeInline(admin.TabularInline):
+    """Barcodes are checked (GTIN check digit, one product each) by the model's
+    clean(), which the admin's form runs."""
+
+    model = ProductBarcode
+    extra = 1
+    fields = ["code"]
+
+
 @admin.register(Product)
 class ProductAdmin(SimpleHistoryAdmin):
     list_display = ["sku", "name", "category", "unit_cost", "price", "is_active"]
     list_filter = ["is_active", "category", "unit_of_measure"]
-    search_fields = ["sku", "name"]
+    search_fields = ["sku", "name", "barcodes__gtin"]
     list_select_related = ["category__parent"]
     autocomplete_fields = ["category", "reference_product"]
-    inlines = [SupplierProductInline]
+    inlines = [ProductBarcodeInline, SupplierProductInline]
 
 
 @admin.register(Supplier)

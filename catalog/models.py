@@ -1,5 +1,6 @@
 """Master data: categories, products, suppliers and what they sell, shops and keys."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .barcodes import gtin_normalize, gtin_problem
 from .history import history_user
 
 
@@ -213,3 +215,47 @@ class ShopApiKey(models.Model):
 
     def __str__(self):
         return f"{self.shop.code}: {self.prefix}…"
+
+
+class ProductBarcode(models.Model):
+    """A GTIN printed on a product's packaging; a product may carry several
+    (each pack size, a new label) and a GTIN names one product only."""
+
+    product = models.ForeignKey(
+        Product, related_name="barcodes", on_delete=models.CASCADE
+    )
+    # As printed (8, 12, 13 or 14 digits), shown to people.
+    code = models.CharField(_("barcode"), max_length=14)
+    # Zero-padded to 14 digits: the one form lookups and uniqueness use, so a
+    # UPC-A and its EAN-13 spelling (a leading 0) cannot name two products.
+    gtin = models.CharField(max_length=14, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["product_id", "code"]
+        verbose_name = _("barcode")
+
+    def __str__(self):
+        return self.code
+
+    def save(self, *args, **kwargs):
+        # The derived column is always the padded code, however the row is made.
+        self.gtin = gtin_normalize(self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        """A GTIN with a right check digit that no other product carries."""
+        code = (self.code or "").strip()
+        problem = gtin_problem(code)
+        if problem is not None:
+            raise ValidationError({"code": problem})
+        self.code, self.gtin = code, gtin_normalize(code)
+        taken = ProductBarcode.objects.filter(gtin=self.gtin).exclude(pk=self.pk)
+        owner = taken.values_list("product__sku", flat=True).first()
+        if owner is not None:
+            raise ValidationError(
+                {
+                    "code": _("Barcode %(code)s already belongs to %(sku)s.")
+                    % {"code": code, "sku": owner}
+                }
+            )

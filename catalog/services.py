@@ -1,11 +1,12 @@
-"""Writes to master data: shop API keys, a new product's launch plan."""
+"""Writes to master data: product barcodes, shop API keys, a new product's launch plan."""
 
 import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, DateTimeField
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -13,9 +14,30 @@ from django.utils.translation import gettext
 
 from core.errors import InvalidInput
 
-from .models import Product, Shop, ShopApiKey
+from .models import Product, ProductBarcode, Shop, ShopApiKey
 
 KEY_PREFIX = "sw"
+
+
+def product_barcode_add(*, product: Product, code: str) -> ProductBarcode:
+    """Give `product` one more barcode. Refuses (InvalidInput on `code`) a code
+    that is not a GTIN with a right check digit, or one any product carries
+    already (the same GTIN in another length included)."""
+    barcode = ProductBarcode(product=product, code=code)
+    try:
+        barcode.clean()
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.message_dict["code"]), field="code") from None
+    try:
+        with transaction.atomic():
+            barcode.save()
+    except IntegrityError:
+        # Stored by a concurrent call between the check and the insert.
+        raise InvalidInput(
+            f"Barcode {barcode.code} already belongs to another product.",
+            field="code",
+        ) from None
+    return barcode
 
 
 def _hash_key(raw_key: str) -> str:

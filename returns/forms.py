@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Shop
 
-from .models import ApprovalRule, Disposition, ReasonCategory
+from .models import ApprovalRule, Disposition, ItemCondition, ReasonCategory
 from .services.intake import MAX_REASON_CHARS
 
 
@@ -75,7 +75,9 @@ class ReturnOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.order = order
         self.rows = []
-        for line in order.lines.all():
+        for line in order.lines.select_related("product").prefetch_related(
+            "product__barcodes"
+        ):
             left = max(returnable.get(line.product_id, 0), 0)
             name = f"qty_{line.product_id}"
             self.fields[name] = forms.IntegerField(
@@ -88,7 +90,7 @@ class ReturnOpenForm(forms.Form):
             # a line with nothing left keeps its field, so a second submit of
             # the same page still finds the return the first one opened).
             self.fields[name].widget.attrs.update(
-                {"min": 0, "max": left, "inputmode": "numeric"}
+                {"min": 0, "max": left, "inputmode": "numeric", "data-scan-qty": ""}
             )
             self.rows.append((line, left, self[name]))
 
@@ -111,3 +113,24 @@ class ReturnOpenForm(forms.Form):
         if not self.errors and not self.quantities():
             raise forms.ValidationError(_("Give a quantity for at least one line."))
         return cleaned
+
+
+class ReceiveReturnForm(forms.Form):
+    """The condition of each line as the goods arrive (one choice per line)."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"condition_{line.pk}"] = forms.ChoiceField(
+                label=_("Condition of %(sku)s") % {"sku": line.product.sku},
+                choices=[("", _("Choose the condition")), *ItemCondition.choices],
+            )
+
+    def rows(self):
+        return [(line, self[f"condition_{line.pk}"]) for line in self.lines]
+
+    def conditions(self) -> dict[int, str]:
+        return {
+            line.pk: self.cleaned_data[f"condition_{line.pk}"] for line in self.lines
+        }

@@ -152,6 +152,15 @@ class ReturnRequest(models.Model):
         )
 
 
+class ItemCondition(models.TextChoices):
+    """The state goods come back in, graded by staff when they arrive."""
+
+    NEW = "new", _("new, unopened")
+    OPENED = "opened", _("opened, as new")
+    DAMAGED = "damaged", _("damaged")
+    DEFECTIVE = "defective", _("defective")
+
+
 class ReturnLine(models.Model):
     request = models.ForeignKey(
         ReturnRequest, related_name="lines", on_delete=models.CASCADE
@@ -161,6 +170,10 @@ class ReturnLine(models.Model):
     )
     quantity = models.PositiveIntegerField()
     condition_notes = models.CharField(max_length=500, blank=True)
+    # Empty until the goods arrive and staff grade them.
+    condition = models.CharField(
+        max_length=12, choices=ItemCondition.choices, blank=True
+    )
 
     class Meta:
         ordering = ["id"]

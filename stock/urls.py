@@ -14,7 +14,13 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("products/", views.product_list, name="product-list"),
+    path(
+        "products/<path:sku>/barcodes/",
+        views.product_barcodes,
+        name="product-barcodes",
+    ),
     path("products/<path:sku>/", views.product_detail, name="product-detail"),
+    path("scan/lookup/", views.scan_lookup, name="scan-lookup"),
     path("orders/", views.order_list, name="order-list"),
     path("orders/<int:pk>/", views.order_detail, name="order-detail"),
     path("orders/<int:pk>/ship/", views.order_ship, name="order-ship"),
@@ -35,5 +41,6 @@ urlpatterns = [
     path("counts/new/", views.count_create, name="count-create"),
     path("counts/<int:pk>/", views.count_detail, name="count-detail"),
     path("counts/<int:pk>/confirm/", views.count_confirm, name="count-confirm"),
+    path("counts/<int:pk>/recount/", views.count_recount, name="count-recount"),
     path("counts/<int:pk>/cancel/", views.count_cancel, name="count-cancel"),
 ]

@@ -1,11 +1,16 @@
 from rest_framework import serializers
 
+from core.serializers import StrictInputSerializer
+
 from ..models import Product
 
 
 class ProductOutputSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.full_name")
     category_id = serializers.IntegerField()
+    barcodes = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Product
@@ -21,4 +26,9 @@ class ProductOutputSerializer(serializers.ModelSerializer):
             "pack_size",
             "is_active",
             "launch_date",
+            "barcodes",
         ]
+
+
+class BarcodeInputSerializer(StrictInputSerializer):
+    code = serializers.CharField(max_length=14)

@@ -10,8 +10,10 @@ from stock.services.ledger import LedgerLine, ledger_post
 from ..models import (
     DISPOSITION_RESOLUTION,
     Disposition,
+    ItemCondition,
     ReasonCategory,
     ReturnEvent,
+    ReturnLine,
     ReturnRequest,
     ReturnStatus,
 )
@@ -66,10 +68,29 @@ def return_review(
     return request
 
 
-def return_receive(*, request: ReturnRequest, actor) -> ReturnRequest:
-    """The goods arrived; they wait in the returns location, not sellable."""
+def return_receive(
+    *, request: ReturnRequest, actor, conditions: dict[int, str] | None = None
+) -> ReturnRequest:
+    """The goods arrived; they wait in the returns location, not sellable.
+
+    `conditions` grades the lines as they arrive (line id -> ItemCondition);
+    an unknown condition or a line of another return is refused (InvalidInput
+    on `condition`) and then nothing changes.
+    """
+    conditions = conditions or {}
+    unknown = sorted(set(conditions.values()) - set(ItemCondition.values))
+    if unknown:
+        raise InvalidInput(f"Unknown condition {unknown[0]!r}.", field="condition")
     with transaction.atomic():
         _move(request, ReturnStatus.RECEIVED, [ReturnStatus.REQUESTED], actor)
+        lines = list(request.lines.filter(pk__in=conditions))
+        if len(lines) != len(conditions):
+            raise InvalidInput(
+                f"Some graded lines are not on {request}.", field="condition"
+            )
+        for line in lines:
+            line.condition = conditions[line.pk]
+        ReturnLine.objects.bulk_update(lines, ["condition"])
     return request
 
 

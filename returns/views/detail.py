@@ -11,6 +11,7 @@ from core.redirects import redirect_next
 from core.roles import operator_required
 
 from ..forms import (
+    ReceiveReturnForm,
     RejectForm,
     ReviewForm,
 )
@@ -25,7 +26,7 @@ from .queue import OPEN
 
 
 @operator_required
-def return_detail(request, pk: int):
+def return_detail(request, pk: int, receive_form=None):
     found = get_object_or_404(
         ReturnRequest.objects.select_related("shop", "warehouse", "sales_order"),
         pk=pk,
@@ -56,8 +57,10 @@ def return_detail(request, pk: int):
             "events": events,
             "review_form": review_form,
             "reject_form": RejectForm(),
+            "receive_form": receive_form or ReceiveReturnForm(lines=lines),
             "is_open": found.status in OPEN,
         },
+        status=400 if receive_form is not None else 200,
     )
 
 
@@ -90,9 +93,13 @@ def return_review_submit(request, pk: int):
 @require_POST
 @operator_required
 def return_receive_submit(request, pk: int):
+    """The goods arrived: every line's condition is graded as it is received."""
     found = get_object_or_404(ReturnRequest, pk=pk)
+    form = ReceiveReturnForm(request.POST, lines=found.lines.select_related("product"))
+    if not form.is_valid():
+        return return_detail(request, pk, receive_form=form)
     try:
-        return_receive(request=found, actor=request.user)
+        return_receive(request=found, actor=request.user, conditions=form.conditions())
         messages.success(request, _("Received into the returns area."))
     except ServiceError as error:
         messages.error(request, error.message)

@@ -374,11 +374,16 @@ class StocktakeSubmitApi(APIView):
     },
 )
 class StocktakeConfirmApi(NoBodyApi):
-    """Managers: post the count corrections."""
+    """Managers: post the count corrections. Differences over the variance limit
+    are a 409 on `acknowledge` unless `?acknowledge_variance=true` is given."""
 
     permission_classes = [CanManageStock]
 
     def post(self, request, pk: int):
         stocktake = get_object_or_404(Stocktake, pk=pk)
-        stocktake_confirm(stocktake=stocktake, actor=request.user)
+        stocktake_confirm(
+            stocktake=stocktake,
+            actor=request.user,
+            acknowledged=request.query_params.get("acknowledge_variance") == "true",
+        )
         return Response(StocktakeOutputSerializer(_stocktakes().get(pk=pk)).data)

@@ -3,9 +3,11 @@ products with their supplier terms."""
 
 from decimal import Decimal
 
+from catalog.barcodes import gtin_check_digit, gtin_normalize
 from catalog.models import (
     Category,
     Product,
+    ProductBarcode,
     Supplier,
     SupplierProduct,
     UnitOfMeasure,
@@ -122,4 +124,14 @@ def demo_products(specs, suppliers) -> list[Product]:
                 )
             )
     SupplierProduct.objects.bulk_create(rows)
+    ProductBarcode.objects.bulk_create(
+        ProductBarcode(product=product, code=code, gtin=gtin_normalize(code))
+        for product, code in zip(products, demo_barcodes(len(products)), strict=True)
+    )
     return products
+
+
+def demo_barcodes(count: int) -> list[str]:
+    """Valid EAN-13s in GS1's in-store range (prefix 200), one per product."""
+    bodies = [f"200{n:09d}" for n in range(1, count + 1)]
+    return [body + str(gtin_check_digit(body)) for body in bodies]

@@ -65,7 +65,9 @@ class ReceiveForm(forms.Form):
                 min_value=0,
             )
             # The browser's hint; the service is what refuses over-receiving.
-            field.widget.attrs.update({"max": line.quantity_open, "min": 0})
+            field.widget.attrs.update(
+                {"max": line.quantity_open, "min": 0, "data-scan-qty": ""}
+            )
             self.fields[self.field_name(line)] = field
 
     @staticmethod

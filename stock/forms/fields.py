@@ -2,10 +2,8 @@
 choices of active warehouses and locations, and service errors on a form."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product
 from core.errors import ServiceError
 
 from ..models import (
@@ -77,27 +75,11 @@ def check_locations(form: forms.Form) -> None:
             form.add_error(name, _("The location is not in that warehouse."))
 
 
-def products_by_sku(skus: set[str]) -> dict[str, Product]:
-    """Products by the SKU as typed, in one query; case is forgiven."""
-    if not skus:
-        return {}
-    query = Q()
-    for sku in skus:
-        query |= Q(sku__iexact=sku)
-    found = list(Product.objects.filter(query))
-    exact = {p.sku: p for p in found}
-    folded = {p.sku.lower(): p for p in found}
-    result = {}
-    for sku in skus:
-        product = exact.get(sku) or folded.get(sku.lower())
-        if product is not None:
-            result[sku] = product
-    return result
-
-
 class SkuField(forms.CharField):
+    """A SKU typed or a barcode scanned (catalog.selectors.products_by_code)."""
+
     def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Product SKU"))
+        kwargs.setdefault("label", _("SKU or barcode"))
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
         self.widget.attrs.update(

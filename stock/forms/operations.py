@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
+from catalog.selectors import products_by_code
 
 from ..models import (
     StocktakeStatus,
@@ -17,10 +18,11 @@ from .fields import (
     active_locations,
     active_warehouses,
     check_locations,
-    products_by_sku,
 )
 
 TRANSFER_ROWS = 5
+TRANSFER_MAX_LINES = 200
+UNKNOWN_CODE = _("Unknown SKU or barcode: %(sku)s")
 
 
 class TransferForm(forms.Form):
@@ -75,13 +77,15 @@ class BaseTransferLineFormSet(forms.BaseFormSet):
         super().clean()
         # Look SKUs up even on rows with other errors, so every mistake shows.
         rows = [f for f in self.forms if f.has_changed() and "sku" in f.cleaned_data]
-        products = products_by_sku({f.cleaned_data["sku"].strip() for f in rows})
+        products = products_by_code({f.cleaned_data["sku"].strip() for f in rows})
         for form in rows:
             sku = form.cleaned_data["sku"].strip()
             if sku in products:
                 form.cleaned_data["product"] = products[sku]
             else:
-                form.add_error("sku", _("Unknown SKU: %(sku)s") % {"sku": sku})
+                form.add_error(
+                    "sku", _("Unknown SKU or barcode: %(sku)s") % {"sku": sku}
+                )
 
     def lines(self) -> list[tuple[Product, int]]:
         return [
@@ -95,8 +99,8 @@ TransferLineFormSet = forms.formset_factory(
     TransferLineForm,
     formset=BaseTransferLineFormSet,
     extra=TRANSFER_ROWS,
-    max_num=50,
-    absolute_max=50,
+    max_num=TRANSFER_MAX_LINES,
+    absolute_max=TRANSFER_MAX_LINES,
 )
 
 
@@ -136,10 +140,12 @@ class AdjustForm(forms.Form):
 
     def clean_sku(self):
         sku = self.cleaned_data["sku"].strip()
-        product = products_by_sku({sku}).get(sku)
+        product = products_by_code({sku}).get(sku)
         if product is None:
             raise forms.ValidationError(
-                _("Unknown SKU: %(sku)s"), params={"sku": sku}, code="unknown_sku"
+                _("Unknown SKU or barcode: %(sku)s"),
+                params={"sku": sku},
+                code="unknown_sku",
             )
         self.cleaned_data["product"] = product
         return sku
@@ -187,6 +193,8 @@ class CountForm(forms.Form):
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
+        self.extra: dict[Product, int] = {}
+        self.extra_rows: list[tuple[str, str]] = []
         for line in self.lines:
             field = QuantityField(
                 label=_("Counted %(sku)s") % {"sku": line.product.sku},
@@ -194,7 +202,7 @@ class CountForm(forms.Form):
                 min_value=0,
                 initial=line.counted,
             )
-            field.widget.attrs["min"] = 0
+            field.widget.attrs.update({"min": 0, "data-scan-qty": ""})
             self.fields[self.field_name(line)] = field
 
     @staticmethod
@@ -203,6 +211,36 @@ class CountForm(forms.Form):
 
     def rows(self):
         return [(line, self[self.field_name(line)]) for line in self.lines]
+
+    def clean(self):
+        cleaned = super().clean()
+        self._clean_extra()
+        return cleaned
+
+    def _clean_extra(self) -> None:
+        """Products found that are not on the sheet (scanned in as extra_sku /
+        extra_qty pairs): each must be known, its count a whole number >= 0."""
+        if not self.is_bound or not hasattr(self.data, "getlist"):
+            return
+        pairs = zip(
+            self.data.getlist("extra_sku"), self.data.getlist("extra_qty"), strict=False
+        )
+        self.extra_rows = [(sku.strip(), qty.strip()) for sku, qty in pairs]
+        products = products_by_code({sku for sku, _qty in self.extra_rows if sku})
+        for sku, qty in self.extra_rows:
+            if not sku:
+                continue
+            if sku not in products:
+                self.add_error(None, UNKNOWN_CODE % {"sku": sku})
+            elif not qty.isdigit() or int(qty) > MAX_QUANTITY:
+                self.add_error(
+                    None,
+                    _("Counted %(sku)s: enter a whole number, 0 or more.")
+                    % {"sku": sku},
+                )
+            else:
+                product = products[sku]
+                self.extra[product] = self.extra.get(product, 0) + int(qty)
 
     def counts(self) -> dict[int, int]:
         return {

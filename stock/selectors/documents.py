@@ -30,7 +30,9 @@ def order_get(*, pk: int) -> SalesOrder:
 
 def order_lines_get(*, order: SalesOrder) -> list:
     """Lines with what is on hand for each in the order's warehouse."""
-    lines = list(order.lines.select_related("product"))
+    lines = list(
+        order.lines.select_related("product").prefetch_related("product__barcodes")
+    )
     levels = {
         level.product_id: level
         for level in StockLevel.objects.filter(
@@ -65,7 +67,11 @@ def purchase_order_get(*, pk: int) -> PurchaseOrder:
 
 
 def purchase_order_lines_get(*, purchase_order: PurchaseOrder) -> list:
-    return list(purchase_order.lines.select_related("product").order_by("id"))
+    return list(
+        purchase_order.lines.select_related("product")
+        .prefetch_related("product__barcodes")
+        .order_by("id")
+    )
 
 
 def is_receivable(purchase_order: PurchaseOrder) -> bool:

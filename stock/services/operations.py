@@ -24,6 +24,8 @@ from ..models import (
     Warehouse,
 )
 from ..selectors.picking import warehouse_bins
+from ..selectors.stocktakes import book_quantities
+from .counts import variance_check
 from .ledger import LedgerLine, ledger_post
 
 
@@ -173,19 +175,6 @@ def stock_adjust(
     return movement
 
 
-def _book_quantities(
-    warehouse: Warehouse, location: Location | None, product_ids=None
-) -> dict[int, int]:
-    """On hand per product: of the warehouse, or of one location."""
-    if location is None:
-        rows = StockLevel.objects.filter(warehouse=warehouse)
-    else:
-        rows = LocationStockLevel.objects.filter(location=location)
-    if product_ids is not None:
-        rows = rows.filter(product_id__in=product_ids)
-    return dict(rows.values_list("product_id", "on_hand"))
-
-
 def stocktake_create(
     *,
     warehouse: Warehouse,
@@ -197,7 +186,9 @@ def stocktake_create(
     """A count sheet listing what the books say is there (and any products asked)."""
     if location is not None and location.warehouse_id != warehouse.pk:
         raise InvalidInput("The location is not in that warehouse.", field="location")
-    book = _book_quantities(warehouse, location)
+    book = book_quantities(
+        warehouse_id=warehouse.pk, location_id=location.pk if location else None
+    )
     wanted = {pid: qty for pid, qty in book.items() if qty > 0}
     for product in products or []:
         wanted.setdefault(product.pk, book.get(product.pk, 0))
@@ -259,8 +250,15 @@ def stocktake_record_counts(
     return sheet
 
 
-def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
+def stocktake_confirm(
+    *, stocktake: Stocktake, actor, acknowledged: bool = False
+) -> Stocktake:
     """Post count corrections for every counted line that differs from the books.
+
+    Differences over the limit (STOCKWISE_COUNT_VARIANCE_UNITS / _LIMIT) are
+    refused (VarianceNeedsConfirmation, nothing changes) unless a manager
+    posts them with `acknowledged`: a sheet counted all zero by mistake can
+    no longer write off a bin in one click.
 
     The variance is taken against the books at confirmation, so movements made
     while the sheet waited are not counted twice. A location's count corrects
@@ -281,7 +279,9 @@ def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
         sheet = Stocktake.objects.select_related("warehouse", "location").get(
             pk=stocktake.pk
         )
-        lines = list(sheet.lines.filter(counted__isnull=False))
+        lines = list(
+            sheet.lines.filter(counted__isnull=False).select_related("product")
+        )
         # Lock the counted products' levels, in the ledger's order, before
         # reading the books: every writer of a product's locations takes its
         # level row first, so the book cannot move before the correction.
@@ -294,11 +294,14 @@ def stocktake_confirm(*, stocktake: Stocktake, actor) -> Stocktake:
             .order_by("product_id")
             .values_list("pk", flat=True)
         )
-        book = _book_quantities(
-            sheet.warehouse, sheet.location, [line.product_id for line in lines]
+        book = book_quantities(
+            warehouse_id=sheet.warehouse_id,
+            location_id=sheet.location_id,
+            product_ids=[line.product_id for line in lines],
         )
         for line in lines:
             line.variance = line.counted - book.get(line.product_id, 0)
+        variance_check(lines=lines, actor=actor, acknowledged=acknowledged)
         StocktakeLine.objects.bulk_update(lines, ["variance"])
         ledger_post(
             lines=[

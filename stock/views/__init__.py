@@ -1,5 +1,6 @@
 """Staff and manager web pages: thin views over the stock services."""
 
+from .counts import count_confirm, count_recount
 from .documents import (
     order_detail,
     order_list,
@@ -11,13 +12,13 @@ from .documents import (
 from .operations import (
     adjust,
     count_cancel,
-    count_confirm,
     count_create,
     count_detail,
     count_list,
     transfer_create,
 )
 from .pages import home, product_detail, product_list
+from .scan import product_barcodes, scan_lookup
 
 __all__ = [
     "adjust",
@@ -26,14 +27,17 @@ __all__ = [
     "count_create",
     "count_detail",
     "count_list",
+    "count_recount",
     "home",
     "order_detail",
     "order_list",
     "order_ship",
+    "product_barcodes",
     "product_detail",
     "product_list",
     "purchase_order_list",
     "purchase_order_receive",
     "purchase_order_send_submit",
+    "scan_lookup",
     "transfer_create",
 ]

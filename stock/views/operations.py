@@ -190,7 +190,10 @@ def count_detail(request, pk: int):
     if form.is_valid():
         try:
             operations.stocktake_record_counts(
-                stocktake=sheet, counts=form.counts(), actor=request.user
+                stocktake=sheet,
+                counts=form.counts(),
+                extra=form.extra,
+                actor=request.user,
             )
         except ServiceError as error:
             add_service_error(form, error)
@@ -202,24 +205,6 @@ def count_detail(request, pk: int):
             )
             return redirect("count-detail", pk=sheet.pk)
     return _render_count(request, sheet, form=form)
-
-
-@require_POST
-@manager_required
-def count_confirm(request, pk: int):
-    sheet = _sheet_or_404(pk)
-    action_form = ActionForm(request.POST)
-    try:
-        operations.stocktake_confirm(stocktake=sheet, actor=request.user)
-    except ServiceError as error:
-        add_service_error(action_form, error)
-        return _render_count(request, _sheet_or_404(pk), action_form=action_form)
-    messages.success(
-        request,
-        _("%(sheet)s confirmed; differences were posted to the ledger.")
-        % {"sheet": sheet},
-    )
-    return redirect("count-detail", pk=sheet.pk)
 
 
 @require_POST

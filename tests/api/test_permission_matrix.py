@@ -63,6 +63,11 @@ STAFF_READ = expect(staff_roles=200)
 # (route, method) -> (path template, body, expected status per role)
 MATRIX = {
     ("products/", "GET"): ("products/", None, SHOPS_AND_STAFF),
+    ("products/<int:pk>/barcodes/", "POST"): (
+        "products/{product}/barcodes/",
+        {"code": "4006381333931"},
+        expect(staff=403, manager=201, admin=201),
+    ),
     ("warehouses/", "GET"): ("warehouses/", None, SHOPS_AND_STAFF),
     ("stock-levels/", "GET"): ("stock-levels/", None, SHOPS_AND_STAFF),
     ("movements/", "GET"): ("movements/", None, STAFF_READ),
@@ -293,6 +298,7 @@ def _make_world(warehouse, other_warehouse, product, shop_a, shop_b):
         "count": count.pk,
         "submitted_count": submitted.pk,
         "supplier": supplier.pk,
+        "product": product.pk,
     }
     clients = {"anonymous": APIClient()}
     for role, account in {

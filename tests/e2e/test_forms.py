@@ -134,6 +134,11 @@ def test_staff_count_a_location_and_a_manager_confirms(screen, second_screen, fl
     manager.login(floor.manager)
     manager.open(reverse("count-detail", args=[sheet.pk]))
     expect(manager.page.get_by_text("Book quantity")).to_be_visible()
+    # The review page first: the difference and its value, then the button.
+    manager.submit(
+        manager.page.get_by_role("link", name="Review differences and confirm")
+    )
+    expect(manager.page.locator("[data-total='units']")).to_have_text("-2")
     manager.submit(
         manager.page.get_by_role("button", name="Confirm and post differences")
     )

@@ -85,7 +85,7 @@ def test_transfer_moves_every_line_and_ignores_blank_rows(
     ("rows", "same_warehouse", "message"),
     [
         ([("MUG-001", "3")], True, "Choose two different warehouses."),
-        ([("NOPE-42", "3")], False, "Unknown SKU: NOPE-42"),
+        ([("NOPE-42", "3")], False, "Unknown SKU or barcode: NOPE-42"),
         ([("MUG-001", "0")], False, "greater than or equal to 1"),
         ([("MUG-001", "-2")], False, "greater than or equal to 1"),
         ([("MUG-001", "abc")], False, "Enter a whole number."),
@@ -166,7 +166,7 @@ def test_adjust_posts_a_signed_movement_with_its_reason(warehouse, product, staf
     [
         ({"quantity": "0"}, "The adjustment must not be zero."),
         ({"quantity": "-11"}, "Not enough stock: MUG-001 at main"),
-        ({"sku": "GHOST-1"}, "Unknown SKU: GHOST-1"),
+        ({"sku": "GHOST-1"}, "Unknown SKU or barcode: GHOST-1"),
         ({"reason": ""}, "This field is required."),
         ({"reason": "   "}, "This field is required."),
         ({"quantity": "1.5"}, "Enter a whole number."),
@@ -376,7 +376,7 @@ def test_count_flow_staff_counts_manager_confirms(
     manager = login(manager_user)
     page = manager.get(reverse("count-detail", args=[sheet.pk]))
     assert b"Book quantity" in page.content
-    assert b"Confirm and post differences" in page.content
+    assert b"Review differences and confirm" in page.content
     response = manager.post(reverse("count-confirm", args=[sheet.pk]))
     assert response.status_code == 302
     sheet.refresh_from_db()
@@ -468,7 +468,7 @@ def test_transfer_shows_every_row_error_at_once(
         transfer_data(warehouse, other_warehouse, [("NOPE-1", "1"), ("MUG-001", "0")]),
     )
     html = response.content.decode()
-    assert "Unknown SKU: NOPE-1" in html
+    assert "Unknown SKU or barcode: NOPE-1" in html
     assert "greater than or equal to 1" in html
     assert StockMovement.objects.filter(reference_type="transfer").count() == 0
 
