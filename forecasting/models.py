@@ -318,3 +318,11 @@ class SuggestionEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id}"
+
+
+# The planning models live in their own module; Django finds them through here.
+from .planning.models import (  # noqa: E402, F401
+    CalendarEvent,
+    DemandOutlier,
+    Promotion,
+)
