@@ -106,6 +106,19 @@ class Promotion(models.Model):
         )
 
 
+# The presets' names in the reader's language (forecasting.planning.presets).
+PRESET_NAMES = {
+    "cn-spring-festival": _("Spring Festival"),
+    "cn-national-day": _("National Day Golden Week"),
+    "cn-618": _("618 shopping festival"),
+    "cn-double-11": _("Double 11 (Singles' Day)"),
+    "cn-double-12": _("Double 12"),
+    "us-black-friday": _("Black Friday"),
+    "us-cyber-monday": _("Cyber Monday"),
+    "us-christmas": _("Christmas"),
+}
+
+
 class EventKind(models.TextChoices):
     HOLIDAY = "holiday", _("public holiday")
     FESTIVAL = "festival", _("shopping festival")
@@ -143,6 +156,11 @@ class CalendarEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.start_date}"
+
+    @property
+    def display_name(self) -> str:
+        """A preset's name in the reader's language; others as entered."""
+        return str(PRESET_NAMES.get(self.preset, self.name))
 
 
 class OutlierStatus(models.TextChoices):

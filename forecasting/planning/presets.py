@@ -9,20 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import holidays
-from django.utils.translation import gettext_lazy as _
 
-from .models import EventKind
+from .models import PRESET_NAMES, EventKind
 
-PRESET_NAMES = {
-    "cn-spring-festival": _("Spring Festival"),
-    "cn-national-day": _("National Day Golden Week"),
-    "cn-618": _("618 shopping festival"),
-    "cn-double-11": _("Double 11 (Singles' Day)"),
-    "cn-double-12": _("Double 12"),
-    "us-black-friday": _("Black Friday"),
-    "us-cyber-monday": _("Cyber Monday"),
-    "us-christmas": _("Christmas"),
-}
 REGIONS = ("CN", "US")
 
 # Shopping festivals on a fixed day: (preset, month, day).

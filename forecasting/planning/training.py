@@ -2,7 +2,6 @@
 overlay on the raw history), promotions as ``promo`` (and their prices), and
 calendar events as ``event``, both over the history and the forecast horizon."""
 
-
 import numpy as np
 import pandas as pd
 from django.db.models import Q
