@@ -18,7 +18,7 @@ from ..tasks import outliers_detect_task
 from .cleaning import outlier_decide
 from .forms import CalendarEventForm, PresetLoadForm, PromotionForm
 from .models import CalendarEvent, DemandOutlier, OutlierStatus, Promotion
-from .outliers import RULE
+from .outliers import SPIKE_RATIO, WINDOW, Z_LIMIT
 from .services import (
     calendar_event_delete,
     calendar_event_save,
@@ -136,7 +136,13 @@ def outlier_list(request):
             "page": paginate(request, flags),
             "status": status,
             "statuses": OutlierStatus.choices,
-            "rule": RULE,
+            "rule": _(
+                "Hampel filter per series: a centred window of %(w)s days; flagged "
+                "when the day is more than %(z)s robust standard deviations "
+                "(1.4826 × MAD, at least 1 unit) above the window's median and "
+                "more than %(r)s× the largest other day of the window."
+            )
+            % {"w": WINDOW, "z": f"{Z_LIMIT:g}", "r": f"{SPIKE_RATIO:g}"},
         },
     )
 

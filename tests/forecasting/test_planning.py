@@ -234,7 +234,7 @@ def test_outlier_is_excluded_from_training_only_after_approval(
 
     client.force_login(manager_user)
     page = client.get(reverse("planning-outliers"))
-    assert b"400" in page.content and b"Hampel" in page.content
+    assert b"400" in page.content and b"Hampel filter" in page.content
     response = client.post(
         reverse("planning-outlier-decide", args=[flag.pk]),
         {"status": "approved", "action": "exclude", "back": "pending"},
