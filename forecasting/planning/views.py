@@ -17,7 +17,13 @@ from core.roles import manager_required
 from ..tasks import outliers_detect_task
 from .cleaning import outlier_decide
 from .forms import CalendarEventForm, PresetLoadForm, PromotionForm
-from .models import CalendarEvent, DemandOutlier, OutlierStatus, Promotion
+from .models import (
+    CalendarEvent,
+    DemandOutlier,
+    OutlierAction,
+    OutlierStatus,
+    Promotion,
+)
 from .outliers import SPIKE_RATIO, WINDOW, Z_LIMIT
 from .services import (
     calendar_event_delete,
@@ -26,6 +32,13 @@ from .services import (
     promotion_delete,
     promotion_save,
 )
+
+# The buttons of a flag: what each one decides.
+DECISIONS = {
+    "exclude": (OutlierStatus.APPROVED, OutlierAction.EXCLUDE),
+    "cap": (OutlierStatus.APPROVED, OutlierAction.CAP),
+    "dismiss": (OutlierStatus.DISMISSED, OutlierAction.EXCLUDE),
+}
 
 
 def _since() -> date:
@@ -161,12 +174,8 @@ def outlier_scan(request):
 @manager_required
 def outlier_decide_submit(request, pk):
     try:
-        outlier_decide(
-            outlier_id=pk,
-            status=request.POST.get("status", ""),
-            action=request.POST.get("action", "exclude"),
-            user=request.user,
-        )
+        status, action = DECISIONS.get(request.POST.get("decision"), ("", ""))
+        outlier_decide(outlier_id=pk, status=status, action=action, user=request.user)
     except ServiceError as error:
         messages.error(request, error.message)
     else:

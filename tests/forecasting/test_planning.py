@@ -237,7 +237,7 @@ def test_outlier_is_excluded_from_training_only_after_approval(
     assert b"400" in page.content and b"Hampel filter" in page.content
     response = client.post(
         reverse("planning-outlier-decide", args=[flag.pk]),
-        {"status": "approved", "action": "exclude", "back": "pending"},
+        {"decision": "exclude", "back": "pending"},
     )
     assert response.status_code == 302
     flag.refresh_from_db()
@@ -250,7 +250,7 @@ def test_outlier_is_excluded_from_training_only_after_approval(
 
     client.post(
         reverse("planning-outlier-decide", args=[flag.pk]),
-        {"status": "approved", "action": "cap"},
+        {"decision": "cap"},
     )
     capped = training_day()
     assert not capped["censored"] and capped["quantity"] == round(flag.typical)
@@ -359,3 +359,60 @@ def test_staff_cannot_open_the_planning_pages(staff_user, client):
     client.force_login(staff_user)
     assert client.get(reverse("planning-calendar")).status_code == 403
     assert client.get(reverse("planning-outliers")).status_code == 403
+
+
+def test_product_chart_marks_promotion_and_event_days(client, warehouse):
+    import json
+
+    from django.utils import timezone
+
+    from forecasting.models import RunStatus
+
+    client.force_login(factories.user("manager"))
+    mug = factories.product(sku="MUG-CAL")
+    today = timezone.localdate()
+    DemandDay.objects.bulk_create(
+        _day(mug, warehouse, today - timedelta(days=d), 3) for d in range(1, 6)
+    )
+    run = ForecastRun.objects.create(
+        status=RunStatus.SUCCEEDED, horizon=3, history_end=today
+    )
+    SeriesForecast.objects.create(
+        run=run,
+        product=mug,
+        warehouse=warehouse,
+        model="naive",
+        start_date=today + timedelta(days=1),
+        values={"mean": [3.0, 3.0, 3.0], "q0.1": [1, 1, 1], "q0.9": [5, 5, 5]},
+    )
+    Promotion.objects.create(
+        name="flash",
+        scope=PromotionScope.PRODUCT,
+        product=mug,
+        start_date=today + timedelta(days=2),
+        end_date=today + timedelta(days=3),
+        discount_percent=10,
+    )
+    CalendarEvent.objects.create(
+        name="Double 12",
+        start_date=today - timedelta(days=2),
+        end_date=today - timedelta(days=2),
+    )
+    page = client.get(mug.get_absolute_url())
+    html = page.content.decode()
+    start = html.index(f'id="chart-demand-{warehouse.pk}"')
+    spec = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    marks = {
+        d["label"]: d
+        for d in spec["datasets"]
+        if d.get("point") in ("triangle", "rectRot")
+    }
+    promo = marks["Promotion"]["data"]
+    event = marks["Holiday or shopping festival"]["data"]
+    labels = spec["labels"]
+    assert [labels[i] for i, v in enumerate(promo) if v is not None] == [
+        (today + timedelta(days=k)).isoformat() for k in (2, 3)
+    ]
+    assert [labels[i] for i, v in enumerate(event) if v is not None] == [
+        (today - timedelta(days=2)).isoformat()
+    ]
