@@ -5,11 +5,9 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.errors import ServiceError
-
 from .models import CalendarEvent, Promotion
 from .presets import REGIONS
-from .services import PromotionInput, promotion_check
+from .services import PromotionInput, promotion_problems
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -35,10 +33,10 @@ class PromotionForm(forms.ModelForm):
         data = super().clean()
         if self.errors:
             return data
-        try:
-            promotion_check(self.as_input())
-        except ServiceError as exc:
-            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        # Every problem on its field: a field with an error is left out of the
+        # model's constraint checks, so none of them repeats it in other words.
+        for field, message in promotion_problems(self.as_input()):
+            self.add_error(field if field in self.fields else None, message)
         return data
 
     def as_input(self) -> PromotionInput:

@@ -31,33 +31,42 @@ class PromotionInput:
     expected_uplift_percent: Decimal | None = None
 
 
-def promotion_check(data: PromotionInput) -> None:
-    """Raise InvalidInput naming the field that makes the promotion impossible."""
+def promotion_problems(data: PromotionInput) -> list[tuple[str, str]]:
+    """(field, message) for everything that makes the promotion impossible."""
+    problems = []
     if data.end_date < data.start_date:
-        raise InvalidInput(
-            _("The end date is before the start date."), field="end_date"
-        )
+        problems.append(("end_date", _("The end date is before the start date.")))
     target = {
         PromotionScope.PRODUCT: "product",
         PromotionScope.CATEGORY: "category",
         PromotionScope.SHOP: "shop",
     }.get(data.scope)
     if target is None:
-        raise InvalidInput(_("Choose a scope."), field="scope")
-    if getattr(data, target) is None:
-        raise InvalidInput(
-            _("Choose the promotion's %(target)s.")
-            % {"target": Promotion._meta.get_field(target).verbose_name},
-            field=target,
+        problems.append(("scope", _("Choose a scope.")))
+    elif getattr(data, target) is None:
+        name = Promotion._meta.get_field(target).verbose_name
+        problems.append(
+            (target, _("Choose the promotion's %(target)s.") % {"target": name})
         )
     d = data.discount_percent
     if d is not None and not (0 < d < 100):
-        raise InvalidInput(
-            _("The discount is a percentage above 0 and below 100."),
-            field="discount_percent",
+        problems.append(
+            (
+                "discount_percent",
+                _("The discount is a percentage above 0 and below 100."),
+            )
         )
     if data.promo_price is not None and data.promo_price < 0:
-        raise InvalidInput(_("The price cannot be negative."), field="promo_price")
+        problems.append(("promo_price", _("The price cannot be negative.")))
+    return problems
+
+
+def promotion_check(data: PromotionInput) -> None:
+    """Raise InvalidInput naming the first field at fault."""
+    problems = promotion_problems(data)
+    if problems:
+        field, message = problems[0]
+        raise InvalidInput(message, field=field)
 
 
 def _fields(data: PromotionInput) -> dict:

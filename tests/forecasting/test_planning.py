@@ -286,7 +286,8 @@ def test_manager_creates_edits_and_deletes_a_promotion(manager_user, client, pro
     )
     assert bad.status_code == 200
     form = bad.context["form"]
-    assert "end_date" in form.errors or "product" in form.errors
+    assert set(form.errors) == {"end_date", "product"}
+    assert not form.non_field_errors()  # no raw constraint message
     assert not Promotion.objects.exists()
     ok = client.post(
         url,
