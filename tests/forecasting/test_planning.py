@@ -417,3 +417,12 @@ def test_product_chart_marks_promotion_and_event_days(client, warehouse):
     assert [labels[i] for i, v in enumerate(event) if v is not None] == [
         (today - timedelta(days=2)).isoformat()
     ]
+
+
+def test_scan_button_flags_outliers_through_the_task(spike, manager_user, client):
+    client.force_login(manager_user)
+    response = client.post(reverse("planning-outliers-scan"))
+    assert response.status_code == 302
+    assert DemandOutlier.objects.get().date == spike
+    page = client.get(reverse("planning-outliers"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Hampel 滤波" in page.content.decode()
