@@ -47,8 +47,9 @@ def _since() -> date:
 
 @manager_required
 def calendar_page(request, presets_form=None):
+    # A category names its parents: three levels come with the row.
     promotions = Promotion.objects.filter(end_date__gte=_since()).select_related(
-        "product", "category", "shop"
+        "product", "category__parent__parent", "shop"
     )
     events = CalendarEvent.objects.filter(end_date__gte=_since())
     return render(

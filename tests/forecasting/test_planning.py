@@ -426,3 +426,32 @@ def test_scan_button_flags_outliers_through_the_task(spike, manager_user, client
     assert DemandOutlier.objects.get().date == spike
     page = client.get(reverse("planning-outliers"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "Hampel 滤波" in page.content.decode()
+
+
+def _calendar_queries(client, n):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    parent = factories.category(f"Home {n}")
+    for k in range(n):
+        child = factories.category(f"Kitchen {n}-{k}", parent=parent)
+        Promotion.objects.create(
+            name=f"p{k}",
+            scope=PromotionScope.CATEGORY,
+            category=child,
+            start_date=date.today(),
+            end_date=date.today() + timedelta(days=3),
+        )
+        CalendarEvent.objects.create(
+            name=f"e{k}", start_date=date.today(), end_date=date.today()
+        )
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("planning-calendar")).status_code == 200
+    Promotion.objects.all().delete()
+    CalendarEvent.objects.all().delete()
+    return len(queries)
+
+
+def test_calendar_page_queries_do_not_grow_with_its_rows(manager_user, client):
+    client.force_login(manager_user)
+    assert _calendar_queries(client, 2) == _calendar_queries(client, 12)
