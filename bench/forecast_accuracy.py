@@ -5,8 +5,10 @@
         [--calendar | --no-calendar]
 
 DATA.csv is long: series_id,date,quantity (+ optional sell_price -> price, a
-non-empty event -> event, snap -> promo, censored). ``--no-calendar`` leaves those
-covariates out (demand alone); on a file without them the flag changes nothing.
+non-empty event -> event, censored; M5's ``snap`` days, tried as promo, did not
+help on the earlier cuts: docs/decisions/event-calendar.md). ``--no-calendar``
+leaves those covariates out (demand alone); on a file without them the flag
+changes nothing.
 Every line also gives ``RMSSE_event``: RMSSE over the held-out days with a named
 event only (null when the holdout has none; the cuts line gives it per cut).
 The last H periods of each series are held out;
@@ -78,8 +80,6 @@ def load(path: str, calendar: bool = True) -> pd.DataFrame:
         df["price"] = df["sell_price"]
     if named is not None:
         df["event"] = named.astype(float)
-    if "snap" in df and "promo" not in df:
-        df["promo"] = pd.to_numeric(df["snap"], errors="coerce").fillna(0.0)
     if not calendar:
         df = df.drop(columns=[c for c in COVARIATES if c in df])
     cols = ("series_id", "date", "quantity", *COVARIATES, "censored", "event_day")
@@ -291,7 +291,7 @@ def main(argv=None) -> None:
         "--calendar",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="give the engine the file's prices, events and snap days",
+        help="give the engine the file's prices and events",
     )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
