@@ -1,5 +1,7 @@
 """Shops push their planned promotions; shops and managers read them."""
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -23,12 +25,21 @@ class PromotionInputSerializer(StrictInputSerializer):
         help_text="The product on promotion; without it, everything the shop sells.",
     )
     start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="On or after start_date.")
     discount_percent = serializers.DecimalField(
-        max_digits=5, decimal_places=2, required=False, allow_null=True
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        required=False,
+        allow_null=True,
     )
     promo_price = serializers.DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        required=False,
+        allow_null=True,
     )
     expected_uplift_percent = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False, allow_null=True
