@@ -26,13 +26,14 @@ class PromotionInputSerializer(StrictInputSerializer):
     )
     start_date = serializers.DateField()
     end_date = serializers.DateField(help_text="On or after start_date.")
+    # Four digits: 0 to 99.99, a range the schema's pattern states exactly.
     discount_percent = serializers.DecimalField(
-        max_digits=5,
+        max_digits=4,
         decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal("99.99"),
+        min_value=Decimal("0"),
         required=False,
         allow_null=True,
+        help_text="Percent off, below 100; 0 or absent: no discount.",
     )
     promo_price = serializers.DecimalField(
         max_digits=12,
@@ -80,7 +81,7 @@ def _input(data: dict) -> PromotionInput:
         product=product,
         start_date=data["start_date"],
         end_date=data["end_date"],
-        discount_percent=data.get("discount_percent"),
+        discount_percent=data.get("discount_percent") or None,
         promo_price=data.get("promo_price"),
         expected_uplift_percent=data.get("expected_uplift_percent"),
     )

@@ -101,6 +101,7 @@ def test_promotion_push_is_idempotent(shop_key):
     [
         ({"end_date": "2026-10-01"}, "end_date"),
         ({"discount_percent": "120"}, "discount_percent"),
+        ({"discount_percent": "-5"}, "discount_percent"),
         ({"sku": "NO-SUCH-SKU"}, "sku"),
         ({"start_date": "soon"}, "start_date"),
         ({"colour": "red"}, "colour"),
