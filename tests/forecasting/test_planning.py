@@ -456,3 +456,19 @@ def _calendar_queries(client, n):
 def test_calendar_page_queries_do_not_grow_with_its_rows(manager_user, client):
     client.force_login(manager_user)
     assert _calendar_queries(client, 2) == _calendar_queries(client, 12)
+
+
+def test_a_shop_reads_only_its_own_promotions(shop_key, manager_user):
+    from tests.conftest import user_client
+
+    factories.product(sku="PROMO-1")
+    _shop, raw = shop_key
+    _other, other_raw = factories.shop("other-shop")
+    assert _push(shop_client(raw), "mine").status_code == 201
+    assert shop_client(other_raw).get("/api/v1/promotions/").json()["results"] == []
+    mine = shop_client(raw).get("/api/v1/promotions/").json()["results"]
+    assert [(p["external_id"], p["sku"], p["scope"]) for p in mine] == [
+        ("p-1", "PROMO-1", "product")
+    ]
+    seen = user_client(manager_user).get("/api/v1/promotions/").json()["results"]
+    assert len(seen) == 1
