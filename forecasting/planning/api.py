@@ -48,8 +48,8 @@ class PromotionInputSerializer(StrictInputSerializer):
 
 
 class PromotionOutputSerializer(serializers.ModelSerializer):
-    sku = serializers.CharField(source="product.sku", default=None)
-    shop = serializers.CharField(source="shop.code", default=None)
+    sku = serializers.CharField(source="product.sku", default=None, allow_null=True)
+    shop = serializers.CharField(source="shop.code", default=None, allow_null=True)
 
     class Meta:
         model = Promotion
