@@ -2,9 +2,16 @@
 
     python bench/forecast_accuracy.py DATA.csv --horizon H [--season S] [--origins N]
         [--cuts K] [--references | --no-references] [--models a,b]
+        [--calendar | --no-calendar]
 
 DATA.csv is long: series_id,date,quantity (+ optional sell_price -> price, a
-non-empty event -> promo, censored). The last H periods of each series are held out;
+non-empty event -> event, censored; M5's ``snap`` days, tried as promo, did not
+help on the earlier cuts: docs/decisions/event-calendar.md). ``--no-calendar``
+leaves those covariates out (demand alone); on a file without them the flag
+changes nothing.
+Every line also gives ``RMSSE_event``: RMSSE over the held-out days with a named
+event only (null when the holdout has none; the cuts line gives it per cut).
+The last H periods of each series are held out;
 the engine sees only the rest (prices/events of the held-out dates are known in
 advance, so they are passed as future covariates, never the demand). Prints one JSON
 line per model with RMSSE, MASE (means over series with non-zero scale), WAPE, bias,
@@ -57,14 +64,25 @@ from forecasting.engine.panel import infer_freq  # noqa: E402
 STORED_LEVELS = (0.025, 0.1, 0.5, 0.8, 0.9, 0.95, 0.975, 0.99)
 
 
-def load(path: str) -> pd.DataFrame:
+COVARIATES = ("price", "promo", "event")
+
+
+def load(path: str, calendar: bool = True) -> pd.DataFrame:
+    """The long frame; ``event_day`` (1 on a named event, never given to the engine)
+    marks the days ``RMSSE_event`` scores. Without ``calendar`` no covariate."""
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"])
+    named = None
+    if "event" in df:
+        named = df["event"].fillna("").astype(str).str.strip().str.len().gt(0)
+        df["event_day"] = named.astype(float)
     if "sell_price" in df and "price" not in df:
         df["price"] = df["sell_price"]
-    if "event" in df and "promo" not in df:
-        df["promo"] = df["event"].fillna("").astype(str).str.len().gt(0).astype(float)
-    cols = [c for c in ("series_id", "date", "quantity", "price", "promo", "censored")]
+    if named is not None:
+        df["event"] = named.astype(float)
+    if not calendar:
+        df = df.drop(columns=[c for c in COVARIATES if c in df])
+    cols = ("series_id", "date", "quantity", *COVARIATES, "censored", "event_day")
     df = df[[c for c in cols if c in df]].sort_values(["series_id", "date"])
     df = df.drop_duplicates(["series_id", "date"], keep="last")
     return complete_grid(df)
@@ -87,7 +105,7 @@ def complete_grid(df: pd.DataFrame) -> pd.DataFrame:
     out["quantity"] = out["quantity"].fillna(0.0)
     if "price" in out:
         out["price"] = out.groupby("series_id")["price"].ffill()
-    for name in ("promo", "censored"):
+    for name in ("promo", "event", "censored", "event_day"):
         if name in out:
             out[name] = out[name].fillna(0).astype(df[name].dtype)
     return out
@@ -163,6 +181,26 @@ def score_series(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame):
     return out, rmsse
 
 
+def event_rmsse(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame):
+    """RMSSE over the held-out named-event days only (None when there are none)."""
+    if "event_day" not in test:
+        return None
+    days = test[test["event_day"].eq(1) & test["quantity"].notna()]
+    if "censored" in days:
+        days = days[~days["censored"].eq(True)]
+    if days.empty:
+        return None
+    m = days.merge(fc[["series_id", "date", "mean"]], on=["series_id", "date"])
+    mse = ((m["mean"] - m["quantity"]) ** 2).groupby(m["series_id"]).mean()
+    d = train.assign(d=train.groupby("series_id")["quantity"].diff())
+    s2 = d.groupby("series_id")["d"].apply(lambda x: np.mean(x.dropna() ** 2))
+    s2 = s2.reindex(mse.index)
+    ok = s2 > 0
+    if not ok.any():
+        return None
+    return round(float(np.sqrt(mse[ok] / s2[ok]).mean()), 4)
+
+
 def score(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame) -> dict:
     return score_series(train, test, fc)[0]
 
@@ -201,7 +239,7 @@ def paired(model: dict, ref: dict) -> dict:
     }
 
 
-def cuts_line(name, model, per_cut, ref_scores, cover=None) -> dict:
+def cuts_line(name, model, per_cut, ref_scores, cover=None, events=None) -> dict:
     means = {k: float(r.mean()) for k, r in per_cut.items()}
     line = {
         "data": name,
@@ -211,6 +249,11 @@ def cuts_line(name, model, per_cut, ref_scores, cover=None) -> dict:
         "RMSSE_per_cut": [round(means[k], 4) for k in sorted(means)],
         "RMSSE_mean": round(float(np.mean(list(means.values()))), 4) if means else None,
     }
+    if events:
+        got = [events.get(k) for k in sorted(means)]
+        line["RMSSE_event_per_cut"] = got
+        scored = [v for v in got if v is not None]
+        line["RMSSE_event_mean"] = round(float(np.mean(scored)), 4) if scored else None
     for key in ("cover80", "cover95"):
         got = [cover[k][key] for k in sorted(means) if key in (cover or {}).get(k, {})]
         if got:
@@ -244,10 +287,16 @@ def main(argv=None) -> None:
         default=refs.available(),
         help="statsforecast references on the same split",
     )
+    p.add_argument(
+        "--calendar",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="give the engine the file's prices and events",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     h = args.horizon
-    df = load(args.data)
+    df = load(args.data, calendar=args.calendar)
     freq = infer_freq(df)
     season = args.season
     name = Path(args.data).stem
@@ -284,7 +333,7 @@ def main(argv=None) -> None:
     models = args.models.split(",") if args.models else available_models()
     models = [m for m in models if m and m != "auto"]  # "--models auto": auto only
     for model in [*models, "auto"]:
-        per_cut, cover = {}, {}
+        per_cut, cover, events = {}, {}, {}
         for k, (train, test) in splits.items():
             t = time.perf_counter()
             res = forecast_panel(
@@ -297,13 +346,16 @@ def main(argv=None) -> None:
                 future=test.drop(columns=["quantity"]),
             )
             summary, per = score_series(train, test, res.forecasts)
+            summary["RMSSE_event"] = event_rmsse(train, test, res.forecasts)
             if k > 0:
                 per_cut[k] = per
+                events[k] = summary["RMSSE_event"]
                 cover[k] = {
                     c: summary[c] for c in ("cover80", "cover95") if c in summary
                 }
                 continue
-            line = {"data": name, "model": model, **summary}
+            line = {"data": name, "model": model, "calendar": args.calendar}
+            line.update(summary)
             line["seconds"] = round(time.perf_counter() - t, 2)
             line["fallbacks"] = res.n_fallbacks
             line["failures"] = res.n_failures
@@ -311,7 +363,8 @@ def main(argv=None) -> None:
                 line["chosen"] = res.selection["model"].value_counts().to_dict()
             print(json.dumps(line), flush=True)
         if earlier:
-            line = cuts_line(name, model, per_cut, ref_scores, cover)
+            line = cuts_line(name, model, per_cut, ref_scores, cover, events)
+            line["calendar"] = args.calendar
             print(json.dumps(line), flush=True)
 
 

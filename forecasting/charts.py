@@ -48,9 +48,13 @@ def _r(value, digits=2):
 
 
 def demand_chart_data(
-    history: list[tuple[date, int, bool]], forecast: list[ForecastPoint]
+    history: list[tuple[date, int, bool]],
+    forecast: list[ForecastPoint],
+    promo_days=frozenset(),
+    event_days=frozenset(),
 ) -> dict:
-    """Daily demand, then the forecast mean with its 80% and 95% bands."""
+    """Daily demand, then the forecast mean with its 80% and 95% bands; days
+    on promotion (triangles) and calendar events (stars) marked on the line."""
     days = sorted({d for d, _q, _c in history} | {p.day for p in forecast})
     index = {d: i for i, d in enumerate(days)}
 
@@ -102,6 +106,21 @@ def demand_chart_data(
             "data": series((d, q) for d, q, c in history if c),
         },
     ]
+    level = {d: q for d, q, _c in history} | {p.day: p.mean for p in forecast}
+    for label, point, colour, marked in (
+        (_("Promotion"), "triangle", "#15803d", promo_days),
+        (_("Holiday or shopping festival"), "rectRot", "#b45309", event_days),
+    ):
+        if any(d in index for d in marked):
+            datasets.append(
+                {
+                    "label": label,
+                    "style": "markers",
+                    "point": point,
+                    "colour": colour,
+                    "data": series((d, level[d]) for d in marked if d in level),
+                }
+            )
     return {
         "kind": "line",
         "labels": [d.isoformat() for d in days],

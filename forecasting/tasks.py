@@ -15,6 +15,7 @@ from django.db import transaction
 from stock.selectors.kpis import PERIODS
 
 from .models import ForecastRun
+from .planning.cleaning import outliers_detect
 from .selectors import dashboard_snapshot_refresh
 from .services.runs import (
     forecast_chunk_fail,
@@ -121,3 +122,9 @@ def forecast_retrain_task(
     else:
         chord(forecast_chunk_task.si(run.pk, i) for i in indexes)(finish)
     return {"run": run.pk, "chunks": len(indexes)}
+
+
+@shared_task(acks_late=True)
+def outliers_detect_task() -> int:
+    """Flag new outliers in demand history (pending until a manager decides)."""
+    return outliers_detect()

@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    path("planning/", include("forecasting.planning.urls")),
     path("dashboard/", views.manager_dashboard, name="manager-dashboard"),
     path(
         "dashboard/refresh/",

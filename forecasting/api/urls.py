@@ -1,9 +1,11 @@
 from django.urls import path
 
+from ..planning.api import PromotionListCreateApi
 from .forecasts import ForecastListApi
 from .suggestions import SuggestionApproveApi, SuggestionListApi, SuggestionRejectApi
 
 urlpatterns = [
+    path("promotions/", PromotionListCreateApi.as_view(), name="api-promotions"),
     path("forecasts/", ForecastListApi.as_view(), name="api-forecasts"),
     path("suggestions/", SuggestionListApi.as_view(), name="api-suggestions"),
     path(

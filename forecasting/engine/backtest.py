@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .classify import stopped_selling
-from .panel import Panel
+from .panel import EXOG, Panel
 from .plan import Plan
 from .registry import COMBINATIONS, make_model
 
@@ -40,7 +40,7 @@ def exog(panel: Panel, rows: np.ndarray, cut: int, h: int, future: dict) -> dict
     T = panel.y.shape[1]
     shift = np.timedelta64(int((T - cut) * panel.step_ns), "ns")
     X = {"last_date": panel.last_date[rows] - shift, "step_ns": panel.step_ns}
-    for name in ("price", "promo"):
+    for name in EXOG:
         arr = getattr(panel, name)
         if arr is None:
             continue

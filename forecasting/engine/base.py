@@ -9,9 +9,9 @@ Interface (statsforecast/sktime style):
 
 * ``__init__`` only stores hyperparameters.
 * ``fit(y, X=None) -> self`` stores fitted state in attributes ending in ``_``.
-  ``X`` is an optional dict of exogenous panels (``"price"``, ``"promo"``) of shape
-  (series, time + h) covering history and the future; models that do not use
-  exogenous data ignore it.
+  ``X`` is an optional dict of exogenous panels (``"price"``, ``"promo"``,
+  ``"event"``) of shape (series, time + h) covering history and the future;
+  models that do not use exogenous data ignore it.
 * ``predict(h, X=None, levels=DEFAULT_LEVELS) -> DataFrame`` with columns
   ``series`` (row number in the panel), ``step`` (1..h), ``mean`` and one column per
   quantile level named ``q<level>`` (``q0.1``, ``q0.5``, ``q0.8``, ``q0.9``, ``q0.95``,

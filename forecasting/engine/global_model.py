@@ -2,14 +2,15 @@
 
 Each training row is (series, origin, step): features are computed from the history
 up to the origin (window means, seasonal lags, zero share, time since last sale, all
-divided by the series' scale), plus the target period's calendar, price and promotion
-and the step itself; the target is demand at origin + step over the same scale. One
-model therefore forecasts every step of the horizon from the last observation, with
-no recursion. Rows are sampled (``max_rows``) so the cost stays flat as panels grow.
+divided by the series' scale), plus the target period's calendar, price, promotion,
+calendar event and the step itself; the target is demand at origin + step over the
+same scale. One model therefore forecasts every step of the horizon from the last
+observation, with no recursion. Rows are sampled (``max_rows``) so the cost stays
+flat as panels grow.
 
-Exogenous input ``X`` (all optional): ``"price"`` and ``"promo"`` panels covering the
-history and the horizon, right-aligned like ``Y``; ``"last_date"`` (datetime64 per
-series) and ``"step_ns"`` (period length) to derive calendar features.
+Exogenous input ``X`` (all optional): ``"price"``, ``"promo"`` and ``"event"`` panels
+covering the history and the horizon, right-aligned like ``Y``; ``"last_date"``
+(datetime64 per series) and ``"step_ns"`` (period length) to derive calendar features.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class _Context:
         X = X or {}
         self.price = X.get("price")
         self.promo = X.get("promo")
+        self.event = X.get("event")
         self.last_date = X.get("last_date")
         self.step_ns = X.get("step_ns")
         if self.price is not None:
@@ -178,9 +180,10 @@ class GlobalGBM(ForecastModel):
             cols.append(
                 c.price[i, jj] / np.where(c.price[i, t0] > 0, c.price[i, t0], np.nan)
             )
-        if c.promo is not None:
-            jj = np.minimum(j, c.promo.shape[1] - 1)
-            cols.append(np.nan_to_num(c.promo[i, jj]).astype(float))
+        for flag in (c.promo, c.event):
+            if flag is not None:
+                jj = np.minimum(j, flag.shape[1] - 1)
+                cols.append(np.nan_to_num(flag[i, jj]).astype(float))
         with np.errstate(all="ignore"):
             F = np.column_stack(cols).astype(np.float32)
         F[~np.isfinite(F)] = np.nan

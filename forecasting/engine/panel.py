@@ -1,7 +1,8 @@
 """Turns the long input frame into a right-aligned panel (series x periods).
 
 Contract of the long frame: ``series_id``, ``date``, ``quantity`` and optionally
-``price`` (float), ``promo`` (bool/0-1) and ``censored`` (bool, stock-out day).
+``price`` (float), ``promo`` (bool/0-1), ``event`` (0-1: a holiday or shopping
+festival on the calendar) and ``censored`` (bool, stock-out day).
 Dates of all series lie on one grid of the frequency (daily, weekly on the same
 weekday, month starts...). A date missing inside a series' span is zero demand;
 a series' history starts at its first *listed* row: a row with a known, uncensored
@@ -23,6 +24,10 @@ import numpy as np
 import pandas as pd
 
 SEASON_BY_FREQ = {"D": 7, "W": 52, "M": 12, "Q": 4, "H": 24}
+# Known-in-advance covariates: price carries its last value forward, the flags
+# (a planned promotion, a calendar event) default to none.
+EXOG = ("price", "promo", "event")
+FLAGS = ("promo", "event")
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Panel:
     end_ord: np.ndarray | None = None  # period ordinal of each series' last period
     price: np.ndarray | None = None  # (n, T)
     promo: np.ndarray | None = None  # (n, T)
+    event: np.ndarray | None = None  # (n, T)
 
     @property
     def n_obs(self) -> np.ndarray:
@@ -168,7 +174,7 @@ def build_panel(
         season_length=s,
         end_ord=end,
     )
-    for name in ("price", "promo"):
+    for name in EXOG:
         if name in df and df[name].notna().any():
             arr = np.full((n, T), np.nan)
             arr[codes[keep], col[keep]] = df[name].to_numpy(float)[keep]
@@ -189,15 +195,16 @@ def future_dates(panel: Panel, h: int) -> np.ndarray:
 
 
 def future_exog(panel: Panel, future: pd.DataFrame | None, h: int) -> dict:
-    """(n, h) price and promo for the forecast periods from a frame with
-    ``series_id, date`` and ``price``/``promo``; price defaults to the last known
-    price, promo to none."""
+    """(n, h) price, promo and event for the forecast periods from a frame with
+    ``series_id, date`` and those columns; price defaults to the last known
+    price, the flags to none."""
     out = {}
     n = len(panel.ids)
     if panel.price is not None:
         out["price"] = np.repeat(panel.price[:, -1:], h, axis=1)
-    if panel.promo is not None:
-        out["promo"] = np.zeros((n, h))
+    for name in FLAGS:
+        if getattr(panel, name) is not None:
+            out[name] = np.zeros((n, h))
     if future is None or future.empty:
         return out
     f = future.copy()
@@ -205,7 +212,7 @@ def future_exog(panel: Panel, future: pd.DataFrame | None, h: int) -> dict:
     row = pd.Index(panel.ids).get_indexer(f["series_id"])
     step = _ordinals(f["date"], panel.freq) - panel.end_ord[np.maximum(row, 0)]
     ok = (row >= 0) & (step >= 1) & (step <= h)
-    for name in ("price", "promo"):
+    for name in EXOG:
         if name in f and name in out:
             v = f[name].to_numpy(float)
             good = ok & ~np.isnan(v)

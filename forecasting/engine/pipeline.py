@@ -5,11 +5,12 @@
                    margin=0.25, ensemble_k=0) -> EngineResult
 
 Input ``df``: long frame with ``series_id, date, quantity`` and optionally
-``price``, ``promo`` (0/1) and ``censored`` (bool: a stock-out period, imputed for
-fitting and skipped in scoring); date grid rules in ``panel``. ``freq`` is
-inferred from the dates when omitted and ``season_length`` from the frequency.
-``future`` (optional) gives ``price``/``promo`` for the forecast dates; without
-it price stays at its last value and there is no promotion. ``models`` pins the
+``price``, ``promo`` (0/1), ``event`` (0/1: a holiday or shopping festival) and
+``censored`` (bool: a stock-out period, imputed for fitting and skipped in
+scoring); date grid rules in ``panel``. ``freq`` is inferred from the dates when
+omitted and ``season_length`` from the frequency. ``future`` (optional) gives
+``price``/``promo``/``event`` for the forecast dates; without it price stays at
+its last value and there is no promotion or event. ``models`` pins the
 candidates to those names for every series (and turns the stop rule off);
 ``n_origins`` backtest windows of ``horizon`` periods judge the candidates;
 ``margin`` is how much lower a challenger's backtest MSE must be;

@@ -9,6 +9,7 @@ from stock.selectors.display import Formatter
 
 from ..charts import demand_chart_data, forecast_points
 from ..models import OPEN_SUGGESTION, DemandDay, ReplenishmentSuggestion
+from ..planning.training import event_days, promotion_days
 from .forecasts import forecasts_current
 
 
@@ -46,6 +47,13 @@ def product_forecast_panels(*, product, history_days: int = PRODUCT_HISTORY_DAYS
         .values_list("warehouse_id", "date", "quantity", "censored")
     ):
         history.setdefault(warehouse_id, []).append((day, quantity, censored))
+    # The calendar over the charts' span: promotions of the product, events.
+    last = max(
+        f.start_date + timedelta(days=len(f.values.get("mean", []))) for f in forecasts
+    )
+    promos = promotion_days([product.pk], since, last)
+    promo_marks = {d.date() for d in promos["date"]}
+    event_marks = {d.date() for d in event_days(since, last)}
     shown = Formatter()
     yes = gettext("yes")  # an out-of-stock day
     panels = []
@@ -55,7 +63,7 @@ def product_forecast_panels(*, product, history_days: int = PRODUCT_HISTORY_DAYS
         panels.append(
             {
                 "forecast": forecast,
-                "chart": demand_chart_data(days, points),
+                "chart": demand_chart_data(days, points, promo_marks, event_marks),
                 "chart_id": f"chart-demand-{forecast.warehouse_id}",
                 "points": [
                     (

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..engine import forecast_panel
 from ..models import DemandDay, ForecastChunk, ForecastRun, RunStatus, SeriesForecast
+from ..planning.training import calendar_inputs
 from .history import demand_frame, demand_history_sync
 from .suggestions import suggestions_build
 
@@ -29,6 +30,7 @@ LEVELS = (0.025, 0.1, 0.5, 0.8, 0.9, 0.95, 0.975, 0.99)
 STALE_AFTER = timedelta(hours=6)
 ACTIVE = (RunStatus.PENDING, RunStatus.RUNNING)
 ENGINE_COLUMNS = ["series_id", "date", "quantity", "price", "promo", "censored"]
+CALENDAR_COLUMNS = ["event"]  # present when the calendar has events
 
 
 def forecast_run_start(
@@ -143,12 +145,16 @@ def _chunk_forecasts(
 ) -> list[SeriesForecast]:
     """Run the engine over the pairs' history: one unsaved row per series it
     forecast, with the chosen model, its backtest scores and the daily path."""
-    frame = demand_frame(pairs)
+    # The calendar (promotions, events) and approved outlier decisions: an
+    # overlay on the history, and the covariates known for the horizon.
+    frame, future = calendar_inputs(demand_frame(pairs), horizon)
+    columns = ENGINE_COLUMNS + [c for c in CALENDAR_COLUMNS if c in frame]
     result = forecast_panel(
-        frame[ENGINE_COLUMNS],
+        frame[columns],
         horizon=horizon,
         season_length=SEASON_LENGTH,
         levels=LEVELS,
+        future=future,
     )
     forecasts = result.forecasts.sort_values(["series_id", "step"])
     value_columns = [c for c in forecasts.columns if c == "mean" or c.startswith("q")]

@@ -46,8 +46,8 @@
         return Object.assign(base, { borderColor: "rgba(0,0,0,0)", borderWidth: 0,
           backgroundColor: hatch("rgba(29,78,216,0.55)") });
       case "markers":
-        return Object.assign(base, { showLine: false, pointRadius: 5, borderColor: RED,
-          backgroundColor: RED });
+        return Object.assign(base, { showLine: false, pointRadius: 5,
+          borderColor: spec.colour || RED, backgroundColor: spec.colour || RED });
       case "hatched":
         return Object.assign(base, { borderColor: GREY, backgroundColor: hatch(GREY) });
       default:

@@ -10,6 +10,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from core.api import NoBodyApi
+from forecasting.models import Promotion
 from returns.models import ReturnRequest
 from stock.models import (
     IdempotencyRecord,
@@ -48,6 +49,7 @@ WRITTEN: list[type[Model]] = [
     Transfer,
     Stocktake,
     IdempotencyRecord,
+    Promotion,
 ]
 
 

@@ -126,6 +126,23 @@ MATRIX = {
         None,
         expect(staff=403, manager=200, admin=200, shops=200),
     ),
+    ("promotions/", "GET"): (
+        "promotions/",
+        None,
+        expect(staff=403, manager=200, admin=200, shops=200),
+    ),
+    ("promotions/", "POST"): (
+        "promotions/",
+        {
+            "external_id": "PR-1",
+            "name": "Double 11",
+            "sku": "MUG-001",
+            "start_date": "2027-11-01",
+            "end_date": "2027-11-11",
+            "discount_percent": "20",
+        },
+        expect(staff_roles=403, shops=201),
+    ),
     ("returns/", "GET"): ("returns/", None, SHOPS_AND_STAFF),
     ("returns/", "POST"): (
         "returns/",

@@ -215,7 +215,8 @@ def map_case(context, case):
     if isinstance(case.body, dict):
         _real_references(case.body)
         # Rules JSON Schema cannot state: a transfer goes between two
-        # warehouses; a count sheet of nothing needs SKUs to count.
+        # warehouses; a count sheet of nothing needs SKUs to count; a
+        # promotion ends on or after it starts.
         body = case.body
         if body.get("from_warehouse") and body.get("from_warehouse") == body.get(
             "to_warehouse"
@@ -224,6 +225,9 @@ def map_case(context, case):
             body["to_warehouse"] = others[0]
         if "skus" in body and not body["skus"]:
             body["skus"] = STACK["skus"][:1]
+        start, end = body.get("start_date"), body.get("end_date")
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            body["start_date"], body["end_date"] = end, start
     if case.headers and "Idempotency-Key" in case.headers:
         # One key per logical request, as shops are told to send.
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
