@@ -361,6 +361,12 @@ STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
 STOCKWISE_HOLDING_COST_RATE = env_float("STOCKWISE_HOLDING_COST_RATE", 0.25)
 # ABC/XYZ classes and the manager's dashboard figures are cached this long.
 STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
+# Embedded default (eager Celery): queued work from a page runs in a background
+# thread after the commit, off the request (core/enqueue.py). The test suite
+# turns it off by default so a test sees a task's effect after the request.
+STOCKWISE_INLINE_WORK_IN_THREAD = env_bool(
+    "STOCKWISE_INLINE_WORK_IN_THREAD", default=True
+)
 # Series per forecast task: each worker task fits this many at once.
 STOCKWISE_FORECAST_CHUNK_SIZE = env_int("STOCKWISE_FORECAST_CHUNK_SIZE", 1000)
 # A forecast chunk silent this long was lost with its worker and is re-queued by

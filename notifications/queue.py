@@ -10,7 +10,8 @@ any process that has set Django up (web, worker, shell, tests); an eager
 
 from celery import current_app
 from celery.app.task import Task
-from django.conf import settings
+
+from core.enqueue import runs_inline
 
 # The tasks' stable names (tasks.py: @shared_task(name=...)). Renaming one
 # strands messages already queued under the old name: keep an alias a release.
@@ -23,12 +24,8 @@ REQUEUE = "notifications.tasks.alerts_requeue_task"
 DELIVER = "notifications.tasks.webhook_deliver_task"
 RELAY = "notifications.tasks.webhook_relay_task"
 
-
-def runs_inline() -> bool:
-    """Whether queued work runs at once in the caller's process (the embedded
-    default: eager Celery). There a countdown is ignored, so a caller that
-    delays or coalesces work does it another way."""
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
+# Whether queued work runs in-process: one answer for the whole project.
+__all__ = ["runs_inline"]
 
 
 def _task(name: str) -> Task:

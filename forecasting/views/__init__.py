@@ -1,7 +1,7 @@
 """Manager web pages: forecast runs, the manager dashboard, the suggestion queue."""
 
 from .dashboard import manager_dashboard, manager_dashboard_refresh
-from .runs import forecast_retrain_now, forecast_run_list
+from .runs import forecast_retrain_now, forecast_run_list, forecast_run_status
 from .suggestions import (
     suggestion_approve_selected,
     suggestion_approve_submit,
@@ -14,6 +14,7 @@ from .suggestions import (
 __all__ = [
     "forecast_retrain_now",
     "forecast_run_list",
+    "forecast_run_status",
     "manager_dashboard",
     "manager_dashboard_refresh",
     "suggestion_approve_selected",
