@@ -6,7 +6,6 @@ from .documents import (
     order_ship,
     purchase_order_list,
     purchase_order_receive,
-    purchase_order_send_submit,
 )
 from .operations import (
     adjust,
@@ -18,6 +17,12 @@ from .operations import (
     transfer_create,
 )
 from .pages import home, product_detail, product_list
+from .purchasing import (
+    purchase_order_cancel_submit,
+    purchase_order_create_view,
+    purchase_order_detail,
+    purchase_order_send_submit,
+)
 
 __all__ = [
     "adjust",
@@ -32,6 +37,9 @@ __all__ = [
     "order_ship",
     "product_detail",
     "product_list",
+    "purchase_order_cancel_submit",
+    "purchase_order_create_view",
+    "purchase_order_detail",
     "purchase_order_list",
     "purchase_order_receive",
     "purchase_order_send_submit",
