@@ -11,7 +11,7 @@ any process that has set Django up (web, worker, shell, tests); an eager
 from celery import current_app
 from celery.app.task import Task
 
-from core.enqueue import runs_inline
+from core.enqueue import enqueue, runs_inline
 
 # The tasks' stable names (tasks.py: @shared_task(name=...)). Renaming one
 # strands messages already queued under the old name: keep an alias a release.
@@ -50,3 +50,9 @@ def notify_enqueue(alert_id: int) -> None:
 def delivery_enqueue(delivery_id: int, *, countdown: float | None = None) -> None:
     """Send one webhook delivery (now, or after `countdown` s)."""
     _task(DELIVER).apply_async((delivery_id,), countdown=countdown)
+
+
+def evaluate_all_enqueue() -> bool:
+    """Evaluate every pair against the rules (after a rule changed): off the
+    request, in a background thread on the embedded default."""
+    return enqueue(_task(EVALUATE_ALL))

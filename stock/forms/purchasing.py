@@ -92,8 +92,9 @@ class BasePurchaseLineFormSet(forms.BaseFormSet):
         ]
 
 
-def line_formset(data=None, *, lines=(), extra: int = LINE_ROWS):
-    """The line rows: one per existing line, then `extra` empty ones."""
+def line_formset(data=None, *, lines=(), extra: int = LINE_ROWS, initial=()):
+    """The line rows: one per existing line (or `initial` row), then `extra`
+    empty ones."""
     formset_class = forms.formset_factory(
         PurchaseLineForm, formset=BasePurchaseLineFormSet, extra=extra
     )
@@ -104,5 +105,5 @@ def line_formset(data=None, *, lines=(), extra: int = LINE_ROWS):
             "unit_cost": line.unit_cost,
         }
         for line in lines
-    ]
+    ] + list(initial)
     return formset_class(data, initial=initial, prefix="lines")

@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from catalog.models import SupplierProduct
 from core.errors import ServiceError
 from core.roles import MANAGE_STOCK, manager_required, operator_required
 
@@ -35,10 +36,32 @@ def _purchase_order_or_404(pk: int) -> PurchaseOrder:
         raise Http404 from None
 
 
+def _prefill(params) -> tuple[dict, list[dict]]:
+    """?sku=&warehouse= (an alert's "Order more"): that product, from its
+    preferred supplier, to that warehouse."""
+    sku, warehouse = params.get("sku", ""), params.get("warehouse", "")
+    initial = {"warehouse": warehouse} if warehouse.isdigit() else {}
+    offer = (
+        SupplierProduct.objects.filter(product__sku=sku, supplier__is_active=True)
+        .order_by("-is_preferred", "pk")
+        .values("supplier_id", "min_order_quantity")
+        .first()
+        if sku
+        else None
+    )
+    if offer:
+        initial["supplier"] = offer["supplier_id"]
+    rows = (
+        [{"sku": sku, "quantity": offer and offer["min_order_quantity"]}] if sku else []
+    )
+    return initial, rows
+
+
 @manager_required
 def purchase_order_create_view(request):
-    form = PurchaseOrderForm(request.POST or None)
-    lines = line_formset(request.POST or None)
+    initial, rows = _prefill(request.GET)
+    form = PurchaseOrderForm(request.POST or None, initial=initial)
+    lines = line_formset(request.POST or None, initial=rows)
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         try:
             order = purchasing.purchase_order_create(

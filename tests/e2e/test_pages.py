@@ -18,6 +18,7 @@ STAFF_MENU = {
     "count-list",
     "adjust",
     "return-queue",
+    "alert-list",
     "api-docs",
 }
 MANAGER_MENU = STAFF_MENU | {"manager-dashboard", "suggestion-queue", "forecast-runs"}
