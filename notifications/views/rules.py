@@ -44,7 +44,6 @@ def _rule_form(request, rule: AlertRule | None):
         request,
         "notifications/rule_form.html",
         {"form": form, "rule": rule},
-        status=400 if form.is_bound else 200,
     )
 
 

@@ -80,8 +80,7 @@ def purchase_order_create_view(request):
     return render(
         request,
         "stock/purchase_order_form.html",
-        {"form": form, "lines": lines},
-        status=400 if request.method == "POST" else 200,
+        {"form": form, "line_forms": lines},
     )
 
 
@@ -144,7 +143,7 @@ def purchase_order_detail(request, pk: int):
             messages.success(request, _("%(po)s saved.") % {"po": order})
             return redirect("purchase-order-detail", pk=order.pk)
     order = _purchase_order_or_404(pk)
-    return _render_detail(request, order, form=form, lines=lines, status=400)
+    return _render_detail(request, order, form=form, lines=lines)
 
 
 @require_POST
