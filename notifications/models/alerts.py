@@ -39,6 +39,7 @@ SCOPE_RANK = {
 
 
 class AbcClass(models.TextChoices):
+    # xgettext:no-python-format
     A = "A", _("A: the items making the first 80% of revenue")
     B = "B", _("B: the next 15%")
     C = "C", _("C: the rest")
