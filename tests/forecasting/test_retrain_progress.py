@@ -95,3 +95,27 @@ def test_status_percent_follows_the_chunks(db):
     progress = forecast_run_progress(run=run)
     assert progress["percent"] == 50
     assert progress["stage"] == "Fitting the models: 2 of 4 chunks"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suggestion_rebuild_runs_off_the_request_with_its_own_progress(background):
+    from urllib.parse import parse_qs, urlsplit
+
+    warehouse = factories.warehouse(code="rb")
+    factories.stock(factories.product(sku="RB-1"), warehouse, 3)
+    manager = factories.user("manager")
+    client = user_client(manager)
+    response = client.post(reverse("suggestion-rebuild"))
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert location.path == reverse("suggestion-queue")
+    job_id = parse_qs(location.query)["job"][0]
+    status_url = reverse("job-status", args=[job_id])
+    assert background_work_wait(timeout=60)
+    done = client.get(status_url).json()
+    assert (done["state"], done["percent"]) == ("done", 100), done
+    assert "suggestion(s) from 1 item(s)" in done["message"]
+    page = client.get(response["Location"]).content.decode()
+    assert f'data-progress-url="{status_url}"' in page
+    other = user_client(factories.user("manager"))
+    assert other.get(status_url).status_code == 404  # not theirs
