@@ -110,6 +110,7 @@ class AlertRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = self.instance.kind or AlertKind.LOW_STOCK
         if self.instance.pk and self.instance.product_id:
             self.fields["product_sku"].initial = self.instance.product.sku
         self.fields["location"].queryset = self.fields[

@@ -26,7 +26,10 @@ class PurchaseOrderForm(forms.Form):
         label=_("Expected (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Left empty, sending sets it from the supplier's lead time."),
+        help_text=_(
+            "Sending sets it from the supplier's lead time when it is empty or "
+            "earlier than the supplier can deliver."
+        ),
     )
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=500)
 

@@ -44,7 +44,8 @@ def purchase_order_send(
     email_supplier: bool = True,
 ) -> PurchaseOrder:
     """Send a draft: it becomes sent, is expected `expected_date` (by default
-    today plus the lead time of its slowest line) and, when the supplier has an
+    today plus the lead time of its slowest line, or the draft's own later
+    date) and, when the supplier has an
     e-mail address and `email_supplier`, is e-mailed there with a CSV of its
     lines. A failed e-mail rolls the send back (InvalidState on "supplier"),
     so a sent order is one the supplier was told of.
@@ -62,8 +63,11 @@ def purchase_order_send(
                 "Only a draft purchase order can be sent.", field="status"
             )
         if expected_date is None:
+            # Never before the supplier can deliver; a later date the manager
+            # set on the draft is kept.
             lead = purchase_order_lead_days(purchase_order=order)
-            expected_date = timezone.localdate() + timedelta(days=lead)
+            earliest = timezone.localdate() + timedelta(days=lead)
+            expected_date = max(order.expected_date or earliest, earliest)
         order.status, order.sent_at = PurchaseOrderStatus.SENT, now
         order.expected_date = expected_date
         order.save(update_fields=["status", "sent_at", "expected_date"])

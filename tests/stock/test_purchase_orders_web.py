@@ -210,3 +210,17 @@ def test_cancel_of_a_received_order_is_409_in_the_api(setup):
     response = client.post(f"/api/v1/purchase-orders/{order.pk}/cancel/")
     assert response.status_code == 409
     assert "status" in response.json()["errors"]
+
+
+def test_send_keeps_a_later_date_but_never_an_impossible_one(setup):
+    later = timezone.localdate() + timedelta(days=30)
+    order = _draft(setup)
+    PurchaseOrder.objects.filter(pk=order.pk).update(expected_date=later)
+    purchase_order_send(purchase_order=order, email_supplier=False)
+    assert order.expected_date == later
+    too_soon = _draft(setup)
+    PurchaseOrder.objects.filter(pk=too_soon.pk).update(
+        expected_date=timezone.localdate() + timedelta(days=1)
+    )
+    purchase_order_send(purchase_order=too_soon, email_supplier=False)
+    assert too_soon.expected_date == timezone.localdate() + timedelta(days=12)
