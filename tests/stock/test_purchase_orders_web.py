@@ -224,3 +224,14 @@ def test_send_keeps_a_later_date_but_never_an_impossible_one(setup):
     )
     purchase_order_send(purchase_order=too_soon, email_supplier=False)
     assert too_soon.expected_date == timezone.localdate() + timedelta(days=12)
+
+
+def test_a_draft_on_the_product_page_links_to_its_own_page(setup):
+    order = _draft(setup)
+    client = user_client(factories.user("staff"))
+    page = client.get(setup["mug"].get_absolute_url()).content.decode()
+    assert f'href="{reverse("purchase-order-detail", args=[order.pk])}"' in page
+    assert reverse("purchase-order-receive", args=[order.pk]) not in page
+    detail = client.get(reverse("purchase-order-detail", args=[order.pk]))
+    assert detail.status_code == 200
+    assert 'name="lines-0-sku"' not in detail.content.decode()  # staff: read only
