@@ -11,7 +11,9 @@ any process that has set Django up (web, worker, shell, tests); an eager
 from celery import current_app
 from celery.app.task import Task
 
-from core.enqueue import enqueue, runs_inline
+# runs_inline: whether queued work runs in-process, one answer for the whole
+# project (core.enqueue); the services here and in delivery ask it through queue.
+from core.enqueue import enqueue, runs_inline  # noqa: F401
 
 # The tasks' stable names (tasks.py: @shared_task(name=...)). Renaming one
 # strands messages already queued under the old name: keep an alias a release.
@@ -23,9 +25,6 @@ DIGEST = "notifications.tasks.alerts_digest_task"
 REQUEUE = "notifications.tasks.alerts_requeue_task"
 DELIVER = "notifications.tasks.webhook_deliver_task"
 RELAY = "notifications.tasks.webhook_relay_task"
-
-# Whether queued work runs in-process: one answer for the whole project.
-__all__ = ["runs_inline"]
 
 
 def _task(name: str) -> Task:
