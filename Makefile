@@ -21,6 +21,7 @@ migrate: install
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py alert_rules_default
 
 demo: seed
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"

@@ -368,6 +368,12 @@ STOCKWISE_COUNT_VARIANCE_LIMIT = env_float("STOCKWISE_COUNT_VARIANCE_LIMIT", 500
 STOCKWISE_COUNT_VARIANCE_UNITS = env_int("STOCKWISE_COUNT_VARIANCE_UNITS", 50)
 # ABC/XYZ classes and the manager's dashboard figures are cached this long.
 STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
+# Embedded default (eager Celery): queued work from a page runs in a background
+# thread after the commit, off the request (core/enqueue.py). The test suite
+# turns it off by default so a test sees a task's effect after the request.
+STOCKWISE_INLINE_WORK_IN_THREAD = env_bool(
+    "STOCKWISE_INLINE_WORK_IN_THREAD", default=True
+)
 # Series per forecast task: each worker task fits this many at once.
 STOCKWISE_FORECAST_CHUNK_SIZE = env_int("STOCKWISE_FORECAST_CHUNK_SIZE", 1000)
 # A forecast chunk silent this long was lost with its worker and is re-queued by
@@ -433,7 +439,14 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "forbidden_without_traceback": {"()": "core.logging.ForbiddenWithoutTraceback"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 403 is logged as one line, without the PermissionDenied traceback.
+        "django.request": {"filters": ["forbidden_without_traceback"]},
+    },
 }

@@ -6,6 +6,8 @@ from django.urls import include, path, re_path
 from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.jobs import job_status
+
 handler500 = "core.unavailable.server_error"
 
 
@@ -31,6 +33,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # set_language: the language switch in the page header posts here.
     path("i18n/", include("django.conf.urls.i18n")),
+    # Progress of long work (core/jobs.py): the JSON a progress bar polls.
+    path("jobs/<str:job_id>/status/", job_status, name="job-status"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -11,7 +11,9 @@ from functools import partial
 from celery import chord, shared_task
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
+from core.jobs import FAILED, job_finish, job_update
 from stock.selectors.kpis import PERIODS
 
 from .models import ForecastRun
@@ -60,10 +62,31 @@ def forecast_run_finish_task(run_id: int) -> dict:
 
 
 @shared_task(acks_late=True)
-def suggestions_build_task(run_id: int | None = None) -> dict:
+def suggestions_build_task(
+    run_id: int | None = None, job_id: str | None = None
+) -> dict:
     """Safe to run twice: a run's build commits once, and any build supersedes
-    the open suggestions it replaces."""
-    return forecast_run_suggestions_build(run_id=run_id)
+    the open suggestions it replaces. `job_id`: the progress a page shows
+    (core.jobs), for a rebuild a manager asked for."""
+    if job_id is None:
+        return forecast_run_suggestions_build(run_id=run_id)
+    job_update(
+        job_id, percent=10, stage=gettext_noop("Building the replenishment suggestions")
+    )
+    try:
+        result = forecast_run_suggestions_build(run_id=run_id)
+    except Exception:
+        job_finish(
+            job_id, state=FAILED, message=gettext_noop("The rebuild failed; try again.")
+        )
+        raise
+    job_finish(
+        job_id,
+        message=gettext_noop("%(n)s suggestion(s) from %(items)s item(s)."),
+        n=result.get("suggestions", 0),
+        items=result.get("items", 0),
+    )
+    return result
 
 
 @shared_task(acks_late=True)

@@ -11,6 +11,11 @@ urlpatterns = [
         name="manager-dashboard-refresh",
     ),
     path("forecasts/runs/", views.forecast_run_list, name="forecast-runs"),
+    path(
+        "forecasts/runs/<int:pk>/status/",
+        views.forecast_run_status,
+        name="forecast-run-status",
+    ),
     path("forecasts/retrain/", views.forecast_retrain_now, name="forecast-retrain"),
     path(
         "forecasts/overrides/", views.forecast_override_list, name="forecast-overrides"

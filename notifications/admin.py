@@ -36,10 +36,17 @@ class AlertRuleAdmin(SimpleHistoryAdmin):
         (
             "Scope",
             {
-                "fields": ["scope", "category", "product", "warehouse", "location"],
+                "fields": [
+                    "scope",
+                    "category",
+                    "product",
+                    "warehouse",
+                    "location",
+                    "abc_class",
+                ],
                 "description": "Fill only what the scope needs. The most specific "
                 "rule wins: location > product in a warehouse > product > "
-                "category > everything.",
+                "category > ABC class > warehouse > everything.",
             },
         ),
         (

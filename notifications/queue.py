@@ -10,7 +10,10 @@ any process that has set Django up (web, worker, shell, tests); an eager
 
 from celery import current_app
 from celery.app.task import Task
-from django.conf import settings
+
+# runs_inline: whether queued work runs in-process, one answer for the whole
+# project (core.enqueue); the services here and in delivery ask it through queue.
+from core.enqueue import enqueue, runs_inline  # noqa: F401
 
 # The tasks' stable names (tasks.py: @shared_task(name=...)). Renaming one
 # strands messages already queued under the old name: keep an alias a release.
@@ -22,13 +25,6 @@ DIGEST = "notifications.tasks.alerts_digest_task"
 REQUEUE = "notifications.tasks.alerts_requeue_task"
 DELIVER = "notifications.tasks.webhook_deliver_task"
 RELAY = "notifications.tasks.webhook_relay_task"
-
-
-def runs_inline() -> bool:
-    """Whether queued work runs at once in the caller's process (the embedded
-    default: eager Celery). There a countdown is ignored, so a caller that
-    delays or coalesces work does it another way."""
-    return bool(settings.CELERY_TASK_ALWAYS_EAGER)
 
 
 def _task(name: str) -> Task:
@@ -53,3 +49,9 @@ def notify_enqueue(alert_id: int) -> None:
 def delivery_enqueue(delivery_id: int, *, countdown: float | None = None) -> None:
     """Send one webhook delivery (now, or after `countdown` s)."""
     _task(DELIVER).apply_async((delivery_id,), countdown=countdown)
+
+
+def evaluate_all_enqueue() -> bool:
+    """Evaluate every pair against the rules (after a rule changed): off the
+    request, in a background thread on the embedded default."""
+    return enqueue(_task(EVALUATE_ALL))

@@ -26,6 +26,21 @@ urlpatterns = [
     path("orders/<int:pk>/ship/", views.order_ship, name="order-ship"),
     path("purchase-orders/", views.purchase_order_list, name="purchase-order-list"),
     path(
+        "purchase-orders/new/",
+        views.purchase_order_create_view,
+        name="purchase-order-create",
+    ),
+    path(
+        "purchase-orders/<int:pk>/",
+        views.purchase_order_detail,
+        name="purchase-order-detail",
+    ),
+    path(
+        "purchase-orders/<int:pk>/cancel/",
+        views.purchase_order_cancel_submit,
+        name="purchase-order-cancel",
+    ),
+    path(
         "purchase-orders/<int:pk>/receive/",
         views.purchase_order_receive,
         name="purchase-order-receive",

@@ -30,6 +30,9 @@ def eager(request, settings):
 
     previous = app.conf.task_always_eager, app.conf.task_eager_propagates
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Eager work stays in the request, so a test sees its effect at once; the
+    # tests of the background thread switch it on and wait for the thread.
+    settings.STOCKWISE_INLINE_WORK_IN_THREAD = False
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous

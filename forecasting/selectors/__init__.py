@@ -12,6 +12,7 @@ from .dashboard import (
 )
 from .forecasts import forecasts_current
 from .product import product_forecast_panels, product_suggestions_open
+from .runs import forecast_run_progress
 from .stockouts import stockout_rate_get, stockout_rate_periods
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "dashboard_snapshot_refresh",
     "dashboard_snapshots_compute",
     "forecast_accuracy_get",
+    "forecast_run_progress",
     "forecasts_current",
     "product_forecast_panels",
     "product_suggestions_open",

@@ -7,7 +7,7 @@ from .planning import (
     forecast_value_added_report,
     product_launch_plan_submit,
 )
-from .runs import forecast_retrain_now, forecast_run_list
+from .runs import forecast_retrain_now, forecast_run_list, forecast_run_status
 from .suggestions import (
     suggestion_approve_selected,
     suggestion_approve_submit,
@@ -24,6 +24,7 @@ __all__ = [
     "product_launch_plan_submit",
     "forecast_retrain_now",
     "forecast_run_list",
+    "forecast_run_status",
     "manager_dashboard",
     "manager_dashboard_refresh",
     "suggestion_approve_selected",

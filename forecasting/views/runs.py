@@ -1,7 +1,9 @@
 """Forecast pages: the runs with their metrics, and the manager's retrain button."""
 
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -11,7 +13,8 @@ from core.exports import Column, export_format, export_response
 from core.listing import paginate
 from core.roles import manager_required
 
-from ..models import ForecastRun
+from ..models import ForecastRun, RunStatus
+from ..selectors import forecast_run_progress
 from ..services.runs import forecast_run_start
 from ..tasks import forecast_retrain_task
 
@@ -49,8 +52,34 @@ def forecast_run_list(request):
             rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
         )
     return render(
-        request, "forecasting/run_list.html", {"page": paginate(request, runs)}
+        request,
+        "forecasting/run_list.html",
+        {"page": paginate(request, runs), "progress": _progress(request)},
     )
+
+
+def _progress(request) -> dict | None:
+    run = _watched_run(request)
+    return forecast_run_progress(run=run) if run is not None else None
+
+
+def _watched_run(request) -> ForecastRun | None:
+    """The run whose progress bar the page shows: the one in flight, else the
+    one just started (?run=<id>, e.g. finished while the page loaded)."""
+    active = ForecastRun.objects.filter(
+        status__in=[RunStatus.PENDING, RunStatus.RUNNING]
+    ).first()
+    if active is not None:
+        return active
+    run_id = request.GET.get("run", "")
+    return ForecastRun.objects.filter(pk=run_id).first() if run_id.isdigit() else None
+
+
+@manager_required
+def forecast_run_status(request, pk: int):
+    """JSON the progress bar polls: percent, stage, done/failed and message."""
+    run = get_object_or_404(ForecastRun, pk=pk)
+    return JsonResponse(forecast_run_progress(run=run))
 
 
 @require_POST
@@ -58,7 +87,12 @@ def forecast_run_list(request):
 def forecast_retrain_now(request):
     run, created = forecast_run_start(trigger="manual", user=request.user)
     if created and enqueue(forecast_retrain_task, run_id=run.pk):
-        messages.success(request, _("Retrain #%(run)s started.") % {"run": run.pk})
+        run.refresh_from_db(fields=["status"])
+        if run.status in (RunStatus.PENDING, RunStatus.RUNNING):
+            text = _("Retrain #%(run)s started; its progress is shown below.")
+        else:  # the work ran inside this request (eager, not in a thread)
+            text = _("Retrain #%(run)s finished.")
+        messages.success(request, text % {"run": run.pk})
     elif created:
         # The run is saved; beat's sweeper starts a pending run it finds.
         messages.warning(
@@ -73,4 +107,4 @@ def forecast_retrain_now(request):
         messages.info(
             request, _("Retrain #%(run)s is already running.") % {"run": run.pk}
         )
-    return redirect("forecast-runs")
+    return redirect(f"{reverse('forecast-runs')}?run={run.pk}")

@@ -4,13 +4,16 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
+from core.enqueue import enqueue
 from core.errors import ServiceError
 from core.exports import Column, export_format, export_response
+from core.jobs import job_get, job_start, job_status_for
 from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
 from core.roles import manager_required
@@ -23,7 +26,7 @@ from ..services.decisions import (
     suggestion_reject,
     suggestion_snooze,
 )
-from ..services.suggestions import suggestions_build
+from ..tasks import suggestions_build_task
 
 SUGGESTION_COLUMNS = [
     Column(gettext_lazy("SKU"), "product.sku"),
@@ -86,8 +89,18 @@ def suggestion_queue(request):
             "query": query_without_page(request),
             "reject_form": RejectForm(),
             "snooze_form": SnoozeForm(),
+            "job": _rebuild_job(request),
         },
     )
+
+
+def _rebuild_job(request) -> dict | None:
+    """The rebuild this manager started (?job=<id>), for its progress bar."""
+    job_id = request.GET.get("job", "")
+    job = job_get(job_id) if job_id.isalnum() else None
+    if job is None or job.get("user_id") != request.user.pk:
+        return None
+    return job_status_for(job, job_id)
 
 
 def _back(request):
@@ -182,10 +195,15 @@ def suggestion_approve_selected(request):
 @require_POST
 @manager_required
 def suggestion_rebuild(request):
-    result = suggestions_build()
-    messages.success(
-        request,
-        _("%(n)s suggestion(s) from %(items)s item(s).")
-        % {"n": result["suggestions"], "items": result["items"]},
+    """Queue the rebuild (never in the request); the queue page shows its
+    progress bar (?job=<id>) until it is done."""
+    job_id = job_start(
+        user_id=request.user.pk, stage=gettext_noop("Waiting for a worker")
     )
-    return redirect("suggestion-queue")
+    if not enqueue(suggestions_build_task, job_id=job_id):
+        messages.error(request, _("The task queue is unreachable; try again later."))
+        return redirect("suggestion-queue")
+    messages.success(
+        request, _("Rebuilding the suggestions; the progress is shown below.")
+    )
+    return redirect(f"{reverse('suggestion-queue')}?job={job_id}")

@@ -4,6 +4,7 @@ the event outbox and every delivery attempt."""
 from ..events import EventType
 from .alerts import (
     ACTIVE_ALERT_STATUSES,
+    AbcClass,
     Alert,
     AlertAudience,
     AlertKind,
@@ -33,6 +34,7 @@ __all__ = [
     "EventType",
     "NotificationMode",
     "RuleScope",
+    "AbcClass",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -22,16 +22,27 @@ class RuleScope(models.TextChoices):
     PRODUCT = "product", _("a product")
     PRODUCT_WAREHOUSE = "product_warehouse", _("a product in one warehouse")
     LOCATION = "location", _("a location (count variance only)")
+    WAREHOUSE = "warehouse", _("a warehouse")
+    ABC_CLASS = "abc_class", _("an ABC class (by revenue)")
 
 
 # The most specific rule wins: a higher rank beats a lower one.
 SCOPE_RANK = {
-    RuleScope.LOCATION: 5,
-    RuleScope.PRODUCT_WAREHOUSE: 4,
-    RuleScope.PRODUCT: 3,
-    RuleScope.CATEGORY: 2,
+    RuleScope.LOCATION: 7,
+    RuleScope.PRODUCT_WAREHOUSE: 6,
+    RuleScope.PRODUCT: 5,
+    RuleScope.CATEGORY: 4,
+    RuleScope.ABC_CLASS: 3,
+    RuleScope.WAREHOUSE: 2,
     RuleScope.ALL: 1,
 }
+
+
+class AbcClass(models.TextChoices):
+    # xgettext:no-python-format
+    A = "A", _("A: the items making the first 80% of revenue")
+    B = "B", _("B: the next 15%")
+    C = "C", _("C: the rest")
 
 
 class AlertAudience(models.TextChoices):
@@ -73,6 +84,12 @@ class AlertRule(models.Model):
         related_name="+",
         on_delete=models.CASCADE,
     )
+    abc_class = models.CharField(
+        max_length=1,
+        choices=AbcClass.choices,
+        blank=True,
+        help_text="ABC class scope: the products of this class (90 days' revenue).",
+    )
     threshold = models.IntegerField(
         null=True, blank=True, help_text="Low stock: alert when available <= this."
     )
@@ -113,8 +130,8 @@ class AlertRule(models.Model):
                 name="alertrule_scope_fields",
                 violation_error_message=(
                     "Fill exactly the fields the scope needs: a category, a "
-                    "product, a product and a warehouse, or a location (count "
-                    "variance rules only)."
+                    "product, a product and a warehouse, a warehouse, an ABC "
+                    "class, or a location (count variance rules only)."
                 ),
                 condition=(
                     Q(
@@ -123,6 +140,23 @@ class AlertRule(models.Model):
                         product__isnull=True,
                         warehouse__isnull=True,
                         location__isnull=True,
+                        abc_class="",
+                    )
+                    | Q(
+                        scope=RuleScope.WAREHOUSE,
+                        category__isnull=True,
+                        product__isnull=True,
+                        warehouse__isnull=False,
+                        location__isnull=True,
+                        abc_class="",
+                    )
+                    | Q(
+                        scope=RuleScope.ABC_CLASS,
+                        category__isnull=True,
+                        product__isnull=True,
+                        warehouse__isnull=True,
+                        location__isnull=True,
+                        abc_class__in=["A", "B", "C"],
                     )
                     | Q(
                         scope=RuleScope.CATEGORY,
@@ -130,6 +164,7 @@ class AlertRule(models.Model):
                         product__isnull=True,
                         warehouse__isnull=True,
                         location__isnull=True,
+                        abc_class="",
                     )
                     | Q(
                         scope=RuleScope.PRODUCT,
@@ -137,6 +172,7 @@ class AlertRule(models.Model):
                         product__isnull=False,
                         warehouse__isnull=True,
                         location__isnull=True,
+                        abc_class="",
                     )
                     | Q(
                         scope=RuleScope.PRODUCT_WAREHOUSE,
@@ -144,6 +180,7 @@ class AlertRule(models.Model):
                         product__isnull=False,
                         warehouse__isnull=False,
                         location__isnull=True,
+                        abc_class="",
                     )
                     | Q(
                         scope=RuleScope.LOCATION,
@@ -152,6 +189,7 @@ class AlertRule(models.Model):
                         product__isnull=True,
                         warehouse__isnull=True,
                         location__isnull=False,
+                        abc_class="",
                     )
                 ),
             ),
@@ -189,6 +227,10 @@ class AlertRule(models.Model):
             return f"{self.product.sku} in {self.warehouse.code}"
         if self.scope == RuleScope.LOCATION:
             return f"location {self.location}"
+        if self.scope == RuleScope.WAREHOUSE:
+            return f"warehouse {self.warehouse.code}"
+        if self.scope == RuleScope.ABC_CLASS:
+            return f"class {self.abc_class} items"
         return "everything"
 
 

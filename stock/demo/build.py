@@ -148,7 +148,12 @@ def _sent_orders(history, specs, products, warehouses, suppliers, manager) -> in
             actor=manager,
             expected_date=today + timedelta(days=int(max(o for *_, o in lines))),
         )
-        purchase_order_send(purchase_order=order, actor=manager)
+        purchase_order_send(
+            purchase_order=order,
+            actor=manager,
+            expected_date=order.expected_date,
+            email_supplier=False,  # the demo's history, not mail to send now
+        )
         count += 1
     return count
 
@@ -202,7 +207,12 @@ def _short_delivery(
         expected_date=today - timedelta(days=2),
         note="Second pallet delayed at customs",
     )
-    purchase_order_send(purchase_order=order, actor=users["manager"])
+    purchase_order_send(
+        purchase_order=order,
+        actor=users["manager"],
+        expected_date=order.expected_date,
+        email_supplier=False,
+    )
     purchase_order_receive(
         purchase_order=order,
         quantities={line.pk: line.quantity_ordered // 2 for line in order.lines.all()},

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
 from .ledger import LedgerLine, ledger_post
+from .purchase_send import purchase_order_send  # noqa: F401 (its old home)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,58 @@ def purchase_order_create(
     expected_date: date | None = None,
     note: str = "",
 ) -> PurchaseOrder:
+    quantities = _line_quantities(lines)
+    with transaction.atomic():
+        order = PurchaseOrder.objects.create(
+            supplier=supplier,
+            warehouse=warehouse,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            expected_date=expected_date,
+            note=note,
+        )
+        PurchaseOrderLine.objects.bulk_create(
+            _new_lines(order, supplier, lines, quantities)
+        )
+    return order
+
+
+def purchase_order_update(
+    *,
+    purchase_order: PurchaseOrder,
+    warehouse: Warehouse,
+    lines: list[PurchaseLineInput],
+    expected_date: date | None = None,
+    note: str = "",
+    actor=None,
+) -> PurchaseOrder:
+    """Change a draft: where it goes, when it is expected, its note and its
+    lines (the lines given replace the old ones; a product twice is summed).
+
+    Refuses (InvalidInput on "lines") no line or a quantity not positive,
+    (InvalidState on "status") an order that is no longer a draft."""
+    quantities = _line_quantities(lines)
+    with transaction.atomic():
+        order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
+        if order.status != PurchaseOrderStatus.DRAFT:
+            raise InvalidState(
+                f"{order} is {order.get_status_display()}; only a draft can be "
+                "changed.",
+                field="status",
+            )
+        order.warehouse, order.expected_date, order.note = (
+            warehouse,
+            expected_date,
+            note,
+        )
+        order.save(update_fields=["warehouse", "expected_date", "note"])
+        order.lines.all().delete()
+        PurchaseOrderLine.objects.bulk_create(
+            _new_lines(order, order.supplier, lines, quantities)
+        )
+    return order
+
+
+def _line_quantities(lines: list[PurchaseLineInput]) -> dict[int, int]:
     if not lines:
         raise InvalidInput("A purchase order needs at least one line.", field="lines")
     quantities: dict[int, int] = {}
@@ -49,45 +102,31 @@ def purchase_order_create(
                 f"Quantity for {line.product.sku} must be positive.", field="lines"
             )
         quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
+    return quantities
+
+
+def _new_lines(order, supplier, lines, quantities) -> list[PurchaseOrderLine]:
+    """One line per product: the cost given, else the supplier's, else the
+    product's own."""
     costs = dict(
         SupplierProduct.objects.filter(
             supplier=supplier, product_id__in=quantities
         ).values_list("product_id", "unit_cost")
     )
-    with transaction.atomic():
-        order = PurchaseOrder.objects.create(
-            supplier=supplier,
-            warehouse=warehouse,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            expected_date=expected_date,
-            note=note,
+    given = {line.product.pk: line for line in lines}
+    return [
+        PurchaseOrderLine(
+            purchase_order=order,
+            product_id=product_id,
+            quantity_ordered=quantity,
+            unit_cost=(
+                given[product_id].unit_cost
+                if given[product_id].unit_cost is not None
+                else costs.get(product_id, given[product_id].product.unit_cost)
+            ),
         )
-        given = {line.product.pk: line for line in lines}
-        PurchaseOrderLine.objects.bulk_create(
-            PurchaseOrderLine(
-                purchase_order=order,
-                product_id=product_id,
-                quantity_ordered=quantity,
-                unit_cost=(
-                    given[product_id].unit_cost
-                    if given[product_id].unit_cost is not None
-                    else costs.get(product_id, given[product_id].product.unit_cost)
-                ),
-            )
-            for product_id, quantity in quantities.items()
-        )
-    return order
-
-
-def purchase_order_send(*, purchase_order: PurchaseOrder, actor=None) -> PurchaseOrder:
-    now = timezone.now()
-    changed = PurchaseOrder.objects.filter(
-        pk=purchase_order.pk, status=PurchaseOrderStatus.DRAFT
-    ).update(status=PurchaseOrderStatus.SENT, sent_at=now)
-    if not changed:
-        raise InvalidState("Only a draft purchase order can be sent.", field="status")
-    purchase_order.status, purchase_order.sent_at = PurchaseOrderStatus.SENT, now
-    return purchase_order
+        for product_id, quantity in quantities.items()
+    ]
 
 
 def purchase_order_cancel(

@@ -7,7 +7,6 @@ from .documents import (
     order_ship,
     purchase_order_list,
     purchase_order_receive,
-    purchase_order_send_submit,
 )
 from .operations import (
     adjust,
@@ -19,6 +18,12 @@ from .operations import (
 )
 from .pages import home, product_detail, product_list
 from .scan import product_barcodes, scan_lookup
+from .purchasing import (
+    purchase_order_cancel_submit,
+    purchase_order_create_view,
+    purchase_order_detail,
+    purchase_order_send_submit,
+)
 
 __all__ = [
     "adjust",
@@ -35,6 +40,9 @@ __all__ = [
     "product_barcodes",
     "product_detail",
     "product_list",
+    "purchase_order_cancel_submit",
+    "purchase_order_create_view",
+    "purchase_order_detail",
     "purchase_order_list",
     "purchase_order_receive",
     "purchase_order_send_submit",

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from core.exports import Column, export_format, export_response
 from core.listing import paginate, query_without_page, with_default
-from core.roles import manager_required, operator_required
+from core.roles import operator_required
 
 from ..forms.documents import (
     ActionForm,
@@ -192,19 +191,3 @@ def purchase_order_receive(request, pk: int):
             "receivable": is_receivable(purchase_order),
         },
     )
-
-
-@require_POST
-@manager_required
-def purchase_order_send_submit(request, pk: int):
-    """Managers send a draft (for instance one built from approved suggestions)."""
-    purchase_order = _purchase_order_or_404(pk)
-    try:
-        purchasing.purchase_order_send(
-            purchase_order=purchase_order, actor=request.user
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(po)s sent.") % {"po": purchase_order})
-    return redirect(f"{reverse('purchase-order-list')}?status=sent")

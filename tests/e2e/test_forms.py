@@ -199,7 +199,7 @@ def test_manager_approve_a_suggestion(screen, floor, forecasted):
     screen.open(f"{reverse('purchase-order-list')}?status=draft")
     draft = page.locator("tbody tr", has_text=str(po))
     expect(draft).to_contain_text(str(suggestion.supplier))
-    expect(draft.get_by_role("button", name="Send")).to_be_visible()
+    expect(draft.get_by_role("link", name="Review and send")).to_be_visible()
 
 
 def test_staff_correct_a_returns_class(screen, floor, returned):

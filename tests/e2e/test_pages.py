@@ -18,6 +18,7 @@ STAFF_MENU = {
     "count-list",
     "adjust",
     "return-queue",
+    "alert-list",
     "api-docs",
 }
 MANAGER_MENU = STAFF_MENU | {"manager-dashboard", "suggestion-queue", "forecast-runs"}
@@ -42,6 +43,10 @@ def detail_pages(floor, role) -> list[str]:
             reverse("return-rule"),
             reverse("webhook-delivery-list"),
             f"{reverse('purchase-order-list')}?status=draft",
+            reverse("purchase-order-detail", args=[floor.po.pk]),
+            reverse("purchase-order-create"),
+            reverse("alert-rule-list"),
+            reverse("alert-rule-create"),
         ]
     return pages
 

@@ -85,7 +85,9 @@ def pages(world, product, warehouse):  # noqa: F811
     pk_by_prefix = {
         "return-": ids["return"],
         "suggestion-": ids["suggestion"],
+        "alert-rule-": rule.pk,
         "alert-": alert.pk,
+        "forecast-run-": 1,  # a JSON status: 404 for a missing run is fine here
         "webhook-delivery-": delivery.pk,
         "order-": ids["order"],
         "purchase-order-receive": ids["sent_po"],

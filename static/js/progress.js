@@ -1,0 +1,42 @@
+// A progress bar for long work (a retrain, ...): <div data-progress-url="...">
+// holding a <progress>, a [data-progress-stage] and a [data-progress-message].
+// It asks the JSON status endpoint once a second until the work is done or
+// failed ({"percent", "stage", "state", "message"}); the page itself never waits.
+(function () {
+  "use strict";
+  var INTERVAL_MS = 1000;
+  function watch(box) {
+    var bar = box.querySelector("progress");
+    var stage = box.querySelector("[data-progress-stage]");
+    var message = box.querySelector("[data-progress-message]");
+    function show(status) {
+      bar.value = status.percent;
+      bar.textContent = status.percent + "%";
+      stage.textContent = status.stage + " (" + status.percent + "%)";
+      message.textContent = status.message || "";
+      box.dataset.state = status.state;
+    }
+    function poll() {
+      fetch(box.dataset.progressUrl, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (status) {
+          show(status);
+          if (status.state === "running") window.setTimeout(poll, INTERVAL_MS);
+        })
+        .catch(function () {
+          // A missed answer (a restart, a busy database): ask again later.
+          window.setTimeout(poll, INTERVAL_MS * 3);
+        });
+    }
+    if (box.dataset.state === "running") poll();
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-progress-url]").forEach(watch);
+  });
+})();
