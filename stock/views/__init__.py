@@ -17,13 +17,13 @@ from .operations import (
     transfer_create,
 )
 from .pages import home, product_detail, product_list
-from .scan import product_barcodes, scan_lookup
 from .purchasing import (
     purchase_order_cancel_submit,
     purchase_order_create_view,
     purchase_order_detail,
     purchase_order_send_submit,
 )
+from .scan import product_barcodes, scan_lookup
 
 __all__ = [
     "adjust",
