@@ -1,4 +1,4 @@
-"""Writes to master data: product barcodes, shop API keys, a new product's launch plan."""
+"""Writes to master data: product barcodes, shop API keys, a launch plan."""
 
 import hashlib
 import hmac

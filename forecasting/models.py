@@ -388,6 +388,7 @@ class ForecastOverride(models.Model):
             return float(self.value)
         return max(float(model_value) * (1 + float(self.value) / 100), 0.0)
 
+
 # The planning models live in their own module; Django finds them through here.
 from .planning.models import (  # noqa: E402, F401
     CalendarEvent,
