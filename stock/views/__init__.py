@@ -18,6 +18,7 @@ from .operations import (
     transfer_create,
 )
 from .pages import home, product_detail, product_list
+from .suppliers import supplier_scorecard
 
 __all__ = [
     "adjust",
@@ -35,5 +36,6 @@ __all__ = [
     "purchase_order_list",
     "purchase_order_receive",
     "purchase_order_send_submit",
+    "supplier_scorecard",
     "transfer_create",
 ]
