@@ -147,6 +147,7 @@ def replenishment_plan(
                 dtype=object,
             ),
             "policy": np.where(single, "newsvendor", "periodic_review"),
+            "critical_ratio": np.where(single, ratio, np.nan),
             "service_level": beta,
             **_level_columns(demand, reorder=reorder, up_to=up_to),
             "inventory_position": position,
