@@ -161,3 +161,37 @@ def test_the_queue_shows_the_cut_and_the_newsvendor_in_both_languages(setup, cli
         reverse("suggestion-queue"), HTTP_ACCEPT_LANGUAGE="zh-hans"
     ).content.decode()
     assert "报童" in body
+
+
+def test_single_period_is_set_on_the_product_form_and_shown_on_the_product(client):
+    product = factories.product(unit_cost=Decimal("4.00"), price=Decimal("10.00"))
+    client.force_login(factories.user("admin"))
+    url = reverse("admin:catalog_product_change", args=[product.pk])
+    form = client.get(url).content.decode()
+    assert 'name="salvage_value"' in form and 'name="is_single_period"' in form
+    data = {
+        "sku": product.sku,
+        "name": product.name,
+        "category": product.category_id,
+        "unit_of_measure": product.unit_of_measure,
+        "unit_cost": "4.00",
+        "price": "10.00",
+        "pack_size": 1,
+        "is_active": "on",
+        "is_single_period": "on",
+        "salvage_value": "5.00",  # above cost: refused, nothing saved
+        "season_days": 30,
+        "supplier_products-TOTAL_FORMS": 0,
+        "supplier_products-INITIAL_FORMS": 0,
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "salvage value &lt; cost &lt; price" in response.content.decode()
+    product.refresh_from_db()
+    assert not product.is_single_period
+    data["salvage_value"] = "1.00"
+    assert client.post(url, data).status_code == 302
+    product.refresh_from_db()
+    assert product.is_single_period and product.season_days == 30
+    page = client.get(product.get_absolute_url()).content.decode()
+    assert "critical ratio 0.67" in page
