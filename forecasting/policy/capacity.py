@@ -32,6 +32,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from .demand import gamma_loss
 
 BREAKPOINTS = 8
+LATER_WEIGHT = 0.1
 _EPS = 1e-7
 
 
@@ -43,7 +44,10 @@ class PlanItems:
     ``position`` the inventory position, ``mu``/``var`` the demand moments over
     lead time + review period; ``value`` per unit of demand served (margin, or 1
     to count units), ``holding`` the cost per unit bought; ``priority`` orders
-    the greedy rule (lower first: the most urgent).
+    the greedy rule (lower first: the most urgent). ``mu_later``/``var_later``
+    (optional) are the demand over the longer time the wanted order lasts:
+    served there, a unit earns ``LATER_WEIGHT`` of its value (cycle stock
+    saves a later order but protects no sale now).
     """
 
     wanted: np.ndarray
@@ -55,6 +59,8 @@ class PlanItems:
     value: np.ndarray
     holding: np.ndarray
     priority: np.ndarray
+    mu_later: np.ndarray | None = None
+    var_later: np.ndarray | None = None
 
     @classmethod
     def build(cls, **kwargs) -> PlanItems:
@@ -63,6 +69,7 @@ class PlanItems:
             **{
                 k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
                 for k, v in kwargs.items()
+                if v is not None
             }
         )
 
@@ -140,7 +147,12 @@ def plan_constrained(
 
 
 def _subset(items: PlanItems, idx) -> PlanItems:
-    return PlanItems(**{k: getattr(items, k)[idx] for k in items.__dataclass_fields__})
+    return PlanItems(
+        **{
+            k: None if getattr(items, k) is None else getattr(items, k)[idx]
+            for k in items.__dataclass_fields__
+        }
+    )
 
 
 def _packs(items: PlanItems):
@@ -163,9 +175,13 @@ def _segments(items: PlanItems, breakpoints: int):
     width = np.diff(edges, axis=1)
     x = items.position[:, None] + edges * pack[:, None]
     served = expected_served(x, items.mu[:, None], items.var[:, None])
+    if items.mu_later is not None:
+        later = expected_served(x, items.mu_later[:, None], items.var_later[:, None])
+        served = served + LATER_WEIGHT * later
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = np.diff(served, axis=1) / (width * pack[:, None])
-    slope = np.clip(np.nan_to_num(slope, nan=0.0, posinf=0.0), 0.0, 1.0)
+    top = 1.0 + (LATER_WEIGHT if items.mu_later is not None else 0.0)
+    slope = np.clip(np.nan_to_num(slope, nan=0.0, posinf=0.0), 0.0, top)
     # Concave by theory; empty segments and the numeric tail are forced so.
     slope = np.minimum.accumulate(np.where(width > 0, slope, 1.0), axis=1)
     gain = (items.value[:, None] * slope - items.holding[:, None]) * pack[:, None]

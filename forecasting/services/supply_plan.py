@@ -132,6 +132,13 @@ def warehouse_plan(inputs, plan, wanted) -> list[dict]:
     }
     wanted_q = col["quantity"].astype(float)
     exposure = col["lead_time"] + REVIEW_DAYS
+    # The order lasts beyond lead time + review (EOQ, packs, MOQ): units past
+    # the exposure's demand still count a little, on the demand over the time
+    # the wanted quantity covers (exposure + wanted / daily demand), so cycle
+    # stock is not valued at nothing once urgent needs are met.
+    daily = col["demand_exposure"] / np.maximum(exposure, 1e-9)
+    horizon = exposure + np.where(daily > 0, wanted_q / np.maximum(daily, 1e-9), 0.0)
+    stretch = horizon / np.maximum(exposure, 1e-9)
     items = PlanItems.build(
         wanted=wanted_q,
         pack=[
@@ -141,8 +148,10 @@ def warehouse_plan(inputs, plan, wanted) -> list[dict]:
         position=col["inventory_position"],
         mu=col["demand_exposure"],
         var=col["demand_sd"] ** 2,
+        mu_later=col["demand_exposure"] * stretch,
+        var_later=col["demand_sd"] ** 2 * stretch,
         value=np.maximum(price - cost, 0.01),
-        holding=cost * settings.STOCKWISE_HOLDING_COST_RATE * exposure / 365.0,
+        holding=cost * settings.STOCKWISE_HOLDING_COST_RATE * horizon / 365.0,
         priority=np.nan_to_num(col["stockout_day"], posinf=1e9) - col["lead_time"],
     )
     resources = [
