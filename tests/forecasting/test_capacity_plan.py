@@ -98,3 +98,14 @@ def test_volume_counts_only_where_the_item_takes_space_and_holding_cost_can_cut(
     assert plan.quantity[1] == 98
     assert plan.quantity[2] == 0
     assert list(plan.bound) == ["volume", "", "holding_cost"]
+
+
+def test_when_highs_returns_no_solution_the_greedy_rule_decides():
+    # No time at all: HiGHS stops before it has a plan; the greedy rule still
+    # respects the limit, and the plan says which rule decided.
+    items = _items()
+    cap = [Resource("capacity", np.ones(3), {"w": 100.0})]
+    plan = plan_constrained(items, ["w"] * 3, cap, time_limit=0.0)
+    assert plan.solver == {"w": "greedy"}
+    assert plan.quantity.tolist() == [98.0, 2.0, 0.0]
+    assert list(plan.bound) == ["", "capacity", "capacity"]  # the first is whole
