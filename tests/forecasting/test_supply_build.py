@@ -195,3 +195,13 @@ def test_single_period_is_set_on_the_product_form_and_shown_on_the_product(clien
     assert product.is_single_period and product.season_days == 30
     page = client.get(product.get_absolute_url()).content.decode()
     assert "critical ratio 0.67" in page
+
+
+def test_the_api_gives_the_plan_notes(setup, client):
+    today, *_ = setup
+    suggestions_build(today=today)
+    client.force_login(factories.user("manager"))
+    rows = client.get("/api/v1/suggestions/").json()["results"]
+    assert rows and all(
+        r["plan_notes"]["constraint"]["bounds"] == ["capacity"] for r in rows
+    )
