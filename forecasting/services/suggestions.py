@@ -83,7 +83,8 @@ def suggestions_build(*, today: date | None = None) -> dict:
     current forecast. An older open suggestion for a pair is superseded, never
     duplicated; a pair a manager snoozed keeps its snooze until it runs out.
     Returns the counts: pairs planned ("items"), suggestions written,
-    superseded, and planned on a borrowed category profile.
+    superseded, planned on a borrowed category profile, and cut to nothing
+    by the warehouse plan ("cut_to_zero": no suggestion written).
     """
     today = today or date.today()
     pairs, forecasts, levels = _pairs_to_plan()
@@ -95,6 +96,7 @@ def suggestions_build(*, today: date | None = None) -> dict:
     wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
     # One plan per warehouse under storage and budget (services.supply_plan).
     notes = supply_plan.warehouse_plan(inputs, plan, wanted)
+    cut_to_zero = int((wanted & (plan["quantity"].to_numpy() <= 0)).sum())
     wanted &= plan["quantity"].to_numpy() > 0
     now = timezone.now()
     new = _suggestions_from_plan(inputs, plan, wanted, classes, today, notes)
@@ -104,6 +106,7 @@ def suggestions_build(*, today: date | None = None) -> dict:
         "suggestions": fresh,
         "superseded": superseded,
         "category_profile": int((plan["basis"] == "category_profile").sum()),
+        "cut_to_zero": cut_to_zero,
     }
 
 

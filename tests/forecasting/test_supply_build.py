@@ -69,8 +69,9 @@ def test_the_warehouse_capacity_is_shared_and_each_cut_is_explained(setup):
     # Each product wants ~80 (6 days of 10 a day + safety): 240 into 100 free.
     # The old build cut each to the 100 alone and ordered all 240.
     today, *_ = setup
-    suggestions_build(today=today)
+    counts = suggestions_build(today=today)
     suggestions = _open()
+    assert counts["suggestions"] + counts["cut_to_zero"] == 3
     assert sum(s.quantity for s in suggestions) <= 100
     assert sum(s.quantity for s in suggestions) >= 99
     for s in suggestions:
