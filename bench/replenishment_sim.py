@@ -2,6 +2,13 @@
 
     python bench/replenishment_sim.py DATA.csv --lead-time L [--season S]
         [--service-level 0.95] [--review K] [--workers 2] [--cache FILE.npz]
+        [--lead-time-spread SD [--lead-time-delay D] [--seed 7]]
+
+With ``--lead-time-spread`` each order's actual lead time is random,
+round(L + D + SD x z) periods (at least 1), and two lines compare the policy
+planning with the stated L (``stockwise_stated``) against the same policy with
+the lead time learned from the orders received so far, shrunk toward L
+(``stockwise_learned``, forecasting.policy.leadtime), both on the same draws.
 
 DATA.csv is long: series_id,date,quantity (+ optional sell_price -> price, a
 non-empty event -> promo, censored; other columns are ignored). Each series is
@@ -65,6 +72,7 @@ django.setup()  # only to read the product's constants; no database is touched
 from forecasting import policy  # noqa: E402
 from forecasting.engine import forecast_panel  # noqa: E402
 from forecasting.engine.panel import infer_freq  # noqa: E402
+from forecasting.policy.leadtime import learned_lead_time  # noqa: E402
 from forecasting.services.runs import (  # noqa: E402
     DEFAULT_HORIZON,
     SEASON_LENGTH,
@@ -73,6 +81,7 @@ from forecasting.services.runs import LEVELS as RUN_LEVELS  # noqa: E402
 from forecasting.services.suggestions import LEVELS as POLICY_LEVELS  # noqa: E402
 
 MINMAX_WINDOW = 90
+MAX_LEAD_FACTOR = 4
 PERIODS_PER_YEAR = {"D": 365, "W": 52, "M": 12, "Q": 4}
 
 
@@ -180,12 +189,18 @@ def forecasts(df, rp: Replay, lead: int, season, horizon: int, workers: int, cac
     return mean, q, seconds
 
 
-def simulate(rp: Replay, lead: int, decide, initial, every: int = 1) -> dict:
+def simulate(
+    rp: Replay, lead: int, decide, initial, every: int = 1, lead_draw=None, log=None
+) -> dict:
     """Replay all series at once. ``decide(t, on_hand, on_order, rows)`` returns the
-    units to order now for ``rows``; ``initial(rows)`` their opening stock."""
+    units to order now for ``rows``; ``initial(rows)`` their opening stock.
+    ``lead_draw(n)``, when given, draws each order's actual lead time (periods,
+    at least 1) instead of ``lead``; ``log`` then collects (arrival period, lead)
+    of every order placed."""
     n = len(rp.ids)
     on_hand = np.zeros(n)
-    arriving = np.zeros((n, rp.t1 + lead + 1))
+    longest = lead if lead_draw is None else MAX_LEAD_FACTOR * max(lead, 1) + 10
+    arriving = np.zeros((n, rp.t1 + longest + 1))
     started = np.zeros(n, bool)
     served = demanded = stock_sum = cells = short_cells = orders = 0.0
     served_i = np.zeros(n)
@@ -198,10 +213,16 @@ def simulate(rp: Replay, lead: int, decide, initial, every: int = 1) -> dict:
             started |= new
         on_hand[act] += arriving[act, t]
         if (t - rp.t0) % every == 0:
-            on_order = arriving[:, t + 1 : t + lead + 1].sum(axis=1)
+            on_order = arriving[:, t + 1 :].sum(axis=1)
             qty = np.zeros(n)
             qty[act] = np.ceil(np.clip(decide(t, on_hand, on_order, act), 0, None))
-            arriving[:, t + lead] += qty
+            if lead_draw is None:
+                arriving[:, t + lead] += qty
+            else:
+                lags = np.clip(lead_draw(n), 1, longest)
+                placed = np.flatnonzero(qty > 0)
+                arriving[placed, t + lags[placed]] += qty[placed]
+                log.extend((t + int(lags[i]), int(lags[i])) for i in placed)
             orders += float((qty > 0).sum())
             if lead == 0:
                 on_hand += qty
@@ -245,16 +266,23 @@ def minmax_policy(rp: Replay, lead: int, factor: float = 1.0):
     return decide, initial
 
 
-def stockwise_policy(rp: Replay, lead: int, mean, q, service_level: float):
+def stockwise_policy(
+    rp: Replay, lead: int, mean, q, service_level: float, lead_source=None
+):
+    """``lead_source(t)``, when given, returns the (mean, sd) lead time the plan
+    uses at period ``t`` (learned from receipts); else the stated ``lead``."""
+
     def plan(t, on_hand, on_order, rows):
         r = (t - rp.t0) // rp.review
+        lead_mean, lead_sd = (lead, 0.0) if lead_source is None else lead_source(t)
         return policy.replenishment_plan(
             mean=np.nan_to_num(mean[r, rows]),
             quantiles=q[r, rows],
             levels=POLICY_LEVELS,
             on_hand=on_hand[rows],
             on_order=on_order[rows],
-            lead_time=lead,
+            lead_time=lead_mean,
+            lead_time_sd=lead_sd,
             review_period=rp.review,
             service_level=service_level,
             periods_per_year=rp.ppy,
@@ -292,6 +320,56 @@ def match_factor(rp, lead: int, target: float, every: int, iterations: int = 20)
     return hi, best
 
 
+def lead_time_runs(rp, lead, mean, q, args) -> list[tuple[str, dict, dict]]:
+    """Random actual lead times (``--lead-time-spread``): the policy planning
+    with the stated lead time against the same policy with the lead time learned
+    from the receipts so far (all series: one supplier x warehouse), shrunk
+    toward the stated figure (forecasting.policy.leadtime). Both see the same
+    draws (same seed)."""
+    spread, delay = args.lead_time_spread, args.lead_time_delay
+
+    def draw_factory():
+        rng = np.random.default_rng(args.seed)
+        return lambda n: np.round(
+            lead + delay + spread * rng.standard_normal(n)
+        ).astype(int)
+
+    out = []
+    for name in ("stockwise_stated", "stockwise_learned"):
+        log: list[tuple[int, int]] = []
+        source = None
+        if name == "stockwise_learned":
+
+            def source(t, log=log):
+                seen = [lag for arrived, lag in log if arrived <= t]
+                learned = learned_lead_time([float(lead)], [seen])
+                return float(learned.mean[0]), float(learned.sd[0])
+
+        result = simulate(
+            rp,
+            lead,
+            *stockwise_policy(rp, lead, mean, q, args.service_level, source),
+            every=rp.review,
+            lead_draw=draw_factory(),
+            log=log,
+        )
+        lags = np.array([lag for _, lag in log], dtype=float)
+        extra = {
+            "lead_time_spread": spread,
+            "lead_time_delay": delay,
+            "actual_lead_mean": round(float(lags.mean()), 2) if len(lags) else None,
+            "actual_lead_sd": round(float(lags.std()), 2) if len(lags) else None,
+        }
+        if source is not None:
+            final_mean, final_sd = source(rp.t1)
+            extra.update(
+                learned_lead_mean=round(final_mean, 2),
+                learned_lead_sd=round(final_sd, 2),
+            )
+        out.append((name, result, extra))
+    return out
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("data")
@@ -313,6 +391,19 @@ def main(argv=None) -> None:
     )
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--cache", default=None, help="npz file for the engine's forecasts")
+    p.add_argument(
+        "--lead-time-spread",
+        type=float,
+        default=None,
+        help="sd (periods) of the actual lead times: compare stated vs learned",
+    )
+    p.add_argument(
+        "--lead-time-delay",
+        type=float,
+        default=0.0,
+        help="mean periods the actual lead time exceeds the stated one",
+    )
+    p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     clock = time.perf_counter()
@@ -323,6 +414,15 @@ def main(argv=None) -> None:
     mean, q, fit_seconds = forecasts(
         df, rp, lead, season, args.horizon, args.workers, args.cache
     )
+    if args.lead_time_spread is not None:
+        common = {
+            "data": Path(args.data).stem,
+            "series": len(rp.ids),
+            "lead_time": lead,
+        }
+        for name, out, extra in lead_time_runs(rp, lead, mean, q, args):
+            print(json.dumps({**common, "policy": name, **out, **extra}), flush=True)
+        return
     common = {
         "data": Path(args.data).stem,
         "series": len(rp.ids),

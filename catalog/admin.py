@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -45,6 +46,34 @@ class ProductAdmin(SimpleHistoryAdmin):
     list_select_related = ["category__parent"]
     autocomplete_fields = ["category", "reference_product"]
     inlines = [ProductBarcodeInline, SupplierProductInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "sku",
+                    "name",
+                    "category",
+                    "unit_of_measure",
+                    "unit_cost",
+                    "price",
+                    "pack_size",
+                    "is_active",
+                    "launch_date",
+                    "reference_product",
+                    "planned_launch_units",
+                ]
+            },
+        ),
+        (
+            _("Single-period (seasonal) buying"),
+            {"fields": ["is_single_period", "salvage_value", "season_days"]},
+        ),
+        (
+            _("Dimensions of one unit"),
+            {"fields": ["length_cm", "width_cm", "height_cm"]},
+        ),
+    ]
 
 
 @admin.register(Supplier)

@@ -89,6 +89,41 @@ class Product(models.Model):
         help_text=_("Units expected to sell in the first 28 days after launch."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Seasonal / short-life goods bought once for a selling season: the
+    # replenishment plan gives them the newsvendor quantity (forecasting.policy).
+    is_single_period = models.BooleanField(
+        _("single-period (seasonal) buy"),
+        default=False,
+        help_text=_(
+            "Bought once for a season: the order is the critical-ratio quantity "
+            "(price - cost) / (price - salvage value) of the season's demand."
+        ),
+    )
+    salvage_value = models.DecimalField(
+        _("salvage value"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("What a unit left over at the end of the season still fetches."),
+    )
+    season_days = models.PositiveIntegerField(
+        _("season length (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days of demand one single-period buy covers (blank: lead time + review)."
+        ),
+    )
+    # Outer dimensions of one unit, for warehouses that plan by volume.
+    length_cm = models.DecimalField(
+        _("length (cm)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    width_cm = models.DecimalField(
+        _("width (cm)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
+    height_cm = models.DecimalField(
+        _("height (cm)"), max_digits=8, decimal_places=1, null=True, blank=True
+    )
 
     # Who changed what and when; shown on the admin's History page.
     history = HistoricalRecords(get_user=history_user)
@@ -96,6 +131,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["sku"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(salvage_value__gte=0), name="product_salvage_value_gte_0"
+            ),
             models.CheckConstraint(
                 condition=Q(unit_cost__gte=0), name="product_unit_cost_gte_0"
             ),
@@ -112,6 +150,33 @@ class Product(models.Model):
 
     def get_absolute_url(self):
         return reverse("product-detail", args=[self.sku])
+
+    def clean(self):
+        if self.is_single_period and not (
+            self.salvage_value < self.unit_cost < self.price
+        ):
+            raise ValidationError(
+                {
+                    "salvage_value": _(
+                        "A single-period product needs salvage value < cost < price."
+                    )
+                }
+            )
+
+    @property
+    def unit_volume_litres(self) -> float | None:
+        """One unit's volume from its dimensions, None unless all three are set."""
+        dims = (self.length_cm, self.width_cm, self.height_cm)
+        if any(d is None for d in dims):
+            return None
+        return float(dims[0] * dims[1] * dims[2]) / 1000.0
+
+    @property
+    def critical_ratio(self) -> float | None:
+        """(price - cost) / (price - salvage) of a single-period product."""
+        if not self.is_single_period or self.price <= self.salvage_value:
+            return None
+        return float((self.price - self.unit_cost) / (self.price - self.salvage_value))
 
 
 class Supplier(models.Model):

@@ -12,6 +12,7 @@ from .models import (
     SeriesForecast,
     ServiceLevelOverride,
     SuggestionEvent,
+    WarehousePlanning,
 )
 
 
@@ -128,3 +129,12 @@ class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
     search_fields = ["product__sku"]
     list_select_related = ["product", "warehouse", "supplier"]
     inlines = [SuggestionEventInline]
+
+
+@admin.register(WarehousePlanning)
+class WarehousePlanningAdmin(admin.ModelAdmin):
+    """The open-to-buy budget and storage volume the warehouse plan respects."""
+
+    list_display = ["warehouse", "budget_per_period", "period_days", "capacity_litres"]
+    list_select_related = ["warehouse"]
+    autocomplete_fields = ["warehouse"]

@@ -264,6 +264,11 @@ class ReplenishmentSuggestion(models.Model):
         help_text="Days until stock-out minus lead time: below zero is late already."
     )
     reason = models.TextField(blank=True)
+    # What the warehouse plan (forecasting.services.supply_plan) did to the
+    # policy's quantity and why: {"bound": "capacity+budget", "wanted": 40,
+    # "cut": 16, "solver": "milp"} and, for single-period products,
+    # {"critical_ratio": 0.62}. Shown apart from ``reason``.
+    plan_notes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -395,3 +400,53 @@ from .planning.models import (  # noqa: E402, F401
     DemandOutlier,
     Promotion,
 )
+
+
+class WarehousePlanning(models.Model):
+    """A warehouse's planning limits beyond its unit capacity: the open-to-buy
+    budget per period and the storage volume (products with dimensions)."""
+
+    warehouse = models.OneToOneField(
+        "stock.Warehouse", related_name="planning", on_delete=models.CASCADE
+    )
+    budget_per_period = models.DecimalField(
+        _("open-to-buy budget per period"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Most that purchase orders for this warehouse may commit per period "
+            "(blank: no budget limit)."
+        ),
+    )
+    period_days = models.PositiveIntegerField(
+        _("budget period (days)"),
+        default=30,
+        help_text=_(
+            "Orders placed in the last this many days count against the budget."
+        ),
+    )
+    capacity_litres = models.DecimalField(
+        _("storage volume (litres)"),
+        max_digits=14,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Volume the warehouse holds; products with dimensions take their "
+            "volume of it (blank: no volume limit)."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("warehouse planning limits")
+        verbose_name_plural = _("warehouse planning limits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_days__gte=1), name="planning_period_days_gte_1"
+            )
+        ]
+
+    def __str__(self):
+        return f"Planning limits of warehouse {self.warehouse_id}"

@@ -50,6 +50,7 @@ urlpatterns = [
         views.purchase_order_send_submit,
         name="purchase-order-send",
     ),
+    path("suppliers/scorecard/", views.supplier_scorecard, name="supplier-scorecard"),
     path("transfers/new/", views.transfer_create, name="transfer-create"),
     path("adjust/", views.adjust, name="adjust"),
     path("counts/", views.count_list, name="count-list"),

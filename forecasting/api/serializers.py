@@ -96,6 +96,7 @@ class SuggestionOutputSerializer(serializers.ModelSerializer):
             "model",
             "rmsse",
             "reason",
+            "plan_notes",
             "created_at",
             "decided_by",
             "decided_at",

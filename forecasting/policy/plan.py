@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -91,6 +91,7 @@ def replenishment_plan(
     basis=None,
     correlation: float = 0.0,
     explain: bool = True,
+    lead_time_sd=0.0,
 ) -> pd.DataFrame:
     """One row per item (rows of ``mean``): what to order now and why.
 
@@ -109,7 +110,10 @@ def replenishment_plan(
     * when position <= s: raw = max(S - position, EOQ), rounded up to the pack and
       the MOQ, cut to the free capacity (``capacity_capped``);
     * ``single_period`` items (seasonal, short-life) get the newsvendor level: the
-      demand quantile over ``selling_days`` at the critical ratio Cu / (Cu + Co).
+      demand quantile over ``selling_days`` at the critical ratio Cu / (Cu + Co);
+    * ``lead_time_sd`` (days, learned from receipts: policy.leadtime) makes the
+      lead time random: each window's variance gains d^2 x sd(L)^2, d its mean
+      daily demand (Var = L sigma_d^2 + d^2 sigma_L^2).
     """
     mean = np.asarray(mean, dtype=float)
     n = mean.shape[0]
@@ -123,6 +127,7 @@ def replenishment_plan(
     demand = _demand_windows(
         mean, quantiles, levels, arr(lead_time), arr(review_period), correlation
     )
+    demand = _random_lead_time(demand, arr(lead_time_sd))
     eoq = _order_size(mean, periods_per_year, arr(order_cost), unit_cost, holding_rate)
     eoq = np.where(single, 0.0, eoq)
     up_to, reorder = _periodic_review_levels(demand, eoq, beta)
@@ -142,6 +147,7 @@ def replenishment_plan(
                 dtype=object,
             ),
             "policy": np.where(single, "newsvendor", "periodic_review"),
+            "critical_ratio": np.where(single, ratio, np.nan),
             "service_level": beta,
             **_level_columns(demand, reorder=reorder, up_to=up_to),
             "inventory_position": position,
@@ -189,6 +195,21 @@ def _demand_windows(
         mu_p=mu_p,
         var_p=var_p,
         mu_r=np.clip(mu_p - mu_l, 0.0, None),
+    )
+
+
+def _random_lead_time(demand: _DemandWindows, lead_sd) -> _DemandWindows:
+    """Add d^2 x sd(L)^2 to both windows' variance (d: the window's mean daily
+    demand); unchanged where the lead time has no spread."""
+    if not np.any(lead_sd > 0):
+        return demand
+    with np.errstate(invalid="ignore", divide="ignore"):
+        d_l = np.nan_to_num(demand.mu_l / demand.lead)
+        d_p = np.nan_to_num(demand.mu_p / demand.exposure)
+    return replace(
+        demand,
+        var_l=demand.var_l + (d_l * lead_sd) ** 2,
+        var_p=demand.var_p + (d_p * lead_sd) ** 2,
     )
 
 

@@ -31,12 +31,22 @@ from ..models import (
 )
 from ..selectors import forecasts_current
 from ..selectors.launch import PROFILE_DAYS, launch_forecasts
+from . import supply_plan
 from .overrides import overrides_apply
 
 HORIZON = 28
 LEVELS = (0.1, 0.5, 0.8, 0.9, 0.95, 0.99)
 DEFAULT_LEAD_TIME = 7
 REVENUE_DAYS = 365
+# Product fields forecasting.services.supply_plan reads.
+SUPPLY_FIELDS = (
+    "is_single_period",
+    "salvage_value",
+    "season_days",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+)
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,8 @@ def suggestions_build(*, today: date | None = None) -> dict:
     current forecast. An older open suggestion for a pair is superseded, never
     duplicated; a pair a manager snoozed keeps its snooze until it runs out.
     Returns the counts: pairs planned ("items"), suggestions written,
-    superseded, and planned on a new product's launch analogy.
+    superseded, planned on a new product's launch analogy, and cut to nothing
+    by the warehouse plan ("cut_to_zero": no suggestion written).
     """
     today = today or date.today()
     pairs, forecasts, levels = _pairs_to_plan(today)
@@ -86,14 +97,19 @@ def suggestions_build(*, today: date | None = None) -> dict:
     classes = _abc_classes(inputs)
     plan, usable = _plan_compute(inputs, classes, today)
     wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
+    # One plan per warehouse under storage and budget (services.supply_plan).
+    notes = supply_plan.warehouse_plan(inputs, plan, wanted)
+    cut_to_zero = int((wanted & (plan["quantity"].to_numpy() <= 0)).sum())
+    wanted &= plan["quantity"].to_numpy() > 0
     now = timezone.now()
-    new = _suggestions_from_plan(inputs, plan, wanted, classes, today)
+    new = _suggestions_from_plan(inputs, plan, wanted, classes, today, notes)
     fresh, superseded = _suggestions_replace(new, now=now)
     return {
         "items": len(pairs),
         "suggestions": fresh,
         "superseded": superseded,
         "analogy": int((plan["basis"] == "analogy").sum()),
+        "cut_to_zero": cut_to_zero,
     }
 
 
@@ -134,7 +150,12 @@ def _inputs_load(pairs, forecasts, levels) -> _BuildInputs:
     products = {
         p.pk: p
         for p in Product.objects.filter(pk__in=product_ids).only(
-            "pk", "category_id", "unit_cost", "price", "pack_size"
+            "pk",
+            "category_id",
+            "unit_cost",
+            "price",
+            "pack_size",
+            *SUPPLY_FIELDS,
         )
     }
     return _BuildInputs(
@@ -241,6 +262,7 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         inputs.per_pair("supplier__lead_time_days", DEFAULT_LEAD_TIME),
         inputs.per_pair("lead_time_days", None),
     )
+    learned = supply_plan.learned_lead_times(inputs, lead)
     mean, quantiles = _forecast_paths(pairs, inputs.forecasts, today)
     basis = _launch_analogy(inputs, mean, quantiles, today)
     inputs.notes.update(
@@ -256,7 +278,8 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         on_hand=[on_hand for on_hand, _ in levels],
         reserved=[reserved for _, reserved in levels],
         on_order=[inputs.on_order.get(pair) or 0 for pair in pairs],
-        lead_time=lead,
+        lead_time=learned.mean,
+        lead_time_sd=learned.sd,
         service_level=targets,
         moq=inputs.per_pair("min_order_quantity", 1),
         pack_size=[
@@ -266,9 +289,11 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
             float(inputs.term(p, "unit_cost", products[p].unit_cost)) for p, _ in pairs
         ],
         order_cost=[float(c) for c in inputs.per_pair("supplier__order_cost", 0)],
-        free_capacity=[max(inputs.free.get(w, math.inf), 0) for _, w in pairs],
         basis=basis,
+        **supply_plan.newsvendor_terms(inputs, learned.mean),
     )
+    plan["lead_stated"], plan["lead_time_sd"] = lead, learned.sd
+    plan["lead_receipts"] = learned.receipts
     return plan, usable
 
 
@@ -337,7 +362,7 @@ def _forecast_paths(pairs, forecasts, today: date):
 
 
 def _suggestions_from_plan(
-    inputs: _BuildInputs, plan, wanted, classes: list[str], today: date
+    inputs: _BuildInputs, plan, wanted, classes: list[str], today: date, notes
 ) -> list[ReplenishmentSuggestion]:
     """One unsaved suggestion per ``wanted`` row of the plan, with the plan's
     figures and the stock they were computed from."""
@@ -377,6 +402,7 @@ def _suggestions_from_plan(
                 urgency_days=(stockout if finite else float(HORIZON * 4))
                 - float(col["lead_time"][i]),
                 reason=str(reasons[i]) + inputs.notes.get(pair, ""),
+                plan_notes=notes[i],
             )
         )
     return new

@@ -24,6 +24,7 @@ from .purchasing import (
     purchase_order_send_submit,
 )
 from .scan import product_barcodes, scan_lookup
+from .suppliers import supplier_scorecard
 
 __all__ = [
     "adjust",
@@ -47,5 +48,6 @@ __all__ = [
     "purchase_order_receive",
     "purchase_order_send_submit",
     "scan_lookup",
+    "supplier_scorecard",
     "transfer_create",
 ]
