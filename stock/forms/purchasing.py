@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Supplier
+from catalog.selectors import products_by_code
 
 from ..services.purchasing import PurchaseLineInput
-from .fields import QuantityField, SkuField, active_warehouses, products_by_sku
+from .fields import QuantityField, SkuField, active_warehouses
 
 LINE_ROWS = 8  # empty rows a new order offers; a draft offers its lines and 3 more
 
@@ -74,12 +75,13 @@ class BasePurchaseLineFormSet(forms.BaseFormSet):
             raise forms.ValidationError(
                 _("Add at least one line (a SKU and a quantity).")
             )
-        found = products_by_sku({row["sku"] for row in rows})
+        found = products_by_code({row["sku"] for row in rows})
         for form in self.forms:
             sku = form.cleaned_data.get("sku")
             if sku and sku not in found:
                 form.add_error(
-                    "sku", _("No product has the SKU %(sku)s.") % {"sku": sku}
+                    "sku",
+                    _("No product has the SKU or barcode %(sku)s.") % {"sku": sku},
                 )
         self.products = found
 
