@@ -359,6 +359,8 @@ STOCKWISE_MAX_LINE_QUANTITY = env_int("STOCKWISE_MAX_LINE_QUANTITY", 1000000)
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
 # Inventory KPIs: a year's holding cost as a share of stock value.
 STOCKWISE_HOLDING_COST_RATE = env_float("STOCKWISE_HOLDING_COST_RATE", 0.25)
+# The currency of every money figure (unit costs, stock value): an ISO 4217 code.
+STOCKWISE_CURRENCY = env_str("STOCKWISE_CURRENCY", "CNY")
 # ABC/XYZ classes and the manager's dashboard figures are cached this long.
 STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
 # Series per forecast task: each worker task fits this many at once.

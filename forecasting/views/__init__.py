@@ -5,6 +5,7 @@ from .runs import forecast_retrain_now, forecast_run_list
 from .suggestions import (
     suggestion_approve_selected,
     suggestion_approve_submit,
+    suggestion_decide,
     suggestion_queue,
     suggestion_rebuild,
     suggestion_reject_submit,
@@ -18,6 +19,7 @@ __all__ = [
     "manager_dashboard_refresh",
     "suggestion_approve_selected",
     "suggestion_approve_submit",
+    "suggestion_decide",
     "suggestion_queue",
     "suggestion_rebuild",
     "suggestion_reject_submit",
