@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from django.utils.html import escape
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from forecasting.explanation import SuggestionExplanation
 from forecasting.models import (
