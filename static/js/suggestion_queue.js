@@ -4,6 +4,11 @@
 // submit button of the one form.
 (function () {
   "use strict";
+  // On a phone the filters fold away unless one is in use.
+  var filtersBox = document.getElementById("filters-box");
+  if (filtersBox && window.innerWidth < 700 && !/[?&](supplier|warehouse|abc_class|stockout_by|q)=[^&]/.test(location.search)) {
+    filtersBox.open = false;
+  }
   var form = document.getElementById("queue");
   if (!form) return;
   var rows = Array.prototype.slice.call(form.querySelectorAll("tbody tr[data-id]"));
