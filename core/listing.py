@@ -1,6 +1,7 @@
 """What every list page shares: one page of its rows, and its filters' query."""
 
 from django.core.paginator import Paginator
+from django.db.models import F
 
 PAGE_SIZE = 50
 
@@ -43,9 +44,15 @@ class Sorting:
         self.descending = wanted.startswith("-")
 
     def apply(self, queryset):
-        sign = "-" if self.descending else ""
-        fields = [f"{sign}{field}" for field in self.columns[self.name]]
-        return queryset.order_by(*fields, f"{sign}pk")
+        """The rows in the chosen order; empty values last either way (a
+        purchase order without an expected date is not the most urgent)."""
+        order = [
+            F(field).desc(nulls_last=True)
+            if self.descending
+            else F(field).asc(nulls_last=True)
+            for field in self.columns[self.name]
+        ]
+        return queryset.order_by(*order, "-pk" if self.descending else "pk")
 
     def next_key(self, name: str) -> str:
         """The sort a click on column ``name`` asks for: ascending first, then

@@ -102,6 +102,13 @@ def test_purchase_orders_filter_by_expected_date_and_sort(
     assert f"PO-{made[1].pk}" not in only_main
     with django_assert_max_num_queries(12):
         client.get(url, {"sort": "supplier"})
+    # A draft without an expected date comes after the dated ones, both ways.
+    draft = purchase_order_create(
+        supplier=supplier, warehouse=warehouse, lines=[PurchaseLineInput(mug, 1)]
+    )
+    for sort in ("expected", "-expected"):
+        every = client.get(url, {"status": "", "sort": sort}).content.decode()
+        assert every.index(f"PO-{draft.pk}<") > every.index(f"PO-{made[1].pk}<")
 
 
 def test_suggestion_queue_sorts_pages_and_keeps_its_queries_flat(
