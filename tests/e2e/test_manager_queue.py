@@ -190,3 +190,31 @@ def test_manager_pages_in_chinese_leave_no_english(width, screen, floor, queue):
         "再订货点"
     )
     assert re.search(r"平稳|波动", _visible_text(screen))
+
+
+def test_keyboard_reject_and_edit_need_a_note(screen, floor, queue):
+    screen.page.set_viewport_size(WIDTHS["desk"])
+    screen.login(floor.manager)
+    screen.open(reverse("suggestion-queue"))
+    keys = screen.page.keyboard
+    # r without a note asks for one, then Enter in the note rejects the row.
+    keys.press("j")
+    keys.press("r")
+    expect(screen.page.locator("#queue-note")).to_be_focused()
+    keys.type("overstocked")
+    with screen.page.expect_navigation():
+        keys.press("Enter")
+    expect(screen.success_message()).to_contain_text("Rejected 1 suggestion")
+    # e edits the quantity; a changed quantity without a note is refused.
+    keys.press("j")
+    keys.press("e")
+    expect(screen.page.locator("tbody tr.is-current input.qty")).to_be_focused()
+    keys.type("999")
+    with screen.page.expect_navigation():
+        keys.press("Enter")
+    expect(screen.page.locator(".messages")).to_contain_text(
+        "Say why the quantity was changed."
+    )
+    screen.settle()
+    assert ReplenishmentSuggestion.objects.filter(status="rejected").count() == 1
+    assert not ReplenishmentSuggestion.objects.filter(approved_quantity=999).exists()
