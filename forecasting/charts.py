@@ -151,3 +151,78 @@ def accuracy_chart_data(rows: list[dict]) -> dict:
         ],
         "y": "%",
     }
+
+
+def _line(labels, series: list[tuple[str, str, list]], y: str) -> dict:
+    return {
+        "kind": "line",
+        "labels": labels,
+        "datasets": [
+            {"label": label, "style": style, "data": data}
+            for label, style, data in series
+        ],
+        "y": y,
+    }
+
+
+def trend_charts(trends: dict, currency: str) -> list[dict]:
+    """The dashboard's four trend charts: id, title, metric (a glossary code),
+    the chart and its numbers as table rows (date, value)."""
+    weeks = [d.isoformat() for d in trends.get("weeks", [])]
+    pct = [_r(v and v * 100, 1) for v in trends.get("stockout_rate", [])]
+    runs = trends.get("accuracy", [])
+    charts = [
+        (
+            "trend-value",
+            _("Inventory value"),
+            "inventory_value",
+            _line(
+                weeks,
+                [(_("Closing value"), "solid", trends.get("inventory_value", []))],
+                currency,
+            ),
+        ),
+        (
+            "trend-turnover",
+            _("Inventory turnover (per year)"),
+            "turnover",
+            _line(weeks, [(_("Turnover"), "solid", trends.get("turnover", []))], "×"),
+        ),
+        (
+            "trend-stockout",
+            _("Stock-out rate"),
+            "stockout_rate",
+            _line(weeks, [(_("Stock-out rate"), "solid", pct)], "%"),
+        ),
+        (
+            "trend-accuracy",
+            _("Forecast accuracy (WAPE)"),
+            "wape",
+            _line(
+                [run["start"].isoformat() for run in runs],
+                [
+                    (
+                        _("Measured WAPE"),
+                        "solid",
+                        [_r(r["wape"] and r["wape"] * 100, 1) for r in runs],
+                    ),
+                    (
+                        _("Promised (backtest) WAPE"),
+                        "dashed",
+                        [_r(r["promised"] and r["promised"] * 100, 1) for r in runs],
+                    ),
+                ],
+                "%",
+            ),
+        ),
+    ]
+    return [
+        {
+            "id": chart_id,
+            "title": title,
+            "metric": metric,
+            "chart": data,
+            "points": len(data["labels"]),
+        }
+        for chart_id, title, metric, data in charts
+    ]

@@ -19,6 +19,12 @@ class SuggestionFilterForm(forms.Form):
         required=False,
         choices=[("", _("all")), ("A", "A"), ("B", "B"), ("C", "C")],
     )
+    stockout_by = forms.DateField(
+        label=_("Stock-out by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = forms.CharField(label=_("SKU or name"), required=False, max_length=100)
 
 
 class ApproveForm(forms.Form):

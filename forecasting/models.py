@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from catalog.history import history_user
 
+from .explanation import SuggestionExplanation
+
 
 class DemandSource(models.TextChoices):
     LEDGER = "ledger", _("derived from the ledger")
@@ -269,6 +271,9 @@ class ReplenishmentSuggestion(models.Model):
     # "cut": 16, "solver": "milp"} and, for single-period products,
     # {"critical_ratio": 0.62}. Shown apart from ``reason``.
     plan_notes = models.JSONField(default=dict, blank=True)
+    # forecasting.explanation.SuggestionExplanation: the figures and reasons
+    # the columns, the stored reason and the queue all read.
+    explanation = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -302,6 +307,11 @@ class ReplenishmentSuggestion(models.Model):
 
     def __str__(self):
         return f"Suggestion #{self.pk}: {self.quantity} x {self.product_id}"
+
+    @property
+    def explained(self):
+        """The stored explanation as an object (None for an older suggestion)."""
+        return SuggestionExplanation.from_json(self.explanation)
 
 
 class SuggestionEvent(models.Model):

@@ -46,6 +46,7 @@ urlpatterns = [
         views.suggestion_approve_selected,
         name="suggestion-approve-selected",
     ),
+    path("suggestions/decide/", views.suggestion_decide, name="suggestion-decide"),
     path(
         "suggestions/<int:pk>/approve/",
         views.suggestion_approve_submit,

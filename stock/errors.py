@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from core.errors import ServiceError
 
 
@@ -24,11 +26,16 @@ class InsufficientStock(ServiceError):
     def __init__(self, shortages: list[Shortage]):
         self.shortages = shortages
         skus = ", ".join(
-            f"{s.sku} at {s.warehouse} (requested {s.requested}, "
-            f"available {s.available})"
+            _(
+                "%(sku)s at %(warehouse)s (requested %(requested)s, "
+                "available %(available)s)"
+            )
+            % s.__dict__
             for s in shortages
         )
-        super().__init__(f"Not enough stock: {skus}.", field="lines")
+        super().__init__(
+            _("Not enough stock: %(skus)s.") % {"skus": skus}, field="lines"
+        )
 
     def as_dict(self) -> dict:
         body = super().as_dict()

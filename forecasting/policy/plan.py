@@ -247,6 +247,7 @@ def _level_columns(demand: _DemandWindows, *, reorder, up_to) -> dict[str, np.nd
     safety = reorder - demand.mu_p
     return {
         "lead_time": demand.lead,
+        "cover_days": demand.exposure,
         "demand_lead_time": demand.mu_l,
         "demand_exposure": demand.mu_p,
         "demand_sd": sd_p,

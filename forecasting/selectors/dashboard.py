@@ -23,6 +23,7 @@ from stock.selectors.lost_sales import lost_sales_periods
 
 from .accuracy import forecast_accuracy_get
 from .stockouts import stockout_rate_periods
+from .trends import accuracy_trend, stock_trends_get, trends_for
 
 SNAPSHOT_KEY = "stockwise:dashboard:v3:{period}"
 REFRESH_CLAIM_KEY = "stockwise:dashboard:v3:refreshing"
@@ -51,18 +52,24 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
     classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
     adjustments = adjustments_unusual_periods(periods=periods, today=today)
     lost_sales = lost_sales_periods(periods=periods, today=today)
+    trends = stock_trends_get(period_days=max(periods), today=today)
     scored_runs: dict = {}
     snapshots = {}
     for period in periods:
         abc_xyz_store(classes[period])  # the product list's ABC filter agrees
+        accuracy = forecast_accuracy_get(
+            period_days=period, today=today, scored_runs=scored_runs
+        )
         snapshots[period] = {
             "computed_at": computed_at,
             "period_days": period,
             "stock": stock[period],
             "stockout": stockout[period],
-            "accuracy": forecast_accuracy_get(
-                period_days=period, today=today, scored_runs=scored_runs
-            ),
+            "accuracy": accuracy,
+            "trends": {
+                **trends_for(trends, period),
+                "accuracy": accuracy_trend(accuracy, scored_runs),
+            },
             # the cells only: the page never needs each product's class
             "abc_xyz": replace(classes[period], classes={}),
             "count_variances": count_variances_get(period_days=period, today=today),

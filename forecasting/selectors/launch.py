@@ -47,15 +47,19 @@ class LaunchForecast:
     def age_days(self) -> int:
         return (self.start - self.launch).days
 
-    def reason_line(self) -> str:
-        """The line a suggestion planned on this analogy adds to its reason
-        (stored text, like the policy's own)."""
-        source = "reference" if self.source == "reference" else "nearest products"
-        planned = ", scaled to the planned launch volume" if self.planned else ""
+    def reason(self) -> tuple[str, dict]:
+        """The reason a suggestion planned on this analogy gets:
+        ``launch_analogy`` and its figures (a ``forecasting.explanation``
+        reason)."""
         return (
-            f"; new product (day {self.age_days} since launch "
-            f"{self.launch:%Y-%m-%d}): launch profile of {source} "
-            f"{', '.join(self.analogues)}{planned}"
+            "launch_analogy",
+            {
+                "age_days": self.age_days,
+                "launch": f"{self.launch:%Y-%m-%d}",
+                "source": self.source,
+                "analogues": ", ".join(self.analogues),
+                "planned": self.planned,
+            },
         )
 
 

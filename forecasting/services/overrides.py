@@ -115,7 +115,8 @@ def overrides_apply(*, pairs, mean, quantiles, today: date) -> dict:
     """Put the overrides in force on ``pairs`` into the (pairs, days) ``mean``
     and (pairs, days, levels) ``quantiles`` from ``today``, in place; the band
     scales with the mean (NaN, hence the policy's fallback spread, where the
-    model said zero). Returns {pair: reason line} for the pairs overridden."""
+    model said zero). Returns {pair: (reason code, params)} for the pairs
+    overridden (a ``forecasting.explanation`` reason)."""
     index = {pair: i for i, pair in enumerate(pairs)}
     horizon = mean.shape[1]
     last = today + timedelta(days=horizon - 1)
@@ -144,15 +145,18 @@ def overrides_apply(*, pairs, mean, quantiles, today: date) -> dict:
     return notes
 
 
-def _note(override, before, after) -> str:
-    """The reason line a suggestion gets (stored text, like the policy's)."""
-    what = (
-        f"{override.value:g} units/day"
-        if override.kind == OverrideKind.ABSOLUTE
-        else f"{override.value:+g}%"
-    )
+def _note(override, before, after) -> tuple[str, dict]:
+    """The reason a suggestion gets: ``override_used`` and its figures."""
     return (
-        f"; planner override by {override.created_by.get_username()} "
-        f"({what}, {override.starts_on:%Y-%m-%d} to {override.ends_on:%Y-%m-%d}: "
-        f"{override.reason}): demand {before.mean():.1f} -> {after.mean():.1f}/day"
+        "override_used",
+        {
+            "by": override.created_by.get_username(),
+            "kind": override.kind,
+            "value": float(override.value),
+            "starts_on": f"{override.starts_on:%Y-%m-%d}",
+            "ends_on": f"{override.ends_on:%Y-%m-%d}",
+            "note": override.reason,
+            "before": round(float(before.mean()), 1),
+            "after": round(float(after.mean()), 1),
+        },
     )

@@ -23,15 +23,18 @@ from stock.models import (
 from stock.models.documents import OPEN_PURCHASE_STATUSES
 
 from .. import policy
+from ..explanation import SuggestionExplanation
 from ..models import (
     OPEN_SUGGESTION,
     ReplenishmentSuggestion,
     ServiceLevelOverride,
     SuggestionStatus,
 )
+from ..policy.projection import arrivals_by_day, projected_stockout_day
 from ..selectors import forecasts_current
 from ..selectors.launch import PROFILE_DAYS, launch_forecasts
 from . import supply_plan
+from .inbound import inbound_schedule
 from .overrides import overrides_apply
 
 HORIZON = 28
@@ -57,7 +60,9 @@ class _BuildInputs:
     ``levels`` to (on hand, reserved), ``on_order`` to the units still to
     arrive on open purchase orders; ``terms`` maps a product to the terms of
     the supplier it is bought from (preferred, then cheapest);
-    ``free`` maps a warehouse to its free capacity (inf without a limit).
+    ``free`` maps a warehouse to its free capacity (inf without a limit);
+    ``inbound`` maps a pair to [(days from today, units)] of open purchase
+    orders by expected date (services.inbound).
     """
 
     pairs: list[tuple[int, int]]
@@ -67,7 +72,8 @@ class _BuildInputs:
     terms: dict[int, dict]
     on_order: dict
     free: dict[int, float]
-    notes: dict = field(default_factory=dict)  # pair -> extra reason line
+    notes: dict = field(default_factory=dict)  # pair -> [(reason code, params)]
+    inbound: dict = field(default_factory=dict)
 
     def term(self, product_id: int, key: str, default):
         """The supplier term of the product, ``default`` when it has none."""
@@ -93,7 +99,7 @@ def suggestions_build(*, today: date | None = None) -> dict:
     pairs, forecasts, levels = _pairs_to_plan(today)
     if not pairs:
         return {"items": 0, "suggestions": 0}
-    inputs = _inputs_load(pairs, forecasts, levels)
+    inputs = _inputs_load(pairs, forecasts, levels, today)
     classes = _abc_classes(inputs)
     plan, usable = _plan_compute(inputs, classes, today)
     wanted = plan["order"].to_numpy() & (plan["quantity"].to_numpy() > 0) & usable
@@ -143,7 +149,7 @@ def _pairs_to_plan(today: date):
     return sorted(set(forecasts) | set(levels) | new), forecasts, levels
 
 
-def _inputs_load(pairs, forecasts, levels) -> _BuildInputs:
+def _inputs_load(pairs, forecasts, levels, today: date) -> _BuildInputs:
     """Read the products, supplier terms, open purchase orders and free
     warehouse capacity the plan needs for ``pairs``."""
     product_ids = sorted({p for p, _ in pairs})
@@ -166,6 +172,7 @@ def _inputs_load(pairs, forecasts, levels) -> _BuildInputs:
         terms=_supplier_terms(product_ids),
         on_order=_on_order(),
         free=_free_capacity(levels),
+        inbound=inbound_schedule(today=today),
     )
 
 
@@ -265,9 +272,11 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
     learned = supply_plan.learned_lead_times(inputs, lead)
     mean, quantiles = _forecast_paths(pairs, inputs.forecasts, today)
     basis = _launch_analogy(inputs, mean, quantiles, today)
-    inputs.notes.update(
-        overrides_apply(pairs=pairs, mean=mean, quantiles=quantiles, today=today)
+    overridden = overrides_apply(
+        pairs=pairs, mean=mean, quantiles=quantiles, today=today
     )
+    for pair, reason in overridden.items():
+        inputs.notes.setdefault(pair, []).append(reason)
     usable = np.isfinite(mean).all(axis=1)
     mean = np.where(usable[:, None], mean, 0.0)
     levels = [inputs.levels.get(pair, (0, 0)) for pair in pairs]
@@ -294,6 +303,13 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
     )
     plan["lead_stated"], plan["lead_time_sd"] = lead, learned.sd
     plan["lead_receipts"] = learned.receipts
+    # The policy's own stock-out day counts what is on order as if on the
+    # shelf; the queue shows the day-by-day projection instead.
+    plan["stockout_day"] = projected_stockout_day(
+        mean,
+        [on_hand - reserved for on_hand, reserved in levels],
+        arrivals_by_day(pairs, inputs.inbound, HORIZON),
+    )
     return plan, usable
 
 
@@ -315,7 +331,7 @@ def _launch_analogy(inputs: _BuildInputs, mean, quantiles, today: date):
         if pair in found:
             mean[i], quantiles[i] = found[pair].mean, found[pair].quantiles
             basis[i] = "analogy"
-            inputs.notes[pair] = found[pair].reason_line()
+            inputs.notes.setdefault(pair, []).append(found[pair].reason())
     return basis
 
 
@@ -367,7 +383,6 @@ def _suggestions_from_plan(
     """One unsaved suggestion per ``wanted`` row of the plan, with the plan's
     figures and the stock they were computed from."""
     col = {c: plan[c].to_numpy() for c in plan.columns}
-    reasons = col.get("reason", np.full(len(inputs.pairs), "", dtype=object))
     new = []
     for i in np.flatnonzero(wanted).tolist():
         pair = inputs.pairs[i]
@@ -376,6 +391,15 @@ def _suggestions_from_plan(
         finite = np.isfinite(stockout)
         forecast = inputs.forecasts.get(pair)
         on_hand, reserved = inputs.levels.get(pair, (0, 0))
+        explanation = SuggestionExplanation.from_plan(
+            col,
+            i,
+            on_hand=on_hand,
+            reserved=reserved,
+            on_order=inputs.on_order.get(pair),
+        )
+        for code, params in inputs.notes.get(pair, ()):
+            explanation = explanation.with_reason(code, **params)
         new.append(
             ReplenishmentSuggestion(
                 product_id=product_id,
@@ -385,23 +409,24 @@ def _suggestions_from_plan(
                 basis=col["basis"][i],
                 abc_class=classes[i],
                 service_level=float(col["service_level"][i]),
-                lead_time_days=float(col["lead_time"][i]),
                 on_hand=on_hand,
                 reserved=reserved,
-                on_order=int(inputs.on_order.get(pair) or 0),
-                inventory_position=float(col["inventory_position"][i]),
-                demand_lead_time=float(col["demand_lead_time"][i]),
-                safety_stock=float(col["safety_stock"][i]),
-                reorder_point=float(col["reorder_point"][i]),
-                order_up_to=float(col["order_up_to"][i]),
-                raw_quantity=float(col["raw_quantity"][i]),
-                quantity=int(col["quantity"][i]),
-                rounding=str(col["rounding"][i])[:40],
+                on_order=explanation.on_order,
+                lead_time_days=explanation.lead_time_days,
+                inventory_position=explanation.position,
+                demand_lead_time=explanation.demand_lead_time,
+                safety_stock=explanation.safety_stock,
+                reorder_point=explanation.reorder_point,
+                order_up_to=explanation.order_up_to,
+                raw_quantity=explanation.raw_quantity,
+                quantity=explanation.quantity,
+                rounding=explanation.rounding[:40],
                 capacity_capped=bool(col["capacity_capped"][i]),
                 stockout_date=today + timedelta(days=int(stockout)) if finite else None,
                 urgency_days=(stockout if finite else float(HORIZON * 4))
-                - float(col["lead_time"][i]),
-                reason=str(reasons[i]) + inputs.notes.get(pair, ""),
+                - explanation.lead_time_days,
+                reason=explanation.text_en(),
+                explanation=explanation.as_json(),
                 plan_notes=notes[i],
             )
         )

@@ -4,8 +4,10 @@ cents, and long tables' bodies from display rows."""
 from html import escape
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -20,9 +22,22 @@ def percent(value, digits: int = 1) -> str:
 
 @register.filter
 def money(value) -> str:
+    """1234.5 -> "CNY 1,235": whole units of STOCKWISE_CURRENCY, grouped."""
     if value is None or value == "":
         return "—"
-    return number_format(round(float(value)), 0, force_grouping=True)
+    amount = number_format(round(float(value)), 0, force_grouping=True)
+    return f"{settings.STOCKWISE_CURRENCY}\u00a0{amount}"
+
+
+@register.filter
+def units(value) -> str:
+    """A count of stock units, grouped, with its unit: "1,234 units"."""
+    if value is None or value == "":
+        return "—"
+    n = round(float(value))
+    return ngettext("%(n)s unit", "%(n)s units", n) % {
+        "n": number_format(n, 0, force_grouping=True)
+    }
 
 
 @register.filter

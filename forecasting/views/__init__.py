@@ -11,6 +11,7 @@ from .runs import forecast_retrain_now, forecast_run_list, forecast_run_status
 from .suggestions import (
     suggestion_approve_selected,
     suggestion_approve_submit,
+    suggestion_decide,
     suggestion_queue,
     suggestion_rebuild,
     suggestion_reject_submit,
@@ -29,6 +30,7 @@ __all__ = [
     "manager_dashboard_refresh",
     "suggestion_approve_selected",
     "suggestion_approve_submit",
+    "suggestion_decide",
     "suggestion_queue",
     "suggestion_rebuild",
     "suggestion_reject_submit",

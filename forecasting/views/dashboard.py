@@ -1,5 +1,6 @@
 """The manager dashboard: KPIs, forecast accuracy, ABC/XYZ and anomalies."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +12,24 @@ from core.enqueue import enqueue
 from core.roles import manager_required
 from stock.selectors.kpis import DEFAULT_PERIOD, PERIODS
 
-from ..charts import accuracy_chart_data
+from ..charts import accuracy_chart_data, trend_charts
 from ..selectors import dashboard_get, dashboard_refresh_claim
 from ..tasks import dashboard_refresh_task
+
+# The terms the dashboard names, explained at its foot.
+GLOSSARY_CODES = (
+    "turnover",
+    "days_of_inventory",
+    "fill_rate",
+    "stockout_rate",
+    "inventory_value",
+    "holding_cost",
+    "wape",
+    "bias",
+    "promised_wape",
+    "abc",
+    "xyz",
+)
 
 
 def _period(value) -> int:
@@ -61,6 +77,13 @@ def manager_dashboard(request):
             "periods": PERIODS,
             "data": data,
             "accuracy_chart": accuracy_chart_data(accuracy["by_warehouse"]),
+            "trend_charts": (
+                trend_charts(data["trends"], settings.STOCKWISE_CURRENCY)
+                if "trends" in data
+                else None
+            ),
+            "currency": settings.STOCKWISE_CURRENCY,
+            "glossary_codes": GLOSSARY_CODES,
             "accuracy_tables": [
                 (_("By warehouse"), accuracy["by_warehouse"]),
                 (_("By category"), accuracy["by_category"]),

@@ -108,11 +108,12 @@ def _check_request(reason_text: str, lines: list[ReturnLineInput]) -> None:
     """Refuse a reason text over MAX_REASON_CHARS and a return without lines."""
     if len(reason_text) > MAX_REASON_CHARS:
         raise InvalidInput(
-            f"reason_text may be at most {MAX_REASON_CHARS} characters.",
+            _("reason_text may be at most %(max_reason_chars)s characters.")
+            % {"max_reason_chars": MAX_REASON_CHARS},
             field="reason_text",
         )
     if not lines:
-        raise InvalidInput("A return needs at least one line.", field="lines")
+        raise InvalidInput(_("A return needs at least one line."), field="lines")
 
 
 def _resent_return(
@@ -138,7 +139,7 @@ def _merged_lines(lines: list[ReturnLineInput]) -> dict[int, ReturnLineInput]:
     merged: dict[int, ReturnLineInput] = {}
     for line in lines:
         if line.quantity <= 0:
-            raise InvalidInput("Quantities must be positive.", field="lines")
+            raise InvalidInput(_("Quantities must be positive."), field="lines")
         seen = merged.get(line.product.pk)
         merged[line.product.pk] = ReturnLineInput(
             line.product,

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import InvalidInput, InvalidState
 from stock.models import MovementKind, ReferenceType
@@ -27,7 +28,8 @@ def _move(request: ReturnRequest, to_status: str, allowed: list[str], actor, not
     if not changed:
         request.refresh_from_db(fields=["status"])
         raise InvalidState(
-            f"{request} is {request.status}; it cannot become {to_status}.",
+            gettext("%(request)s is %(status)s; it cannot become %(to_status)s.")
+            % {"request": request, "status": request.status, "to_status": to_status},
             field="status",
         )
     ReturnEvent.objects.create(
@@ -45,9 +47,16 @@ def return_review(
 ) -> ReturnRequest:
     """Accept (same values) or correct the proposed reason and disposition."""
     if category not in ReasonCategory.values:
-        raise InvalidInput(f"Unknown category {category!r}.", field="category")
+        raise InvalidInput(
+            gettext("Unknown category %(category)s.") % {"category": repr(category)},
+            field="category",
+        )
     if disposition not in Disposition.values:
-        raise InvalidInput(f"Unknown disposition {disposition!r}.", field="disposition")
+        raise InvalidInput(
+            gettext("Unknown disposition %(disposition)s.")
+            % {"disposition": repr(disposition)},
+            field="disposition",
+        )
     changed = ReturnRequest.objects.filter(
         pk=request.pk,
         status__in=[
@@ -62,7 +71,10 @@ def return_review(
         reviewed_at=timezone.now(),
     )
     if not changed:
-        raise InvalidState(f"{request} is closed; it can no longer be reviewed.")
+        raise InvalidState(
+            gettext("%(request)s is closed; it can no longer be reviewed.")
+            % {"request": request}
+        )
     request.refresh_from_db()
     classifier_retrain_if_enough_labels()
     return request
@@ -96,7 +108,7 @@ def return_receive(
 
 def return_reject(*, request: ReturnRequest, actor, note: str) -> ReturnRequest:
     if not note.strip():
-        raise InvalidInput("Say why the return is rejected.", field="note")
+        raise InvalidInput(gettext("Say why the return is rejected."), field="note")
     with transaction.atomic():
         _move(
             request,
@@ -119,7 +131,7 @@ def return_resolve(*, request: ReturnRequest, actor) -> ReturnRequest:
     request.refresh_from_db()
     if not request.disposition:
         raise InvalidState(
-            "Decide the disposition first (accept or correct the proposal).",
+            gettext("Decide the disposition first (accept or correct the proposal)."),
             field="disposition",
         )
     with transaction.atomic():

@@ -8,6 +8,7 @@ from catalog.models import Shop
 from ..models import (
     Location,
     PurchaseOrderStatus,
+    Warehouse,
 )
 from .fields import (
     QuantityField,
@@ -15,7 +16,36 @@ from .fields import (
 )
 
 
-class OrderFilterForm(forms.Form):
+class WarehouseDateFilters(forms.Form):
+    """The filters every document list shares: a warehouse and a day range
+    (``since`` and ``until`` included)."""
+
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"),
+        queryset=Warehouse.objects.order_by("code"),
+        required=False,
+        to_field_name="code",
+        empty_label=_("All warehouses"),
+    )
+    since = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def filters(self) -> dict:
+        """warehouse, since and until as the selectors take them (None when
+        not given or not valid)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {name: data.get(name) for name in ("warehouse", "since", "until")}
+
+
+class OrderFilterForm(WarehouseDateFilters):
     shop = forms.ModelChoiceField(
         label=_("Shop"),
         queryset=Shop.objects.order_by("code"),
@@ -23,9 +53,10 @@ class OrderFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("All shops"),
     )
+    field_order = ["shop", "warehouse", "since", "until"]
 
 
-class PurchaseOrderFilterForm(forms.Form):
+class PurchaseOrderFilterForm(WarehouseDateFilters):
     OPEN = "open"
     STATUS_CHOICES = [
         (OPEN, _("To receive (sent or partly received)")),
@@ -35,6 +66,12 @@ class PurchaseOrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=STATUS_CHOICES
     )
+    field_order = ["status", "warehouse", "since", "until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["since"].label = _("Expected from")
+        self.fields["until"].label = _("Expected by")
 
 
 class ActionForm(forms.Form):

@@ -1,7 +1,10 @@
 """Sales orders to ship and purchase orders to receive: lists and one document
 with its lines, each a bounded number of queries."""
 
+from datetime import date, datetime, time, timedelta
+
 from django.db.models import Count, F, QuerySet, Sum
+from django.utils import timezone
 
 from ..models import (
     PurchaseOrder,
@@ -13,10 +16,24 @@ from ..models import (
 from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
 
 
-def reserved_orders_get(*, shop=None) -> QuerySet:
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def reserved_orders_get(
+    *, shop=None, warehouse=None, since: date | None = None, until: date | None = None
+) -> QuerySet:
+    """Orders waiting to ship, optionally of one shop or warehouse and received
+    from ``since`` to ``until`` (days included)."""
     orders = SalesOrder.objects.filter(status=SalesOrderStatus.RESERVED)
     if shop is not None:
         orders = orders.filter(shop=shop)
+    if warehouse is not None:
+        orders = orders.filter(warehouse=warehouse)
+    if since:
+        orders = orders.filter(created_at__gte=_day_start(since))
+    if until:
+        orders = orders.filter(created_at__lt=_day_start(until + timedelta(days=1)))
     return (
         orders.select_related("shop", "warehouse")
         .annotate(line_count=Count("lines"), units=Sum("lines__quantity"))
@@ -45,12 +62,26 @@ def order_lines_get(*, order: SalesOrder) -> list:
     return lines
 
 
-def purchase_orders_get(*, status: str) -> QuerySet:
+def purchase_orders_get(
+    *,
+    status: str,
+    warehouse=None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet:
+    """Purchase orders of a status ("open": to receive), optionally of one
+    warehouse and expected from ``since`` to ``until`` (days included)."""
     orders = PurchaseOrder.objects.all()
     if status == "open":
         orders = orders.filter(status__in=RECEIVABLE_PURCHASE_STATUSES)
     elif status in PurchaseOrderStatus.values:
         orders = orders.filter(status=status)
+    if warehouse is not None:
+        orders = orders.filter(warehouse=warehouse)
+    if since:
+        orders = orders.filter(expected_date__gte=since)
+    if until:
+        orders = orders.filter(expected_date__lte=until)
     return (
         orders.select_related("supplier", "warehouse")
         .annotate(

@@ -8,6 +8,8 @@ other's module.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from core.errors import InvalidInput
 
 from ..models.ledger import KIND_SIGN, MovementKind
@@ -39,17 +41,20 @@ def lines_check(lines: Sequence[LedgerLine]) -> None:
     for line in lines:
         if line.unplaced and (line.kind != MovementKind.RELOCATION or line.location_id):
             raise InvalidInput(
-                "Only a relocation without a location moves unplaced stock.",
+                gettext("Only a relocation without a location moves unplaced stock."),
                 field="location",
             )
         if line.quantity:
             sign = KIND_SIGN.get(line.kind)
             if sign is None:
                 raise InvalidInput(
-                    f"Unknown movement kind {line.kind!r}.", field="kind"
+                    gettext("Unknown movement kind %(kind)s.")
+                    % {"kind": repr(line.kind)},
+                    field="kind",
                 )
             if sign and (line.quantity > 0) != (sign > 0):
                 raise InvalidInput(
-                    f"A {line.kind} cannot have quantity {line.quantity}.",
+                    gettext("A %(kind)s cannot have quantity %(quantity)s.")
+                    % {"kind": line.kind, "quantity": line.quantity},
                     field="quantity",
                 )

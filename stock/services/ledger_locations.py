@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import F
+from django.utils.translation import gettext
 
 from catalog.models import Product
 from core.errors import InvalidInput
@@ -50,7 +51,7 @@ def placed(
         elif line.location_id is not None:
             if homes.get(line.location_id) != line.warehouse_id:
                 raise InvalidInput(
-                    "The location is not in that warehouse.", field="location"
+                    gettext("The location is not in that warehouse."), field="location"
                 )
         elif bins.get(line.warehouse_id, NO_BINS).located and line.quantity > 0:
             line = replace(line, location_id=bins[line.warehouse_id].receiving_id)

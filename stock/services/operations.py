@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Product
 from core.errors import InvalidInput, InvalidState
@@ -86,26 +87,33 @@ def _transfer_check(
     to_location: Location | None,
 ) -> None:
     if from_warehouse.pk == to_warehouse.pk:
-        raise InvalidInput("Choose two different warehouses.", field="to_warehouse")
+        raise InvalidInput(
+            gettext("Choose two different warehouses."), field="to_warehouse"
+        )
     if from_location is not None and from_location.warehouse_id != from_warehouse.pk:
         raise InvalidInput(
-            "The location is not in the source warehouse.", field="from_location"
+            gettext("The location is not in the source warehouse."),
+            field="from_location",
         )
     if to_location is not None and to_location.warehouse_id != to_warehouse.pk:
         raise InvalidInput(
-            "The location is not in the target warehouse.", field="to_location"
+            gettext("The location is not in the target warehouse."), field="to_location"
         )
 
 
 def _transfer_quantities(lines: list[TransferLineInput]) -> dict[int, int]:
     """Units per product id (a product on several lines is summed)."""
     if not lines:
-        raise InvalidInput("A transfer needs at least one line.", field="lines")
+        raise InvalidInput(
+            gettext("A transfer needs at least one line."), field="lines"
+        )
     quantities: dict[int, int] = {}
     for line in lines:
         if line.quantity <= 0:
             raise InvalidInput(
-                f"Quantity for {line.product.sku} must be positive.", field="quantity"
+                gettext("Quantity for %(sku)s must be positive.")
+                % {"sku": line.product.sku},
+                field="quantity",
             )
         quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
     return quantities
@@ -150,11 +158,15 @@ def stock_adjust(
     default picking location: one movement, whatever the warehouse.
     """
     if quantity == 0:
-        raise InvalidInput("The adjustment must not be zero.", field="quantity")
+        raise InvalidInput(
+            gettext("The adjustment must not be zero."), field="quantity"
+        )
     if not reason.strip():
-        raise InvalidInput("Say why stock is adjusted.", field="reason")
+        raise InvalidInput(gettext("Say why stock is adjusted."), field="reason")
     if location is not None and location.warehouse_id != warehouse.pk:
-        raise InvalidInput("The location is not in that warehouse.", field="location")
+        raise InvalidInput(
+            gettext("The location is not in that warehouse."), field="location"
+        )
     location_id = location.pk if location else None
     if location_id is None and quantity < 0:
         location_id = warehouse_bins([warehouse.pk])[warehouse.pk].pick_id
@@ -185,7 +197,9 @@ def stocktake_create(
 ) -> Stocktake:
     """A count sheet listing what the books say is there (and any products asked)."""
     if location is not None and location.warehouse_id != warehouse.pk:
-        raise InvalidInput("The location is not in that warehouse.", field="location")
+        raise InvalidInput(
+            gettext("The location is not in that warehouse."), field="location"
+        )
     book = book_quantities(
         warehouse_id=warehouse.pk, location_id=location.pk if location else None
     )
@@ -194,7 +208,7 @@ def stocktake_create(
         wanted.setdefault(product.pk, book.get(product.pk, 0))
     if not wanted:
         raise InvalidInput(
-            "Nothing is on the books there; add the products to count.",
+            gettext("Nothing is on the books there; add the products to count."),
             field="products",
         )
     with transaction.atomic():
@@ -218,18 +232,24 @@ def stocktake_record_counts(
     """Record counted quantities (by line id, plus products found that were not
     on the sheet) and hand the sheet to a manager for confirmation."""
     if any(q is None or q < 0 for q in counts.values()):
-        raise InvalidInput("Counted quantities must be 0 or more.", field="counted")
+        raise InvalidInput(
+            gettext("Counted quantities must be 0 or more."), field="counted"
+        )
     with transaction.atomic():
         sheet = Stocktake.objects.select_for_update().get(pk=stocktake.pk)
         if sheet.status not in (StocktakeStatus.OPEN, StocktakeStatus.SUBMITTED):
             raise InvalidState(
-                f"{sheet} is {sheet.get_status_display()} and can no longer change.",
+                gettext("%(sheet)s is %(status)s and can no longer change.")
+                % {"sheet": sheet, "status": sheet.get_status_display()},
                 field="status",
             )
         lines = {line.pk: line for line in sheet.lines.all()}
         unknown = set(counts) - set(lines)
         if unknown:
-            raise InvalidInput(f"Lines {sorted(unknown)} are not on {sheet}.")
+            raise InvalidInput(
+                gettext("Lines %(unknown)s are not on %(sheet)s.")
+                % {"unknown": sorted(unknown), "sheet": sheet}
+            )
         for line_id, counted in counts.items():
             lines[line_id].counted = counted
         StocktakeLine.objects.bulk_update([lines[i] for i in counts], ["counted"])
@@ -240,10 +260,14 @@ def stocktake_record_counts(
             if p.pk not in on_sheet
         ]
         if any(line.counted < 0 for line in found):
-            raise InvalidInput("Counted quantities must be 0 or more.", field="counted")
+            raise InvalidInput(
+                gettext("Counted quantities must be 0 or more."), field="counted"
+            )
         StocktakeLine.objects.bulk_create(found)
         if not sheet.lines.filter(counted__isnull=False).exists():
-            raise InvalidInput("Enter at least one counted quantity.", field="counted")
+            raise InvalidInput(
+                gettext("Enter at least one counted quantity."), field="counted"
+            )
         sheet.status = StocktakeStatus.SUBMITTED
         sheet.counted_by, sheet.counted_at = actor, timezone.now()
         sheet.save(update_fields=["status", "counted_by", "counted_at"])
@@ -273,7 +297,7 @@ def stocktake_confirm(
         ).update(status=StocktakeStatus.CONFIRMED, confirmed_by=actor, confirmed_at=now)
         if not changed:
             raise InvalidState(
-                "Only a counted sheet awaiting confirmation can be confirmed.",
+                gettext("Only a counted sheet awaiting confirmation can be confirmed."),
                 field="status",
             )
         sheet = Stocktake.objects.select_related("warehouse", "location").get(
@@ -329,7 +353,9 @@ def stocktake_cancel(*, stocktake: Stocktake, actor) -> Stocktake:
         status__in=[StocktakeStatus.OPEN, StocktakeStatus.SUBMITTED],
     ).update(status=StocktakeStatus.CANCELLED)
     if not changed:
-        raise InvalidState("This count can no longer be cancelled.", field="status")
+        raise InvalidState(
+            gettext("This count can no longer be cancelled."), field="status"
+        )
     stocktake.status = StocktakeStatus.CANCELLED
     return stocktake
 

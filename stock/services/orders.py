@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Product, Shop
 from core.errors import InvalidInput, InvalidState
@@ -41,23 +42,30 @@ class OrderLineInput:
 
 def _merge_lines(lines: list[OrderLineInput]) -> list[OrderLineInput]:
     if not lines:
-        raise InvalidInput("An order needs at least one line.", field="lines")
+        raise InvalidInput(gettext("An order needs at least one line."), field="lines")
     if len(lines) > settings.STOCKWISE_MAX_ORDER_LINES:
         raise InvalidInput(
-            f"An order may have at most {settings.STOCKWISE_MAX_ORDER_LINES} lines.",
+            gettext("An order may have at most %(max_order_lines)s lines.")
+            % {"max_order_lines": settings.STOCKWISE_MAX_ORDER_LINES},
             field="lines",
         )
     merged: OrderedDict[int, OrderLineInput] = OrderedDict()
     for line in lines:
         if not 0 < line.quantity <= settings.STOCKWISE_MAX_LINE_QUANTITY:
             raise InvalidInput(
-                f"Quantity for {line.product.sku} must be between 1 and "
-                f"{settings.STOCKWISE_MAX_LINE_QUANTITY}.",
+                gettext(
+                    "Quantity for %(sku)s must be between 1 and %(max_line_quantity)s."
+                )
+                % {
+                    "sku": line.product.sku,
+                    "max_line_quantity": settings.STOCKWISE_MAX_LINE_QUANTITY,
+                },
                 field="lines.quantity",
             )
         if not line.product.is_active:
             raise InvalidInput(
-                f"Product {line.product.sku} is not active.", field="lines.sku"
+                gettext("Product %(sku)s is not active.") % {"sku": line.product.sku},
+                field="lines.sku",
             )
         seen = merged.get(line.product.pk)
         if seen:
@@ -137,7 +145,9 @@ def sales_order_create(
     """
     external_id = external_id.strip()
     if not external_id:
-        raise InvalidInput("external_id must not be blank.", field="external_id")
+        raise InvalidInput(
+            gettext("external_id must not be blank."), field="external_id"
+        )
     lines = _merge_lines(lines)
     # Insert first: a re-sent order (the rare case) meets the unique (shop,
     # external_id) index inside _reserve and is read back then, so a new order
@@ -163,10 +173,13 @@ def sales_order_create(
             raise duplicate
         if first_error is not None:
             raise first_error
-        raise InvalidState("No active warehouse can take orders.", field="warehouse")
+        raise InvalidState(
+            gettext("No active warehouse can take orders."), field="warehouse"
+        )
     if not _same_lines(existing, lines):
         raise InvalidState(
-            f"Order {external_id!r} already exists with different lines.",
+            gettext("Order %(external_id)s already exists with different lines.")
+            % {"external_id": repr(external_id)},
             field="external_id",
         )
     return existing, False
@@ -193,8 +206,11 @@ def _transition(order: SalesOrder, to_status: str, **fields) -> None:
     if not changed:
         order.refresh_from_db(fields=["status"])
         raise InvalidState(
-            f"Order {order.external_id} is {order.get_status_display()}; only a "
-            "reserved order can be shipped or cancelled.",
+            gettext(
+                "Order %(external_id)s is %(status)s; only a reserved order can "
+                "be shipped or cancelled."
+            )
+            % {"external_id": order.external_id, "status": order.get_status_display()},
             field="status",
         )
     order.status = to_status

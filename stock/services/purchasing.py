@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Product, Supplier, SupplierProduct
 from core.errors import InvalidInput, InvalidState
@@ -94,12 +95,16 @@ def purchase_order_update(
 
 def _line_quantities(lines: list[PurchaseLineInput]) -> dict[int, int]:
     if not lines:
-        raise InvalidInput("A purchase order needs at least one line.", field="lines")
+        raise InvalidInput(
+            gettext("A purchase order needs at least one line."), field="lines"
+        )
     quantities: dict[int, int] = {}
     for line in lines:
         if line.quantity <= 0:
             raise InvalidInput(
-                f"Quantity for {line.product.sku} must be positive.", field="lines"
+                gettext("Quantity for %(sku)s must be positive.")
+                % {"sku": line.product.sku},
+                field="lines",
             )
         quantities[line.product.pk] = quantities.get(line.product.pk, 0) + line.quantity
     return quantities
@@ -138,8 +143,10 @@ def purchase_order_cancel(
     ).update(status=PurchaseOrderStatus.CANCELLED)
     if not changed:
         raise InvalidState(
-            "Only a draft or sent purchase order with nothing received can be "
-            "cancelled.",
+            gettext(
+                "Only a draft or sent purchase order with nothing received can "
+                "be cancelled."
+            ),
             field="status",
         )
     purchase_order.status = PurchaseOrderStatus.CANCELLED
@@ -199,12 +206,16 @@ def _receive_check(
     purchase_order: PurchaseOrder, quantities: dict[int, int], location
 ) -> None:
     if not quantities:
-        raise InvalidInput("Enter a quantity for at least one line.", field="lines")
+        raise InvalidInput(
+            gettext("Enter a quantity for at least one line."), field="lines"
+        )
     if any(q < 0 for q in quantities.values()):
-        raise InvalidInput("Received quantities cannot be negative.", field="lines")
+        raise InvalidInput(
+            gettext("Received quantities cannot be negative."), field="lines"
+        )
     if location is not None and location.warehouse_id != purchase_order.warehouse_id:
         raise InvalidInput(
-            "The location is not in the order's warehouse.", field="location"
+            gettext("The location is not in the order's warehouse."), field="location"
         )
 
 
@@ -215,8 +226,11 @@ def _receivable_lines(
     be receivable and hold every line named."""
     if order.status not in RECEIVABLE_PURCHASE_STATUSES:
         raise InvalidState(
-            f"Purchase order {order} is {order.get_status_display()}; only a "
-            "sent order can be received.",
+            gettext(
+                "Purchase order %(order)s is %(status)s; only a sent order can "
+                "be received."
+            )
+            % {"order": order, "status": order.get_status_display()},
             field="status",
         )
     lines = {
@@ -226,7 +240,9 @@ def _receivable_lines(
     unknown = set(quantities) - set(lines)
     if unknown:
         raise InvalidInput(
-            f"Lines {sorted(unknown)} are not on {order}.", field="lines"
+            gettext("Lines %(unknown)s are not on %(order)s.")
+            % {"unknown": sorted(unknown), "order": order},
+            field="lines",
         )
     return lines
 
@@ -243,8 +259,15 @@ def _count_received(
         if not changed:
             line.refresh_from_db(fields=["quantity_received"])
             raise InvalidInput(
-                f"{line.product.sku}: receiving {quantity} would exceed the "
-                f"{line.quantity_open} still open.",
+                gettext(
+                    "%(sku)s: receiving %(quantity)s would exceed the "
+                    "%(quantity_open)s still open."
+                )
+                % {
+                    "sku": line.product.sku,
+                    "quantity": quantity,
+                    "quantity_open": line.quantity_open,
+                },
                 field="lines",
             )
 
@@ -268,7 +291,7 @@ def purchase_order_add_line(
     supplier's), so it shows as due and overdue once sent.
     """
     if quantity <= 0:
-        raise InvalidInput("Quantity must be positive.", field="quantity")
+        raise InvalidInput(gettext("Quantity must be positive."), field="quantity")
     with transaction.atomic():
         locked = Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
         terms = (

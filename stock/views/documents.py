@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
 from core.exports import Column, export_format, export_response
-from core.listing import paginate, query_without_page, with_default
+from core.listing import Sorting, paginate, query_without_page, with_default
 from core.roles import operator_required
 
 from ..forms.documents import (
@@ -54,6 +54,25 @@ PURCHASE_ORDER_COLUMNS = [
 ]
 
 
+ORDER_SORTS = {
+    "order": ("external_id",),
+    "shop": ("shop__code",),
+    "warehouse": ("warehouse__code",),
+    "received": ("created_at",),
+    "lines": ("line_count",),
+    "units": ("units",),
+}
+PURCHASE_ORDER_SORTS = {
+    "order": ("id",),
+    "supplier": ("supplier__name",),
+    "warehouse": ("warehouse__code",),
+    "status": ("status",),
+    "expected": ("expected_date",),
+    "lines": ("line_count",),
+    "units": ("units_ordered",),
+}
+
+
 def _order_or_404(pk: int) -> SalesOrder:
     try:
         return order_get(pk=pk)
@@ -72,7 +91,8 @@ def _purchase_order_or_404(pk: int) -> PurchaseOrder:
 def order_list(request):
     form = OrderFilterForm(request.GET or None)
     shop = form.cleaned_data.get("shop") if form.is_valid() else None
-    orders = reserved_orders_get(shop=shop)
+    sorting = Sorting(request, ORDER_SORTS, default="received")
+    orders = sorting.apply(reserved_orders_get(shop=shop, **form.filters()))
     if fmt := export_format(request):
         return export_response(
             rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
@@ -81,7 +101,12 @@ def order_list(request):
     return render(
         request,
         "stock/order_list.html",
-        {"form": form, "page": page, "query": query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": query_without_page(request),
+            "sorting": sorting,
+        },
     )
 
 
@@ -134,7 +159,8 @@ def purchase_order_list(request):
     status = (
         form.cleaned_data["status"] if form.is_valid() else PurchaseOrderFilterForm.OPEN
     )
-    orders = purchase_orders_get(status=status)
+    sorting = Sorting(request, PURCHASE_ORDER_SORTS, default="expected")
+    orders = sorting.apply(purchase_orders_get(status=status, **form.filters()))
     if fmt := export_format(request):
         return export_response(
             rows=orders,
@@ -151,6 +177,7 @@ def purchase_order_list(request):
             "page": page,
             "query": query_without_page(request),
             "today": timezone.localdate(),
+            "sorting": sorting,
         },
     )
 

@@ -1,5 +1,7 @@
 """Pages that only read: the home page and the products."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.dateparse import parse_date
@@ -13,7 +15,7 @@ from core.roles import MANAGE_STOCK
 from ..forms.products import ProductFilterForm
 from ..models import MovementKind, Warehouse
 from ..selectors import products_in_class, today_activity_get
-from ..selectors.attention import attention_get
+from ..selectors.attention import DUE_SOON_DAYS, attention_get
 from ..selectors.kpis import DEFAULT_PERIOD, PERIODS
 from ..selectors.picking import product_locations
 from ..selectors.products import (
@@ -47,7 +49,12 @@ def home(request):
     return render(
         request,
         "stock/home.html",
-        {"attention": attention, "activity": today_activity_get()},
+        {
+            "attention": attention,
+            "activity": today_activity_get(),
+            # the purchase order list showing every order the tile counts
+            "due_until": attention.today + timedelta(days=DUE_SOON_DAYS),
+        },
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
+from forecasting.glossary import term_label
 from forecasting.models import (
     DemandDay,
     DemandSource,
@@ -117,7 +118,8 @@ def test_manager_retrains_from_the_runs_page_and_sees_the_chart(
     page = client.get("/products/FC-0/").content.decode()
     forecast = SeriesForecast.objects.get(run=run, product__sku="FC-0")
     assert "data-chart=" in page and "80% band" in page
-    assert forecast.model in page
+    # the model by its name in words, its meaning on hover (forecasting.glossary)
+    assert f">{term_label(forecast.model)}</abbr>" in page
 
 
 def test_runs_page_shows_why_series_fell_back_and_which_models_won(
@@ -163,4 +165,4 @@ def test_runs_page_shows_why_series_fell_back_and_which_models_won(
     page = client.get("/forecasts/runs/").content.decode()
     assert "too short: 1" in page and "never sold: 1" in page
     for model, n in run.summary["models"].items():
-        assert f"{model}: {n}" in page
+        assert f">{term_label(model)}</abbr>: {n}" in page

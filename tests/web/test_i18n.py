@@ -198,3 +198,124 @@ def test_pages_show_localised_numbers_and_dates(staff_user, warehouse, shop_a):
             timezone.localtime(order.created_at), "SHORT_DATETIME_FORMAT"
         )
     assert "年" in shown and shown in orders
+
+
+# Labels that name different things and must read differently in Chinese
+# (once "Reason" and "Why" both read 原因 on one form).
+MUST_DIFFER = [
+    ("Reason", "Why", "Reasoning", "Why this quantity", "Note"),
+    ("On hand", "On order", "Reserved", "Available"),
+    ("Stock-out", "Stock-out rate", "Stock-out by"),
+    ("Approve", "Approve selected", "Reject", "Reject selected", "Snooze selected"),
+    ("Lead time", "Review period", "Reorder point", "Safety stock"),
+    ("Inventory value", "Inventory turnover", "Holding cost", "Slow stock"),
+    ("WAPE", "Promised WAPE", "RMSSE", "MASE", "Bias"),
+]
+
+
+def test_distinct_labels_keep_distinct_translations():
+    catalog = {e.msgid: e.msgstr for e in _entries() if not e.msgid_plural}
+    for group in MUST_DIFFER:
+        shown = {msgid: catalog.get(msgid) for msgid in group}
+        assert None not in shown.values(), [m for m, t in shown.items() if t is None]
+        seen: dict[str, str] = {}
+        for msgid, text in shown.items():
+            assert text not in seen, f"{msgid!r} and {seen[text]!r} both read {text}"
+            seen[text] = msgid
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees or hears: text, tooltips, placeholders, labels."""
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    shown = re.findall(r'(?:title|placeholder|aria-label)="([^"]*)"', html)
+    return " ".join([re.sub(r"<[^>]+>", " ", html), *shown])
+
+
+# English a Chinese manager page must not show: labels, stored codes,
+# model and policy names (the glossary gives their Chinese words).
+ENGLISH_LEFT = re.compile(
+    r"\b(Reason|Why|Approve|Reject|Snooze|Reorder point|Inventory position|"
+    r"position|Stock-out|Lead time|Not enough stock|changed_mind|size_fit|"
+    r"erratic|intermittent|lumpy|smooth|combo_\w+|eoq|moq|pack|capacity|"
+    r"demand over|safety stock|out of stock|Turnover|Fill rate|Not measured|"
+    r"Inventory value|Trends|Measured WAPE|Promised|Closing value|"
+    r"confidence below|rule disabled|a\.m\.|p\.m\.)\b"
+)
+
+
+@pytest.fixture
+def manager_pages(manager_user, warehouse):
+    """A suggestion built from an erratic series' forecast by an intermittent
+    combination, with pack and EOQ rounding; a classified return; a snapshot."""
+    from forecasting.models import ForecastRun, RunStatus, SeriesForecast
+    from forecasting.services.suggestions import suggestions_build
+    from returns.models import ClassificationStatus, ReturnRequest
+
+    today = timezone.localdate()
+    supplier = factories.supplier(lead_time_days=9, order_cost=50)
+    mug = factories.product(sku="MUG-ZH", pack_size=6)
+    factories.supplier_product(supplier, mug, pack_size=6)
+    run = ForecastRun.objects.create(status=RunStatus.SUCCEEDED, horizon=28)
+    SeriesForecast.objects.create(
+        run=run,
+        product=mug,
+        warehouse=warehouse,
+        model="combo_intermittent",
+        demand_class="erratic",
+        rmsse=0.8,
+        start_date=today,
+        values={"mean": [4.0] * 28, "q0.1": [1.0] * 28, "q0.9": [8.0] * 28},
+    )
+    suggestions_build(today=today)
+    returned = ReturnRequest.objects.create(
+        order_reference="R-ZH",
+        warehouse=warehouse,
+        reason_text="太小了",
+        classification_status=ClassificationStatus.DONE,
+        predicted_category="size_fit",
+        category_confidence=0.61,
+        alternatives=[["changed_mind", 0.55]],
+        secondary_reasons=[["changed_mind", 0.55]],
+        predicted_disposition="restock",
+        disposition_confidence=0.7,
+        review_reasons=["confidence below threshold", "rule disabled"],
+    )
+    client = Client()
+    client.force_login(manager_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client, returned
+
+
+@pytest.mark.django_db
+def test_manager_pages_in_chinese_leave_no_english_label_or_code(manager_pages):
+    client, returned = manager_pages
+    pages = {
+        "suggestions": reverse("suggestion-queue"),
+        "dashboard": reverse("manager-dashboard"),
+        "runs": reverse("forecast-runs"),
+        "return": reverse("return-detail", args=[returned.pk]),
+    }
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        text = visible_text(response.content.decode())
+        left = sorted(set(ENGLISH_LEFT.findall(text)))
+        assert left == [], f"{name}: {left}"
+    queue = client.get(pages["suggestions"]).content.decode()
+    assert "间歇需求模型的平均" in queue  # combo_intermittent by its name
+    assert "经济订货量" in queue or "整包" in queue  # the rounding in words
+    assert "再订货点" in queue
+
+
+@pytest.mark.django_db
+def test_a_stock_refusal_reads_in_chinese(staff_user, warehouse):
+    factories.stock(factories.product(sku="CUP-ZH"), warehouse, 3)
+    client = Client()
+    client.force_login(staff_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    page = client.post(
+        reverse("adjust"),
+        {"sku": "CUP-ZH", "warehouse": warehouse.pk, "quantity": "-9", "reason": "x"},
+        follow=True,
+    ).content.decode()
+    assert "库存不足" in page and "Not enough stock" not in page

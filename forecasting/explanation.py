@@ -1,0 +1,328 @@
+"""Why a suggestion orders what it orders: one object, built once per suggestion.
+
+The suggestion build fills a ``SuggestionExplanation`` from the plan; the
+suggestion's columns (lead time, demand, safety stock, reorder point...), its
+stored English reasoning and the queue's rendering (in the reader's language)
+all read their figures from it, so they cannot disagree. The reasons are a
+list: a later step of the build (an override, a bound constraint) adds its own
+``Reason`` with ``with_reason`` and its sentence to ``REASON_TEXTS``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, replace
+
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+STOCKOUT_NOW = 0
+
+
+def _one(value) -> float:
+    """Every figure is shown to one decimal: round once, here."""
+    return round(float(value), 1)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One sentence of the reasoning: a code and the figures it names."""
+
+    code: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SuggestionExplanation:
+    """The figures of one suggestion, rounded once; ``cover_days`` is the lead
+    time plus the review period, the window the reorder point covers, and
+    ``reorder_point == demand_cover + safety_stock`` holds in the shown figures.
+    ``stockout_day`` counts from today (0: out of stock now; None: not within
+    the forecast)."""
+
+    policy: str
+    basis: str
+    lead_time_days: float
+    review_days: float
+    cover_days: float
+    demand_lead_time: float
+    demand_cover: float
+    safety_stock: float
+    reorder_point: float
+    order_up_to: float
+    on_hand: int
+    reserved: int
+    on_order: int
+    position: float
+    raw_quantity: float
+    quantity: int
+    rounding: str
+    stockout_day: int | None
+    reasons: tuple[Reason, ...] = ()
+
+    @classmethod
+    def build(cls, **figures) -> SuggestionExplanation:
+        """From the plan's raw figures; rounds them and writes the reasons."""
+        lead = _one(figures.pop("lead_time_days"))
+        cover = _one(figures.pop("cover_days"))
+        demand_cover = _one(figures.pop("demand_cover"))
+        reorder = _one(figures.pop("reorder_point"))
+        stockout = figures.pop("stockout_day")
+        explanation = cls(
+            policy=figures.pop("policy"),
+            basis=figures.pop("basis"),
+            lead_time_days=lead,
+            review_days=_one(cover - lead),
+            cover_days=cover,
+            demand_lead_time=_one(figures.pop("demand_lead_time")),
+            demand_cover=demand_cover,
+            safety_stock=_one(reorder - demand_cover),
+            reorder_point=reorder,
+            order_up_to=_one(figures.pop("order_up_to")),
+            on_hand=int(figures.pop("on_hand")),
+            reserved=int(figures.pop("reserved")),
+            on_order=int(figures.pop("on_order")),
+            position=_one(figures.pop("position")),
+            raw_quantity=_one(figures.pop("raw_quantity")),
+            quantity=int(figures.pop("quantity")),
+            rounding=str(figures.pop("rounding")),
+            stockout_day=(
+                None
+                if stockout is None or not math.isfinite(stockout)
+                else int(stockout)
+            ),
+        )
+        if figures:
+            raise TypeError(f"unknown figures: {sorted(figures)}")
+        return explanation.with_reasons(*explanation._core_reasons())
+
+    @classmethod
+    def from_plan(cls, col: dict, i: int, *, on_hand, reserved, on_order):
+        """Row ``i`` of a replenishment plan (``col``: its columns as arrays)."""
+        return cls.build(
+            policy=str(col["policy"][i]),
+            basis=str(col["basis"][i]),
+            lead_time_days=col["lead_time"][i],
+            cover_days=col["cover_days"][i],
+            demand_lead_time=col["demand_lead_time"][i],
+            demand_cover=col["demand_exposure"][i],
+            reorder_point=col["reorder_point"][i],
+            order_up_to=col["order_up_to"][i],
+            on_hand=on_hand,
+            reserved=reserved,
+            on_order=int(on_order or 0),
+            position=col["inventory_position"][i],
+            raw_quantity=col["raw_quantity"][i],
+            quantity=int(col["quantity"][i]),
+            rounding=str(col["rounding"][i]),
+            stockout_day=float(col["stockout_day"][i]),
+        )
+
+    def _core_reasons(self) -> list[Reason]:
+        reasons = [
+            Reason("position", {}),
+            Reason("newsvendor" if self.policy == "newsvendor" else "reorder", {}),
+            Reason("order", {}),
+            Reason("stockout", {}),
+        ]
+        if self.basis != "forecast":
+            reasons.append(Reason("borrowed_profile", {"basis": self.basis}))
+        return reasons
+
+    def with_reasons(self, *reasons: Reason) -> SuggestionExplanation:
+        return replace(self, reasons=self.reasons + tuple(reasons))
+
+    def with_reason(self, code: str, **params) -> SuggestionExplanation:
+        """A copy with one more reason (an override used, a constraint bound)."""
+        return self.with_reasons(Reason(code, params))
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["reasons"] = [asdict(r) for r in self.reasons]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> SuggestionExplanation | None:
+        if not data:
+            return None
+        known = {f for f in cls.__dataclass_fields__}
+        values = {k: v for k, v in data.items() if k in known}
+        values["reasons"] = tuple(
+            Reason(r.get("code", ""), r.get("params") or {})
+            for r in data.get("reasons", ())
+        )
+        try:
+            return cls(**values)
+        except TypeError:  # stored before a field existed: no explanation
+            return None
+
+    def sentences(self) -> list[str]:
+        """The reasoning in the active language, one sentence per reason."""
+        return [reason_text(self, reason) for reason in self.reasons]
+
+    def text(self) -> str:
+        return " ".join(self.sentences())
+
+    def text_en(self) -> str:
+        """The reasoning stored with the suggestion (exports, the API)."""
+        with translation.override("en"):
+            return self.text()
+
+
+def fmt(value, digits: int = 1) -> str:
+    """A figure as every view of the suggestion shows it (localised)."""
+    if float(value).is_integer():
+        digits = 0
+    return number_format(value, digits)
+
+
+def stockout_text(day: int | None) -> str:
+    if day is None:
+        return _("no stock-out within the forecast")
+    if day <= STOCKOUT_NOW:
+        return _("out of stock now")
+    return ngettext("stock-out in %(n)s day", "stock-out in %(n)s days", day) % {
+        "n": day
+    }
+
+
+def _position(e: SuggestionExplanation, _r) -> str:
+    return _(
+        "Inventory position %(position)s = on hand %(on_hand)s + on order "
+        "%(on_order)s − reserved %(reserved)s."
+    ) % {
+        "position": fmt(e.position),
+        "on_hand": e.on_hand,
+        "on_order": e.on_order,
+        "reserved": e.reserved,
+    }
+
+
+def _reorder(e: SuggestionExplanation, _r) -> str:
+    figures = {
+        "rp": fmt(e.reorder_point),
+        "days": fmt(e.cover_days),
+        "lead": fmt(e.lead_time_days),
+        "review": fmt(e.review_days),
+        "demand": fmt(e.demand_cover),
+        "safety": fmt(e.safety_stock),
+    }
+    text = _(
+        "Reorder point %(rp)s = demand over %(days)s days (%(lead)s-day lead time "
+        "+ %(review)s-day review) %(demand)s + safety stock %(safety)s."
+    )
+    return text % figures
+
+
+def _newsvendor(e: SuggestionExplanation, _r) -> str:
+    return _("Single-period buy up to %(level)s.") % {"level": fmt(e.order_up_to)}
+
+
+def _order(e: SuggestionExplanation, _r) -> str:
+    if e.quantity <= 0:
+        return _("Position %(position)s is above the reorder point: no order.") % {
+            "position": fmt(e.position)
+        }
+    text = _(
+        "Position %(position)s ≤ reorder point %(rp)s: order up to %(up_to)s, "
+        "%(raw)s needed, %(q)s ordered."
+    ) % {
+        "position": fmt(e.position),
+        "rp": fmt(e.reorder_point),
+        "up_to": fmt(e.order_up_to),
+        "raw": fmt(e.raw_quantity),
+        "q": e.quantity,
+    }
+    if e.rounding and e.rounding != "none":
+        text += " " + _("Rounded: %(how)s.") % {"how": rounding_text(e.rounding)}
+    return text
+
+
+def _stockout(e: SuggestionExplanation, _r) -> str:
+    return _(
+        "Projected stock: %(when)s (open purchase orders count from their "
+        "expected dates)."
+    ) % {"when": stockout_text(e.stockout_day)}
+
+
+def _borrowed(e: SuggestionExplanation, _r) -> str:
+    return _("Demand borrowed from the category profile (no forecast of its own).")
+
+
+ROUNDING_PARTS = {
+    "eoq": gettext_lazy("economic order quantity"),
+    "pack": gettext_lazy("whole packs"),
+    "moq": gettext_lazy("minimum order quantity"),
+    "capacity": gettext_lazy("cut to free warehouse capacity"),
+    "none": gettext_lazy("none"),
+}
+
+
+def rounding_text(code: str) -> str:
+    """ "eoq+pack" -> "economic order quantity, whole packs" (translated)."""
+    parts = [p for p in (code or "none").split("+") if p]
+    return ", ".join(str(ROUNDING_PARTS.get(p, p)) for p in parts)
+
+
+def _override_used(e: SuggestionExplanation, r) -> str:
+    p = r.params
+    what = (
+        _("%(value)s units/day") % {"value": fmt(p["value"])}
+        if p["kind"] == "absolute"
+        else f"{p['value']:+g}%"
+    )
+    return _(
+        "Planner override by %(by)s (%(what)s, %(start)s to %(end)s: %(note)s): "
+        "demand %(before)s -> %(after)s a day."
+    ) % {
+        "by": p["by"],
+        "what": what,
+        "start": p["starts_on"],
+        "end": p["ends_on"],
+        "note": p["note"],
+        "before": fmt(p["before"]),
+        "after": fmt(p["after"]),
+    }
+
+
+def _launch_analogy(e: SuggestionExplanation, r) -> str:
+    p = r.params
+    source = (
+        _("its reference product")
+        if p["source"] == "reference"
+        else _("the nearest products")
+    )
+    text = _(
+        "New product (day %(age)s since its launch on %(launch)s): the launch "
+        "profile of %(source)s %(analogues)s."
+    ) % {
+        "age": p["age_days"],
+        "launch": p["launch"],
+        "source": source,
+        "analogues": p["analogues"],
+    }
+    if p.get("planned"):
+        text += " " + _("Scaled to the planned launch volume.")
+    return text
+
+
+REASON_TEXTS = {
+    "override_used": _override_used,
+    "launch_analogy": _launch_analogy,
+    "position": _position,
+    "reorder": _reorder,
+    "newsvendor": _newsvendor,
+    "order": _order,
+    "stockout": _stockout,
+    "borrowed_profile": _borrowed,
+}
+
+
+def reason_text(explanation: SuggestionExplanation, reason: Reason) -> str:
+    render = REASON_TEXTS.get(reason.code)
+    if render is None:
+        details = ", ".join(f"{k} {v}" for k, v in sorted(reason.params.items()))
+        return f"{reason.code}: {details}." if details else f"{reason.code}."
+    return render(explanation, reason)

@@ -1,0 +1,144 @@
+"""The dashboard's trend lines: inventory value, turnover, stock-out rate week
+by week, and forecast accuracy run by run. Two aggregate queries (one over the
+ledger, one over the demand days) whatever the number of products."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Count, F, FloatField, Q, Sum
+from django.utils import timezone
+
+from catalog.models import Product
+from stock.models import DEMAND_KINDS, StockLevel, StockMovement
+
+from ..models import DemandDay
+from .periods import period_dates
+
+MIN_WEEKS = 12
+
+
+def _days_since(column: str) -> str:
+    """Whole days from the parameter to the column, in the database's own
+    arithmetic (TruncDate would run Python per row on SQLite)."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
+    return f"FLOOR(date_part('epoch', {column} - %s) / 86400)::int"
+
+
+def _ledger_weeks(since, weeks: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(net value moved per week, cost of goods shipped per week, value moved
+    after the last week), at today's unit costs: one query."""
+    table = StockMovement._meta.db_table
+    products = Product._meta.db_table
+    demand = ", ".join(["%s"] * len(DEMAND_KINDS))
+    sql = f"""
+        SELECT bucket, SUM(value), SUM(CASE WHEN kind IN ({demand}) THEN -value
+                                        ELSE 0 END)
+        FROM (
+            SELECT m.kind, m.quantity * p.unit_cost AS value,
+                   CASE WHEN {_days_since("m.created_at")} >= {7 * weeks} THEN -1
+                        ELSE {_days_since("m.created_at")} / 7 END AS bucket
+            FROM {table} m JOIN {products} p ON p.id = m.product_id
+            WHERE m.created_at >= %s
+        ) t
+        GROUP BY bucket
+    """
+    stamp = (
+        # as Django stores an aware datetime in SQLite: UTC text, no offset
+        since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if connection.vendor == "sqlite"
+        else since
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [*DEMAND_KINDS, stamp, stamp, stamp])
+        rows = cursor.fetchall()
+    net, cogs, after = np.zeros(weeks), np.zeros(weeks), 0.0
+    for bucket, value, shipped in rows:
+        if bucket is None or bucket < 0:
+            after += float(value or 0)
+        elif bucket < weeks:
+            net[bucket] += float(value or 0)
+            cogs[bucket] += float(shipped or 0)
+    return net, cogs, after
+
+
+def _stockout_weeks(since: date, until: date, weeks: int) -> list[float | None]:
+    rows = (
+        DemandDay.objects.filter(
+            date__gte=since, date__lt=until, product__is_active=True
+        )
+        .values("date")
+        .annotate(days=Count("*"), out=Count("pk", filter=Q(censored=True)))
+        .order_by()
+    )
+    days, out = np.zeros(weeks), np.zeros(weeks)
+    for row in rows:
+        week = (row["date"] - since).days // 7
+        if 0 <= week < weeks:
+            days[week] += row["days"]
+            out[week] += row["out"]
+    return [float(o / d) if d else None for o, d in zip(out, days, strict=True)]
+
+
+def stock_trends_get(*, period_days: int, today: date | None = None) -> dict:
+    """Week by week over the period (at least MIN_WEEKS weeks, ending
+    yesterday): the week's end, its closing inventory value, its turnover
+    (cost of goods shipped over the mean of the opening and closing value,
+    as a yearly rate) and its stock-out rate (share of product-days out of
+    stock). Values at today's unit costs, as the KPIs above them."""
+    weeks = max(period_days // 7, MIN_WEEKS)
+    first, until = period_dates(7 * weeks, today)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    value_now = (
+        StockLevel.objects.aggregate(
+            v=Sum(F("on_hand") * F("product__unit_cost"), output_field=FloatField())
+        )["v"]
+        or 0.0
+    )
+    net, cogs, after = _ledger_weeks(since, weeks)
+    # closing(w) = today's value - what moved after week w
+    later = np.concatenate([np.cumsum(net[::-1])[::-1][1:], [0.0]])
+    closing = value_now - after - later
+    opening = closing - net
+    mean = (opening + closing) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        turnover = np.where(mean > 0, cogs / mean * 52, np.nan)
+    return {
+        "weeks": [first + timedelta(days=7 * (w + 1) - 1) for w in range(weeks)],
+        "inventory_value": [round(float(v), 2) for v in closing],
+        "cogs": [round(float(v), 2) for v in cogs],
+        "turnover": [None if np.isnan(t) else round(float(t), 2) for t in turnover],
+        "stockout_rate": _stockout_weeks(first, until, weeks),
+    }
+
+
+def trend_weeks(period_days: int) -> int:
+    return max(period_days // 7, MIN_WEEKS)
+
+
+def trends_for(trends: dict, period_days: int) -> dict:
+    """The last weeks of ``trends`` (computed for the longest period) that the
+    period shows."""
+    n = trend_weeks(period_days)
+    return {key: values[-n:] for key, values in trends.items()}
+
+
+def accuracy_trend(accuracy: dict, scored_runs: dict) -> list[dict]:
+    """Measured and promised WAPE of each evaluated run, oldest first."""
+    out = []
+    for pk, start in accuracy["runs"]:
+        scored = scored_runs.get(pk)
+        if not scored:
+            continue
+        rows = scored["rows"]
+        actual = float(rows["actual"].sum())
+        weight = float(rows["weight"].sum())
+        out.append(
+            {
+                "start": start,
+                "wape": float(rows["abs_error"].sum()) / actual if actual else None,
+                "promised": float(rows["promised"].sum()) / weight if weight else None,
+            }
+        )
+    return out
