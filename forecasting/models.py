@@ -318,3 +318,7 @@ class SuggestionEvent(models.Model):
 
     def __str__(self):
         return f"{self.action} by {self.actor_id}"
+
+
+# Transfer suggestions live in their own module; imported here so Django finds them.
+from .models_rebalancing import TransferSuggestion  # noqa: E402, F401

@@ -1,5 +1,6 @@
 """Stock: warehouses, the ledger and its balances, and the documents that move stock."""
 
+from .allocation import SalesOrderAllocation, ShopWarehousePriority
 from .documents import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -9,6 +10,7 @@ from .documents import (
     SalesOrderStatus,
 )
 from .idempotency import IdempotencyRecord
+from .lots import Lot, LotStockLevel
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
 from .operations import (
     Stocktake,
@@ -30,6 +32,8 @@ __all__ = [
     "DEMAND_Q",
     "IdempotencyRecord",
     "Location",
+    "Lot",
+    "LotStockLevel",
     "LocationKind",
     "LocationStockLevel",
     "MovementKind",
@@ -38,8 +42,10 @@ __all__ = [
     "PurchaseOrderStatus",
     "ReferenceType",
     "SalesOrder",
+    "SalesOrderAllocation",
     "SalesOrderLine",
     "SalesOrderStatus",
+    "ShopWarehousePriority",
     "StockLevel",
     "StockMovement",
     "Stocktake",
