@@ -10,8 +10,8 @@ from .documents import (
     SalesOrderStatus,
 )
 from .idempotency import IdempotencyRecord
-from .lots import Lot, LotStockLevel
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
+from .lots import Lot, LotStockLevel
 from .operations import (
     Stocktake,
     StocktakeLine,

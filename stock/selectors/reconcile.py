@@ -8,6 +8,7 @@ from django.db.models import Sum
 from ..models import (
     Location,
     LocationStockLevel,
+    SalesOrderAllocation,
     SalesOrderLine,
     SalesOrderStatus,
     StockLevel,
@@ -57,12 +58,21 @@ def stock_reconcile() -> list[Difference]:
     holds = {
         (row["product_id"], row["order__warehouse_id"]): row["total"]
         for row in SalesOrderLine.objects.filter(
-            order__status=SalesOrderStatus.RESERVED
+            order__status=SalesOrderStatus.RESERVED, order__is_split=False
         )
         .values("product_id", "order__warehouse_id")
         .annotate(total=Sum("quantity"))
         .order_by()
     }
+    # A split order holds its allocations, each in its own warehouse.
+    for row in (
+        SalesOrderAllocation.objects.filter(order__status=SalesOrderStatus.RESERVED)
+        .values("product_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    ):
+        pair = (row["product_id"], row["warehouse_id"])
+        holds[pair] = holds.get(pair, 0) + row["total"]
     differences = []
     seen = set()
     levels = {}
