@@ -14,6 +14,7 @@ from ..models import (
     StockLevel,
     StockMovement,
 )
+from .reconcile_lots import lot_differences
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,8 @@ def stock_reconcile() -> list[Difference]:
     """Every StockLevel whose on hand differs from the sum of its ledger, or whose
     reserved differs from what its open sales orders hold; every location
     balance that differs from its location's ledger; and, in a warehouse with
-    locations, every product whose locations do not add up to its level."""
+    locations, every product whose locations do not add up to its level; every
+    lot balance off its ledger, and lots holding more than their level."""
     ledger = {
         (row["product_id"], row["warehouse_id"]): row["total"]
         for row in StockMovement.objects.values("product_id", "warehouse_id")
@@ -104,6 +106,7 @@ def stock_reconcile() -> list[Difference]:
     }
     unproven = {(d.product_id, d.warehouse_id) for d in differences}
     differences += _location_differences(proven, unproven)
+    differences += lot_differences(levels, Difference)
     return sorted(
         differences,
         key=lambda d: (d.product_id, d.warehouse_id, d.field, d.location_id or 0),

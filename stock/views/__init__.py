@@ -8,6 +8,7 @@ from .documents import (
     purchase_order_receive,
     purchase_order_send_submit,
 )
+from .lots import lot_list, lots_write_off_expired_submit
 from .operations import (
     adjust,
     count_cancel,
@@ -27,6 +28,8 @@ __all__ = [
     "count_detail",
     "count_list",
     "home",
+    "lot_list",
+    "lots_write_off_expired_submit",
     "order_detail",
     "order_list",
     "order_ship",

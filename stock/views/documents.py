@@ -26,14 +26,16 @@ from ..selectors.documents import (
     is_receivable,
     order_get,
     order_lines_get,
+    order_shipments,
     purchase_order_get,
     purchase_order_lines_get,
     purchase_orders_get,
     reserved_orders_get,
 )
+from ..selectors.lots import order_lot_picks
 from ..selectors.picking import order_picks
 from ..services import purchasing
-from ..services.orders import sales_order_ship
+from ..services.orders import order_holds, sales_order_ship
 
 ORDER_COLUMNS = [
     Column(gettext_lazy("Order"), "external_id"),
@@ -88,16 +90,21 @@ def order_list(request):
 
 def _render_order(request, order, form=None):
     lines = order_lines_get(order=order)
-    picks = order_picks(order=order)
+    picks = {} if order.is_split else order_picks(order=order)
+    holds = order_holds(order)
+    lots = order_lot_picks(order=order, holds=holds)
     for line in lines:
         line.picks = picks.get(line.product_id, [])
+        line.lots = lots.get((line.product_id, order.warehouse_id), [])
     return render(
         request,
         "stock/order_detail.html",
         {
             "order": order,
             "lines": lines,
+            "shipments": order_shipments(order, lines, holds, lots),
             "show_picks": bool(picks),
+            "show_lots": bool(lots),
             "form": form or ActionForm(),
             "can_ship": order.status == SalesOrderStatus.RESERVED,
         },
@@ -172,6 +179,7 @@ def purchase_order_receive(request, pk: int):
                 quantities=form.quantities(),
                 actor=request.user,
                 location=form.cleaned_data["location"],
+                lots=form.lots(),
             )
         except ServiceError as error:
             add_service_error(form, error)
