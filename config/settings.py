@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.alerts_evaluate_all_task",
         "schedule": timedelta(minutes=15),
     },
+    "alerts-lot-expiry": {
+        "task": "notifications.tasks.alerts_lot_expiry_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "alerts-digest-daily": {
         "task": "notifications.tasks.alerts_digest_task",
         "schedule": crontab(hour=6, minute=0),

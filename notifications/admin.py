@@ -50,6 +50,7 @@ class AlertRuleAdmin(SimpleHistoryAdmin):
                     "max_on_hand",
                     "max_days_of_cover",
                     "variance_percent",
+                    "days_ahead",
                 ]
             },
         ),
@@ -76,6 +77,7 @@ class AlertAdmin(admin.ModelAdmin):
         "kind",
         "product",
         "warehouse",
+        "lot",
         "status",
         "message",
         "value",
