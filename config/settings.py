@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.alerts_evaluate_all_task",
         "schedule": timedelta(minutes=15),
     },
+    "transfer-suggestions-build": {
+        "task": "forecasting.tasks.transfer_suggestions_build_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "alerts-lot-expiry": {
         "task": "notifications.tasks.alerts_lot_expiry_task",
         "schedule": crontab(hour=5, minute=30),
@@ -363,6 +367,15 @@ STOCKWISE_MAX_LINE_QUANTITY = env_int("STOCKWISE_MAX_LINE_QUANTITY", 1000000)
 STOCKWISE_IDEMPOTENCY_TTL = timedelta(hours=24)
 # Inventory KPIs: a year's holding cost as a share of stock value.
 STOCKWISE_HOLDING_COST_RATE = env_float("STOCKWISE_HOLDING_COST_RATE", 0.25)
+# Rebalancing (forecasting/services/rebalancing.py): moving one unit between
+# warehouses costs STOCKWISE_TRANSFER_COST_PER_UNIT and takes
+# STOCKWISE_TRANSFER_DAYS; each day a purchase arrives later than a transfer
+# would costs STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY per unit short.
+STOCKWISE_TRANSFER_COST_PER_UNIT = env_float("STOCKWISE_TRANSFER_COST_PER_UNIT", 0.5)
+STOCKWISE_TRANSFER_DAYS = env_float("STOCKWISE_TRANSFER_DAYS", 2)
+STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY = env_float(
+    "STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY", 0.1
+)
 # ABC/XYZ classes and the manager's dashboard figures are cached this long.
 STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
 # Series per forecast task: each worker task fits this many at once.

@@ -16,6 +16,7 @@ from stock.selectors.kpis import PERIODS
 
 from .models import ForecastRun
 from .selectors import dashboard_snapshot_refresh
+from .services.rebalancing import transfer_suggestions_build
 from .services.runs import (
     forecast_chunk_fail,
     forecast_chunk_process,
@@ -121,3 +122,10 @@ def forecast_retrain_task(
     else:
         chord(forecast_chunk_task.si(run.pk, i) for i in indexes)(finish)
     return {"run": run.pk, "chunks": len(indexes)}
+
+
+@shared_task(acks_late=True)
+def transfer_suggestions_build_task() -> dict:
+    """Beat and the "Rebuild now" button: rebuild the transfer suggestions.
+    Safe to run twice: a build supersedes the open ones it replaces."""
+    return transfer_suggestions_build()

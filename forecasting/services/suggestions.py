@@ -30,6 +30,7 @@ from ..models import (
     SuggestionStatus,
 )
 from ..selectors import forecasts_current
+from .usable import usable_on_hand
 
 HORIZON = 28
 LEVELS = (0.1, 0.5, 0.8, 0.9, 0.95, 0.99)
@@ -242,7 +243,8 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         mean=mean,
         quantiles=quantiles,
         levels=LEVELS,
-        on_hand=[on_hand for on_hand, _ in levels],
+        # Lots that expire before they sell are not stock to plan with.
+        on_hand=usable_on_hand(pairs, [held for held, _ in levels], mean, today),
         reserved=[reserved for _, reserved in levels],
         on_order=[inputs.on_order.get(pair) or 0 for pair in pairs],
         lead_time=lead,

@@ -18,6 +18,9 @@ from ..models import (
 )
 
 Pair = tuple[int, int]
+# Above this many pairs every lot in stock is read and filtered here, rather
+# than sending thousands of ids in an IN list.
+MAX_IN_LIST = 500
 
 
 @dataclass(frozen=True)
@@ -33,16 +36,14 @@ def fefo_lots(pairs: Iterable[Pair]) -> dict[Pair, list[LotPick]]:
     held: dict[Pair, list[LotPick]] = defaultdict(list)
     if not pairs:
         return held
-    for p, w, number, expiry, on_hand in (
-        LotStockLevel.objects.filter(
+    rows = LotStockLevel.objects.filter(on_hand__gt=0)
+    if len(pairs) <= MAX_IN_LIST:
+        rows = rows.filter(
             product_id__in={p for p, _ in pairs},
             warehouse_id__in={w for _, w in pairs},
-            on_hand__gt=0,
         )
-        .fefo()
-        .values_list(
-            "product_id", "warehouse_id", "lot__number", "lot__expiry_date", "on_hand"
-        )
+    for p, w, number, expiry, on_hand in rows.fefo().values_list(
+        "product_id", "warehouse_id", "lot__number", "lot__expiry_date", "on_hand"
     ):
         if (p, w) in pairs:
             held[(p, w)].append(LotPick(number, expiry, on_hand))
