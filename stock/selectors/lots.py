@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from ..models import (
     LotStockLevel,
@@ -14,6 +15,7 @@ from ..models import (
     ReferenceType,
     SalesOrder,
     SalesOrderStatus,
+    StockLevel,
     StockMovement,
 )
 
@@ -50,13 +52,29 @@ def fefo_lots(pairs: Iterable[Pair]) -> dict[Pair, list[LotPick]]:
     return held
 
 
-def _take(lots: list[LotPick], quantity: int) -> list[LotPick]:
+def fefo_sequence(lots: list[list], untracked: int | None, today: date) -> list[list]:
+    """The order stock leaves a pair in: ``lots`` ([lot id or pick, on hand,
+    expiry], FEFO) not yet expired, then the stock without a lot
+    (``untracked`` units, as [None, units]; None: whatever is left, last),
+    then the expired lots, so an expired unit ships only when nothing else is
+    left (expired stock waits for lots_write_off_expired)."""
+    fresh = [lot for lot in lots if lot[2] is None or lot[2] >= today]
+    expired = [lot for lot in lots if lot[2] is not None and lot[2] < today]
+    if not expired:
+        return fresh
+    return fresh + [[None, max(untracked or 0, 0), None]] + expired
+
+
+def _take(sequence: list[list], quantity: int) -> list[LotPick]:
+    """The lots a quantity takes along a fefo_sequence of picks (stock
+    without a lot is taken but not listed)."""
     taken = []
-    for lot in lots:
+    for lot, held, _ in sequence:
         if quantity <= 0:
             break
-        units = min(lot.quantity, quantity)
-        taken.append(LotPick(lot.number, lot.expiry_date, units))
+        units = min(held, quantity)
+        if lot is not None and units:
+            taken.append(LotPick(lot.number, lot.expiry_date, units))
         quantity -= units
     return taken
 
@@ -70,11 +88,24 @@ def order_lot_picks(
     lots its shipments took. Stock without a lot is not listed."""
     if order.status == SalesOrderStatus.RESERVED:
         held = fefo_lots((p, w) for p, w, _ in holds)
-        return {
-            (p, w): taken
-            for p, w, quantity in holds
-            if (taken := _take(held.get((p, w), []), quantity))
-        }
+        on_hand = dict(
+            ((p, w), n)
+            for p, w, n in StockLevel.objects.filter(
+                product_id__in={p for p, _, _ in holds},
+                warehouse_id__in={w for _, w, _ in holds},
+            ).values_list("product_id", "warehouse_id", "on_hand")
+        )
+        today = timezone.localdate()
+        plan = {}
+        for p, w, quantity in holds:
+            lots = held.get((p, w), [])
+            untracked = on_hand.get((p, w), 0) - sum(lot.quantity for lot in lots)
+            order_ = fefo_sequence(
+                [[lot, lot.quantity, lot.expiry_date] for lot in lots], untracked, today
+            )
+            if taken := _take(order_, quantity):
+                plan[(p, w)] = taken
+        return plan
     if order.status != SalesOrderStatus.SHIPPED:
         return {}
     picked: dict[Pair, list[LotPick]] = defaultdict(list)

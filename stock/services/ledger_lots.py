@@ -15,11 +15,13 @@ from dataclasses import replace
 from datetime import datetime
 
 from django.db.models import F
+from django.utils import timezone
 
 from core.errors import InvalidInput
 
 from ..errors import InsufficientStock, Shortage
-from ..models import Lot, LotStockLevel, MovementKind, Warehouse
+from ..models import Lot, LotStockLevel, MovementKind, StockLevel, Warehouse
+from ..selectors.lots import fefo_sequence
 from .ledger_line import LedgerLine, Piece
 
 # Kinds that never move a lot: a bin move stays in its warehouse.
@@ -78,35 +80,60 @@ def _lots_check(lines: list[LedgerLine]) -> None:
             raise InvalidInput("The lot is not a lot of that product.", field="lot")
 
 
-def _held_for_fefo(pieces: list[Piece]) -> dict[tuple[int, int], list[list[int]]]:
-    """Per pair with an outbound piece naming no lot: [[lot id, on hand], ...]
-    in FEFO order (one query for all pairs)."""
+def _held_for_fefo(pieces: list[Piece]) -> dict[tuple[int, int], list[list]]:
+    """Per pair with an outbound piece naming no lot: the order its stock
+    leaves in (selectors.lots.fefo_sequence: lots not expired, stock without
+    a lot, expired lots), as [[lot id or None, units, expiry], ...]."""
     pairs = {
         (line.product_id, line.warehouse_id)
         for line, _ in pieces
         if _moves_lots(line) and line.quantity < 0 and not line.lot_id
     }
-    held: dict[tuple[int, int], list[list[int]]] = defaultdict(list)
+    held: dict[tuple[int, int], list[list]] = defaultdict(list)
     if not pairs:
         return held
-    for product_id, warehouse_id, lot_id, on_hand in (
+    for product_id, warehouse_id, lot_id, on_hand, expiry in (
         LotStockLevel.objects.filter(
             product_id__in={p for p, _ in pairs},
             warehouse_id__in={w for _, w in pairs},
             on_hand__gt=0,
         )
         .fefo()
-        .values_list("product_id", "warehouse_id", "lot_id", "on_hand")
+        .values_list(
+            "product_id", "warehouse_id", "lot_id", "on_hand", "lot__expiry_date"
+        )
     ):
         if (product_id, warehouse_id) in pairs:
-            held[(product_id, warehouse_id)].append([lot_id, on_hand])
+            held[(product_id, warehouse_id)].append([lot_id, on_hand, expiry])
+    today = timezone.localdate()
+    stale = [
+        pair for pair, lots in held.items() if any(e[2] and e[2] < today for e in lots)
+    ]
+    for pair in stale:
+        untracked = _untracked_before(pair, pieces) - sum(e[1] for e in held[pair])
+        held[pair] = fefo_sequence(held[pair], untracked, today)
     return held
 
 
-def _fefo_take(held: list[list[int]], quantity: int) -> list[tuple[int | None, int]]:
-    """Take quantity from the lots in order (decrementing ``held``), the rest
-    from stock without a lot (lot None); the level row already proved there
-    is enough."""
+def _untracked_before(pair: tuple[int, int], pieces: list[Piece]) -> int:
+    """The pair's on hand before this post: its level (already moved, under
+    its lock) less the post's net change to it."""
+    after = (
+        StockLevel.objects.filter(product_id=pair[0], warehouse_id=pair[1])
+        .values_list("on_hand", flat=True)
+        .first()
+    ) or 0
+    return after - sum(
+        line.quantity
+        for line, _ in pieces
+        if (line.product_id, line.warehouse_id) == pair
+    )
+
+
+def _fefo_take(held: list[list], quantity: int) -> list[tuple[int | None, int]]:
+    """Take quantity along ``held`` in order (decrementing it; an entry with
+    lot None is stock without a lot), the rest from stock without a lot; the
+    level row already proved there is enough."""
     parts: list[tuple[int | None, int]] = []
     for entry in held:
         if not quantity:
@@ -118,7 +145,10 @@ def _fefo_take(held: list[list[int]], quantity: int) -> list[tuple[int | None, i
             quantity -= take
     if quantity:
         parts.append((None, quantity))
-    return parts
+    merged: dict[int | None, int] = {}
+    for lot_id, units in parts:  # one part per lot (None may come twice)
+        merged[lot_id] = merged.get(lot_id, 0) + units
+    return list(merged.items())
 
 
 def _carry(taken: list[list[int]], quantity: int) -> list[tuple[int | None, int]]:

@@ -142,6 +142,36 @@ def test_stock_without_a_lot_goes_after_the_lots(warehouse, product, staff_user)
     assert stock_reconcile() == []
 
 
+def test_an_expired_lot_ships_only_when_nothing_else_is_left(
+    warehouse, product, staff_user, shop_a
+):
+    receive(
+        warehouse,
+        product,
+        [
+            ("EXPIRED", 3, TODAY - timedelta(days=1)),
+            ("FRESH", 2, TODAY + timedelta(days=9)),
+            ("", 2, None),
+        ],
+        staff_user,
+    )
+    first, _ = sales_order_create(
+        shop=shop_a[0], external_id="X-1", lines=[OrderLineInput(product, 4)]
+    )
+    client = Client()
+    client.force_login(staff_user)
+    page = client.get(reverse("order-detail", args=[first.pk])).content.decode()
+    assert "lot FRESH × 2" in page and "lot EXPIRED" not in page
+    sales_order_ship(order=first, actor=staff_user)
+    assert lot_on_hand(warehouse) == {"EXPIRED": 3, "FRESH": 0}
+    second, _ = sales_order_create(
+        shop=shop_a[0], external_id="X-2", lines=[OrderLineInput(product, 1)]
+    )
+    sales_order_ship(order=second, actor=staff_user)
+    assert lot_on_hand(warehouse) == {"EXPIRED": 2, "FRESH": 0}
+    assert stock_reconcile() == []
+
+
 def test_a_transfer_carries_its_lots(warehouse, other_warehouse, product, staff_user):
     receive(
         warehouse,
