@@ -11,6 +11,7 @@ from .models import (
     SeriesForecast,
     ServiceLevelOverride,
     SuggestionEvent,
+    TransferSuggestion,
 )
 
 
@@ -107,3 +108,21 @@ class ReplenishmentSuggestionAdmin(ReadOnlyAdmin):
     search_fields = ["product__sku"]
     list_select_related = ["product", "warehouse", "supplier"]
     inlines = [SuggestionEventInline]
+
+
+@admin.register(TransferSuggestion)
+class TransferSuggestionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "product",
+        "from_warehouse",
+        "to_warehouse",
+        "status",
+        "quantity",
+        "transfer_cost",
+        "buy_cost",
+        "transfer",
+    ]
+    list_filter = ["status", "from_warehouse", "to_warehouse"]
+    search_fields = ["product__sku"]
+    list_select_related = ["product", "from_warehouse", "to_warehouse", "transfer"]

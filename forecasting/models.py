@@ -321,4 +321,4 @@ class SuggestionEvent(models.Model):
 
 
 # Transfer suggestions live in their own module; imported here so Django finds them.
-from .models_rebalancing import TransferSuggestion  # noqa: E402, F401
+from .models_rebalancing import TransferStatus, TransferSuggestion  # noqa: E402, F401

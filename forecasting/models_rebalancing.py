@@ -6,7 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import SuggestionStatus
+
+class TransferStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    SUPERSEDED = "superseded", _("superseded")
 
 
 class TransferSuggestion(models.Model):
@@ -22,7 +27,7 @@ class TransferSuggestion(models.Model):
         "stock.Warehouse", related_name="+", on_delete=models.CASCADE
     )
     status = models.CharField(
-        max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.OPEN
+        max_length=12, choices=TransferStatus.choices, default=TransferStatus.OPEN
     )
     quantity = models.PositiveIntegerField(_("quantity"))
     # The source: usable stock (on hand less reserved and less lots that
@@ -62,7 +67,7 @@ class TransferSuggestion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "from_warehouse", "to_warehouse"],
-                condition=Q(status__in=["open", "snoozed"]),
+                condition=Q(status="open"),
                 name="transfersuggestion_one_open_per_route",
             ),
             models.CheckConstraint(

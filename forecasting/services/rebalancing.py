@@ -16,8 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import OPEN_SUGGESTION, SuggestionStatus
-from ..models_rebalancing import TransferSuggestion
+from ..models_rebalancing import TransferStatus, TransferSuggestion
 from .suggestions import (
     DEFAULT_LEAD_TIME,
     _abc_classes,
@@ -58,8 +57,8 @@ def transfer_suggestions_build(*, today: date | None = None) -> dict:
         new += _match(product_id, givers[product_id], takers[product_id])
     with transaction.atomic():
         superseded = TransferSuggestion.objects.filter(
-            status__in=OPEN_SUGGESTION
-        ).update(status=SuggestionStatus.SUPERSEDED)
+            status=TransferStatus.OPEN
+        ).update(status=TransferStatus.SUPERSEDED)
         TransferSuggestion.objects.bulk_create(new)
     return {"suggestions": len(new), "superseded": superseded}
 
@@ -95,7 +94,9 @@ def _sides(inputs, plan, usable):
             else DEFAULT_LEAD_TIME,
             unit_cost,
         )
-        excess = min(math.floor(position - up_to), free)
+        # Only stock on the shelf above the level is excess: units on order
+        # are not there to move.
+        excess = math.floor(free - up_to)
         if excess > 0:
             side.units = excess
             givers[product_id].append(side)

@@ -8,13 +8,12 @@ from django.utils import timezone
 from core.errors import InvalidInput, InvalidState
 from stock.services.operations import TransferLineInput, transfer_create
 
-from ..models import OPEN_SUGGESTION, SuggestionStatus
-from ..models_rebalancing import TransferSuggestion
+from ..models_rebalancing import TransferStatus, TransferSuggestion
 
 
 def _decide(suggestion: TransferSuggestion, actor, status: str, **fields) -> None:
     changed = TransferSuggestion.objects.filter(
-        pk=suggestion.pk, status__in=OPEN_SUGGESTION
+        pk=suggestion.pk, status=TransferStatus.OPEN
     ).update(status=status, decided_by=actor, decided_at=timezone.now(), **fields)
     if not changed:
         suggestion.refresh_from_db(fields=["status"])
@@ -37,9 +36,7 @@ def transfer_suggestion_approve(
     if quantity <= 0:
         raise InvalidInput("The quantity must be positive.", field="quantity")
     with transaction.atomic():
-        _decide(
-            suggestion, actor, SuggestionStatus.APPROVED, approved_quantity=quantity
-        )
+        _decide(suggestion, actor, TransferStatus.APPROVED, approved_quantity=quantity)
         transfer = transfer_create(
             from_warehouse=suggestion.from_warehouse,
             to_warehouse=suggestion.to_warehouse,
@@ -55,5 +52,5 @@ def transfer_suggestion_approve(
 def transfer_suggestion_reject(
     *, suggestion: TransferSuggestion, actor
 ) -> TransferSuggestion:
-    _decide(suggestion, actor, SuggestionStatus.REJECTED)
+    _decide(suggestion, actor, TransferStatus.REJECTED)
     return suggestion

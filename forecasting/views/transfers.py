@@ -12,8 +12,7 @@ from core.errors import ServiceError
 from core.listing import paginate
 from core.roles import manager_required
 
-from ..models import SuggestionStatus
-from ..models_rebalancing import TransferSuggestion
+from ..models_rebalancing import TransferStatus, TransferSuggestion
 from ..services.transfer_decisions import (
     transfer_suggestion_approve,
     transfer_suggestion_reject,
@@ -26,9 +25,9 @@ class TransferApproveForm(forms.Form):
 
 
 def _open():
-    return TransferSuggestion.objects.filter(
-        status=SuggestionStatus.OPEN
-    ).select_related("product", "from_warehouse", "to_warehouse")
+    return TransferSuggestion.objects.filter(status=TransferStatus.OPEN).select_related(
+        "product", "from_warehouse", "to_warehouse"
+    )
 
 
 @manager_required

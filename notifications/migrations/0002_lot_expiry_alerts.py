@@ -8,7 +8,6 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_shop_split_orders'),
         ('notifications', '0001_initial'),
         ('stock', '0011_allocations_and_lots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

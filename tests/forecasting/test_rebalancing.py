@@ -13,7 +13,7 @@ from forecasting.models import (
     ReplenishmentSuggestion,
     RunStatus,
     SeriesForecast,
-    SuggestionStatus,
+    TransferStatus,
     TransferSuggestion,
 )
 from forecasting.services.rebalancing import transfer_suggestions_build
@@ -83,7 +83,7 @@ def test_excess_is_suggested_to_the_short_warehouse_and_approving_moves_it(
     assert response.status_code == 302
     suggestion.refresh_from_db()
     transfer = Transfer.objects.get()
-    assert suggestion.status == SuggestionStatus.APPROVED
+    assert suggestion.status == TransferStatus.APPROVED
     assert suggestion.transfer == transfer
     assert (transfer.from_warehouse, transfer.to_warehouse) == (main, east)
     assert StockLevel.objects.get(warehouse=east).on_hand == 2 + suggestion.quantity
@@ -109,7 +109,7 @@ def test_rejecting_closes_it_and_a_rebuild_supersedes_the_open_ones(
     client.force_login(manager_user)
     client.post(reverse("transfer-suggestion-reject", args=[first.pk]))
     first.refresh_from_db()
-    assert first.status == SuggestionStatus.REJECTED and not Transfer.objects.exists()
+    assert first.status == TransferStatus.REJECTED and not Transfer.objects.exists()
     transfer_suggestions_build(today=TODAY)
     again = transfer_suggestions_build(today=TODAY)
     assert again["superseded"] == 1
