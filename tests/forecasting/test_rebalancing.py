@@ -138,3 +138,25 @@ def test_stock_in_an_expired_lot_is_not_counted_as_available(network):
     assert suggestion.quantity > 0
     transfer_suggestions_build(today=TODAY)
     assert TransferSuggestion.objects.get().to_position == 2
+
+
+def test_the_api_lists_approves_and_rejects_transfer_suggestions(network, manager_user):
+    from tests.conftest import user_client
+
+    transfer_suggestions_build(today=TODAY)
+    client = user_client(manager_user)
+    listed = client.get("/api/v1/transfer-suggestions/").json()
+    assert [row["sku"] for row in listed["results"]] == ["MUG-001"]
+    row = listed["results"][0]
+    assert (row["from_warehouse"], row["to_warehouse"]) == ("main", "east")
+    approved = client.post(
+        f"/api/v1/transfer-suggestions/{row['id']}/approve/",
+        {"quantity": 5},
+        format="json",
+    )
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["transfer"] == Transfer.objects.get().pk
+    again = client.post(f"/api/v1/transfer-suggestions/{row['id']}/reject/")
+    assert again.status_code == 409
+    assert client.get("/api/v1/transfer-suggestions/?status=nope").status_code == 400

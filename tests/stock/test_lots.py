@@ -256,3 +256,43 @@ def test_an_expired_lot_is_not_counted_as_available(warehouse, product, staff_us
     assert expiring_unsellable([pair], [[1.0] * 28], TODAY) == [10.0]
     # No demand at all: every dated lot expires unsold; undated stock stays.
     assert expiring_unsellable([pair], [[0.0] * 28], TODAY) == [25.0]
+
+
+def test_the_receive_api_records_lots_and_refuses_two_lots_of_one_sku(
+    warehouse, product, staff_user
+):
+    from tests.conftest import user_client
+
+    po = purchase_order_send(
+        purchase_order=purchase_order_create(
+            supplier=factories.supplier(),
+            warehouse=warehouse,
+            lines=[PurchaseLineInput(product, 10)],
+        )
+    )
+    client = user_client(staff_user)
+    url = f"/api/v1/purchase-orders/{po.pk}/receive/"
+    mixed = client.post(
+        url,
+        {
+            "lines": [
+                {"sku": product.sku, "quantity": 2, "lot": "A"},
+                {"sku": product.sku, "quantity": 2, "lot": "B"},
+            ]
+        },
+        format="json",
+    )
+    assert mixed.status_code == 400 and "lines" in mixed.json()["errors"]
+    expiry = (TODAY + timedelta(days=40)).isoformat()
+    response = client.post(
+        url,
+        {
+            "lines": [
+                {"sku": product.sku, "quantity": 4, "lot": "A", "expiry_date": expiry}
+            ]
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert lot_on_hand(warehouse) == {"A": 4}
+    assert str(Lot.objects.get().expiry_date) == expiry
