@@ -10,6 +10,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from core.api import NoBodyApi
+from forecasting.models import TransferSuggestion
 from returns.models import ReturnRequest
 from stock.models import (
     IdempotencyRecord,
@@ -60,6 +61,7 @@ NO_BODY_ROUTES = [
     ("purchase-orders/<int:pk>/send/", "POST"),
     ("returns/<int:pk>/receive/", "POST"),
     ("returns/<int:pk>/resolve/", "POST"),
+    ("transfer-suggestions/<int:pk>/reject/", "POST"),
 ]
 JSON = "application/json"
 # (body, content type): each a client bug on an operation that takes no body.
@@ -91,7 +93,13 @@ def _state():
     """The rows written, and the status of every document an operation moves."""
     statuses = {
         f"{model.__name__} status": sorted(model.objects.values_list("pk", "status"))
-        for model in (SalesOrder, PurchaseOrder, Stocktake, ReturnRequest)
+        for model in (
+            SalesOrder,
+            PurchaseOrder,
+            Stocktake,
+            ReturnRequest,
+            TransferSuggestion,
+        )
     }
     return {**_counts(), **statuses}
 
