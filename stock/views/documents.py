@@ -33,7 +33,7 @@ from ..selectors.documents import (
     reserved_orders_get,
 )
 from ..selectors.lots import order_lot_picks
-from ..selectors.picking import order_picks
+from ..selectors.picking import order_picks, warehouse_pick_list
 from ..services import purchasing
 from ..services.orders import order_holds, sales_order_ship
 
@@ -96,19 +96,34 @@ def _render_order(request, order, form=None):
     for line in lines:
         line.picks = picks.get(line.product_id, [])
         line.lots = lots.get((line.product_id, order.warehouse_id), [])
+    shipments = order_shipments(order, lines, holds, lots)
+    for shipment in shipments:
+        where = _shipment_picks(order, shipment)
+        for row in shipment["lines"]:
+            row["picks"] = where.get(row["line"].product_id, [])
+        shipment["show_picks"] = bool(where)
     return render(
         request,
         "stock/order_detail.html",
         {
             "order": order,
             "lines": lines,
-            "shipments": order_shipments(order, lines, holds, lots),
+            "shipments": shipments,
             "show_picks": bool(picks),
             "show_lots": bool(lots),
             "form": form or ActionForm(),
             "can_ship": order.status == SalesOrderStatus.RESERVED,
         },
     )
+
+
+def _shipment_picks(order, shipment) -> dict:
+    """Where to pick (or where was picked) one shipment of a split order."""
+    warehouse_id = shipment["warehouse"].pk
+    if order.status == SalesOrderStatus.RESERVED:
+        wanted = {row["line"].product_id: row["quantity"] for row in shipment["lines"]}
+        return warehouse_pick_list(warehouse_id=warehouse_id, wanted=wanted)
+    return order_picks(order=order, warehouse_id=warehouse_id)
 
 
 @operator_required

@@ -1,6 +1,8 @@
 """Orders no single warehouse can fill are split over the fewest that can."""
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from stock.models import (
     SalesOrder,
@@ -156,6 +158,13 @@ def test_a_split_order_ships_and_cancels_from_each_warehouse(
     shipped = post(client, "S-7", [("MUG-9", 9)], "k-8").json()
     cancelled = post(client, "S-8", [("MUG-9", 5)], "k-9").json()
     assert len(cancelled["shipments"]) == 2  # a has 0 left free, b 2, c 3
+    page = Client()
+    page.force_login(staff_user)
+    url = reverse("order-detail", args=[shipped["id"]])
+    html = page.get(url).content.decode()
+    # One section per warehouse, each with where to pick there.
+    assert "Shipment from wa" in html and "Shipment from wb" in html
+    assert "A-01 × 6" in html and "A-01 × 3" in html
     sales_order_ship(order=SalesOrder.objects.get(pk=shipped["id"]), actor=staff_user)
     sales_order_cancel(order=SalesOrder.objects.get(pk=cancelled["id"]))
     assert levels(mug) == {"wa": (0, 0), "wb": (2, 0), "wc": (3, 0)}
@@ -164,6 +173,8 @@ def test_a_split_order_ships_and_cancels_from_each_warehouse(
         ("wa", -6),
         ("wb", -3),
     ]
+    html = page.get(url).content.decode()
+    assert "Picked from" in html and "A-01 × 6" in html and "A-01 × 3" in html
     assert stock_reconcile() == []
 
 
