@@ -190,3 +190,17 @@ def test_naming_a_warehouse_never_splits(shop_a, network):
         HTTP_IDEMPOTENCY_KEY="k-10",
     )
     assert response.status_code == 409
+
+
+def test_the_order_webhook_event_carries_the_split(shop_a, network):
+    from notifications.models import WebhookEndpoint, WebhookEvent
+
+    WebhookEndpoint.objects.create(
+        name="ops", url="https://example.com/hook", events=["order.created"]
+    )
+    post(shop_client(shop_a[1]), "S-10", [("MUG-9", 10)], "k-11")
+    event = WebhookEvent.objects.get(type="order.created")
+    assert event.payload["shipments"] == [
+        {"warehouse": "wa", "lines": [{"sku": "MUG-9", "quantity": 6}]},
+        {"warehouse": "wb", "lines": [{"sku": "MUG-9", "quantity": 4}]},
+    ]
