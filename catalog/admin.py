@@ -102,8 +102,8 @@ class SupplierProductAdmin(SimpleHistoryAdmin):
 
 @admin.register(Shop)
 class ShopAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "is_active", "created_at"]
-    list_filter = ["is_active"]
+    list_display = ["code", "name", "is_active", "split_orders", "created_at"]
+    list_filter = ["is_active", "split_orders"]
     search_fields = ["code", "name"]
     actions = ["create_api_key"]
 

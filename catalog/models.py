@@ -240,6 +240,14 @@ class Shop(models.Model):
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
+    split_orders = models.BooleanField(
+        _("split orders across warehouses"),
+        default=True,
+        help_text=_(
+            "When no single warehouse can fill an order, ship it from several. "
+            "Off: such an order is refused as short."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Who changed what and when; shown on the admin's History page.

@@ -211,6 +211,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.alerts_evaluate_all_task",
         "schedule": timedelta(minutes=15),
     },
+    "transfer-suggestions-build": {
+        "task": "forecasting.tasks.transfer_suggestions_build_task",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "alerts-lot-expiry": {
+        "task": "notifications.tasks.alerts_lot_expiry_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "alerts-digest-daily": {
         "task": "notifications.tasks.alerts_digest_task",
         "schedule": crontab(hour=6, minute=0),
@@ -366,6 +374,15 @@ STOCKWISE_CURRENCY = env_str("STOCKWISE_CURRENCY", "CNY")
 # only by a manager who confirms it a second time, explicitly.
 STOCKWISE_COUNT_VARIANCE_LIMIT = env_float("STOCKWISE_COUNT_VARIANCE_LIMIT", 500.0)
 STOCKWISE_COUNT_VARIANCE_UNITS = env_int("STOCKWISE_COUNT_VARIANCE_UNITS", 50)
+# Rebalancing (forecasting/services/rebalancing.py): moving one unit between
+# warehouses costs STOCKWISE_TRANSFER_COST_PER_UNIT and takes
+# STOCKWISE_TRANSFER_DAYS; each day a purchase arrives later than a transfer
+# would costs STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY per unit short.
+STOCKWISE_TRANSFER_COST_PER_UNIT = env_float("STOCKWISE_TRANSFER_COST_PER_UNIT", 0.5)
+STOCKWISE_TRANSFER_DAYS = env_float("STOCKWISE_TRANSFER_DAYS", 2)
+STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY = env_float(
+    "STOCKWISE_STOCKOUT_COST_PER_UNIT_DAY", 0.1
+)
 # ABC/XYZ classes and the manager's dashboard figures are cached this long.
 STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS", 900)
 # Embedded default (eager Celery): queued work from a page runs in a background

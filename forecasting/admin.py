@@ -12,6 +12,7 @@ from .models import (
     SeriesForecast,
     ServiceLevelOverride,
     SuggestionEvent,
+    TransferSuggestion,
     WarehousePlanning,
 )
 
@@ -138,3 +139,21 @@ class WarehousePlanningAdmin(admin.ModelAdmin):
     list_display = ["warehouse", "budget_per_period", "period_days", "capacity_litres"]
     list_select_related = ["warehouse"]
     autocomplete_fields = ["warehouse"]
+
+
+@admin.register(TransferSuggestion)
+class TransferSuggestionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "pk",
+        "product",
+        "from_warehouse",
+        "to_warehouse",
+        "status",
+        "quantity",
+        "transfer_cost",
+        "buy_cost",
+        "transfer",
+    ]
+    list_filter = ["status", "from_warehouse", "to_warehouse"]
+    search_fields = ["product__sku"]
+    list_select_related = ["product", "from_warehouse", "to_warehouse", "transfer"]

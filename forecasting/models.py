@@ -460,3 +460,7 @@ class WarehousePlanning(models.Model):
 
     def __str__(self):
         return f"Planning limits of warehouse {self.warehouse_id}"
+
+
+# Transfer suggestions live in their own module; imported here so Django finds them.
+from .models_rebalancing import TransferStatus, TransferSuggestion  # noqa: E402, F401

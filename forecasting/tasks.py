@@ -19,6 +19,7 @@ from stock.selectors.kpis import PERIODS
 from .models import ForecastRun
 from .planning.cleaning import outliers_detect
 from .selectors import dashboard_snapshot_refresh
+from .services.rebalancing import transfer_suggestions_build
 from .services.runs import (
     forecast_chunk_fail,
     forecast_chunk_process,
@@ -151,3 +152,9 @@ def forecast_retrain_task(
 def outliers_detect_task() -> int:
     """Flag new outliers in demand history (pending until a manager decides)."""
     return outliers_detect()
+
+
+def transfer_suggestions_build_task() -> dict:
+    """Beat and the "Rebuild now" button: rebuild the transfer suggestions.
+    Safe to run twice: a build supersedes the open ones it replaces."""
+    return transfer_suggestions_build()

@@ -37,6 +37,26 @@ urlpatterns = [
     ),
     path("suggestions/", views.suggestion_queue, name="suggestion-queue"),
     path(
+        "suggestions/transfers/",
+        views.transfer_suggestion_list,
+        name="transfer-suggestion-list",
+    ),
+    path(
+        "suggestions/transfers/rebuild/",
+        views.transfer_suggestion_rebuild,
+        name="transfer-suggestion-rebuild",
+    ),
+    path(
+        "suggestions/transfers/<int:pk>/approve/",
+        views.transfer_suggestion_approve_submit,
+        name="transfer-suggestion-approve",
+    ),
+    path(
+        "suggestions/transfers/<int:pk>/reject/",
+        views.transfer_suggestion_reject_submit,
+        name="transfer-suggestion-reject",
+    ),
+    path(
         "suggestions/rebuild/",
         views.suggestion_rebuild,
         name="suggestion-rebuild",

@@ -57,6 +57,7 @@ class AlertRuleAdmin(SimpleHistoryAdmin):
                     "max_on_hand",
                     "max_days_of_cover",
                     "variance_percent",
+                    "days_ahead",
                 ]
             },
         ),
@@ -83,6 +84,7 @@ class AlertAdmin(admin.ModelAdmin):
         "kind",
         "product",
         "warehouse",
+        "lot",
         "status",
         "message",
         "value",

@@ -25,6 +25,7 @@ DIGEST = "notifications.tasks.alerts_digest_task"
 REQUEUE = "notifications.tasks.alerts_requeue_task"
 DELIVER = "notifications.tasks.webhook_deliver_task"
 RELAY = "notifications.tasks.webhook_relay_task"
+LOT_EXPIRY = "notifications.tasks.alerts_lot_expiry_task"
 
 
 def _task(name: str) -> Task:

@@ -20,6 +20,7 @@ from .services.evaluation import (
     alerts_evaluate_stocktake,
     evaluation_key,
 )
+from .services.expiry import lots_expiry_evaluate
 from .services.notify import alert_notify
 from .services.requeue import alerts_requeue, stocktake_evaluated_key
 
@@ -42,6 +43,12 @@ def alerts_evaluate_stocktake_task(stocktake_id: int) -> None:
 @shared_task(name=queue.EVALUATE_ALL, acks_late=True)
 def alerts_evaluate_all_task() -> dict:
     return {"pairs": alerts_evaluate_all()}
+
+
+@shared_task(name=queue.LOT_EXPIRY, acks_late=True)
+def alerts_lot_expiry_task() -> dict:
+    """Beat: open lot expiry alerts (once per rule, lot and warehouse)."""
+    return lots_expiry_evaluate()
 
 
 @shared_task(name=queue.NOTIFY, acks_late=True)

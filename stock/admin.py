@@ -6,10 +6,14 @@ from .models import (
     Location,
     LocationStockLevel,
     LostSale,
+    Lot,
+    LotStockLevel,
     PurchaseOrder,
     PurchaseOrderLine,
     SalesOrder,
+    SalesOrderAllocation,
     SalesOrderLine,
+    ShopWarehousePriority,
     StockLevel,
     StockMovement,
     Stocktake,
@@ -123,6 +127,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "product",
         "warehouse",
         "location",
+        "lot",
         "kind",
         "quantity",
         "balance_after",
@@ -137,6 +142,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
         "product",
         "warehouse",
         "location__warehouse",
+        "lot",
         "actor_user",
         "actor_shop",
     ]
@@ -166,6 +172,10 @@ class LostSaleAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+class SalesOrderAllocationInline(ReadOnlyInline):
+    model = SalesOrderAllocation
+
+
 @admin.register(SalesOrder)
 class SalesOrderAdmin(ReadOnlyAdmin):
     list_display = [
@@ -179,7 +189,40 @@ class SalesOrderAdmin(ReadOnlyAdmin):
     list_filter = ["status", "shop", "warehouse"]
     search_fields = ["external_id"]
     list_select_related = ["shop", "warehouse"]
-    inlines = [SalesOrderLineInline]
+    inlines = [SalesOrderLineInline, SalesOrderAllocationInline]
+
+
+@admin.register(SalesOrderAllocation)
+class SalesOrderAllocationAdmin(ReadOnlyAdmin):
+    list_display = ["order", "product", "warehouse", "quantity"]
+    list_filter = ["warehouse"]
+    search_fields = ["product__sku", "order__external_id"]
+    list_select_related = ["order", "product", "warehouse"]
+
+
+@admin.register(ShopWarehousePriority)
+class ShopWarehousePriorityAdmin(admin.ModelAdmin):
+    """Which warehouses a shop's orders ship from first (lower first)."""
+
+    list_display = ["shop", "warehouse", "priority"]
+    list_filter = ["shop", "warehouse"]
+    list_select_related = ["shop", "warehouse"]
+
+
+@admin.register(Lot)
+class LotAdmin(ReadOnlyAdmin):
+    list_display = ["number", "product", "expiry_date", "created_at"]
+    search_fields = ["number", "product__sku"]
+    list_select_related = ["product"]
+    date_hierarchy = "expiry_date"
+
+
+@admin.register(LotStockLevel)
+class LotStockLevelAdmin(ReadOnlyAdmin):
+    list_display = ["lot", "product", "warehouse", "on_hand", "updated_at"]
+    list_filter = ["warehouse"]
+    search_fields = ["lot__number", "product__sku"]
+    list_select_related = ["lot", "product", "warehouse"]
 
 
 class PurchaseOrderLineInline(ReadOnlyInline):

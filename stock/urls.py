@@ -51,6 +51,12 @@ urlpatterns = [
         name="purchase-order-send",
     ),
     path("suppliers/scorecard/", views.supplier_scorecard, name="supplier-scorecard"),
+    path("lots/", views.lot_list, name="lot-list"),
+    path(
+        "lots/write-off-expired/",
+        views.lots_write_off_expired_submit,
+        name="lots-write-off-expired",
+    ),
     path("transfers/new/", views.transfer_create, name="transfer-create"),
     path("adjust/", views.adjust, name="adjust"),
     path("counts/", views.count_list, name="count-list"),

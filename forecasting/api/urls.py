@@ -3,6 +3,11 @@ from django.urls import path
 from ..planning.api import PromotionListCreateApi
 from .forecasts import ForecastListApi
 from .suggestions import SuggestionApproveApi, SuggestionListApi, SuggestionRejectApi
+from .transfers import (
+    TransferSuggestionApproveApi,
+    TransferSuggestionListApi,
+    TransferSuggestionRejectApi,
+)
 
 urlpatterns = [
     path("promotions/", PromotionListCreateApi.as_view(), name="api-promotions"),
@@ -17,5 +22,20 @@ urlpatterns = [
         "suggestions/<int:pk>/reject/",
         SuggestionRejectApi.as_view(),
         name="api-suggestion-reject",
+    ),
+    path(
+        "transfer-suggestions/",
+        TransferSuggestionListApi.as_view(),
+        name="api-transfer-suggestions",
+    ),
+    path(
+        "transfer-suggestions/<int:pk>/approve/",
+        TransferSuggestionApproveApi.as_view(),
+        name="api-transfer-suggestion-approve",
+    ),
+    path(
+        "transfer-suggestions/<int:pk>/reject/",
+        TransferSuggestionRejectApi.as_view(),
+        name="api-transfer-suggestion-reject",
     ),
 ]

@@ -36,6 +36,7 @@ from ..selectors.launch import PROFILE_DAYS, launch_forecasts
 from . import supply_plan
 from .inbound import inbound_schedule
 from .overrides import overrides_apply
+from .usable import usable_on_hand
 
 HORIZON = 28
 LEVELS = (0.1, 0.5, 0.8, 0.9, 0.95, 0.99)
@@ -284,7 +285,8 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         mean=mean,
         quantiles=quantiles,
         levels=LEVELS,
-        on_hand=[on_hand for on_hand, _ in levels],
+        # Lots that expire before they sell are not stock to plan with.
+        on_hand=usable_on_hand(pairs, [held for held, _ in levels], mean, today),
         reserved=[reserved for _, reserved in levels],
         on_order=[inputs.on_order.get(pair) or 0 for pair in pairs],
         lead_time=learned.mean,

@@ -17,6 +17,12 @@ from .suggestions import (
     suggestion_reject_submit,
     suggestion_snooze_submit,
 )
+from .transfers import (
+    transfer_suggestion_approve_submit,
+    transfer_suggestion_list,
+    transfer_suggestion_rebuild,
+    transfer_suggestion_reject_submit,
+)
 
 __all__ = [
     "forecast_override_list",
@@ -35,4 +41,8 @@ __all__ = [
     "suggestion_rebuild",
     "suggestion_reject_submit",
     "suggestion_snooze_submit",
+    "transfer_suggestion_approve_submit",
+    "transfer_suggestion_list",
+    "transfer_suggestion_rebuild",
+    "transfer_suggestion_reject_submit",
 ]

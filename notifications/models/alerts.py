@@ -14,6 +14,7 @@ class AlertKind(models.TextChoices):
     LOW_STOCK = "low_stock", _("low stock")
     OVERSTOCK = "overstock", _("overstock")
     COUNT_VARIANCE = "count_variance", _("count variance")
+    LOT_EXPIRY = "lot_expiry", _("lot expiring")
 
 
 class RuleScope(models.TextChoices):
@@ -110,6 +111,11 @@ class AlertRule(models.Model):
         help_text="Count variance: alert when a confirmed count differs from the "
         "books by more than this percentage.",
     )
+    days_ahead = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Lot expiry: alert this many days before a lot in stock expires.",
+    )
     audience = models.CharField(
         max_length=10, choices=AlertAudience.choices, default=AlertAudience.STAFF
     )
@@ -197,7 +203,8 @@ class AlertRule(models.Model):
                 name="alertrule_kind_parameters",
                 violation_error_message=(
                     "Low stock needs a threshold, overstock a maximum on hand or "
-                    "days of cover, count variance a percentage."
+                    "days of cover, count variance a percentage, lot expiry the "
+                    "days ahead."
                 ),
                 condition=(
                     Q(kind=AlertKind.LOW_STOCK, threshold__isnull=False)
@@ -207,6 +214,7 @@ class AlertRule(models.Model):
                         kind=AlertKind.COUNT_VARIANCE,
                         variance_percent__isnull=False,
                     )
+                    | Q(kind=AlertKind.LOT_EXPIRY, days_ahead__isnull=False)
                 ),
             ),
         ]
@@ -269,6 +277,10 @@ class Alert(models.Model):
     warehouse = models.ForeignKey(
         "stock.Warehouse", related_name="+", on_delete=models.CASCADE
     )
+    # A lot expiry alert is about one lot: it fires once per rule and lot.
+    lot = models.ForeignKey(
+        "stock.Lot", null=True, blank=True, related_name="+", on_delete=models.CASCADE
+    )
     status = models.CharField(
         max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
     )
@@ -299,9 +311,14 @@ class Alert(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rule", "product", "warehouse"],
-                condition=Q(status__in=ACTIVE_ALERT_STATUSES),
+                condition=Q(status__in=ACTIVE_ALERT_STATUSES, lot__isnull=True),
                 name="alert_one_active_per_rule_pair",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "lot", "warehouse"],
+                condition=Q(lot__isnull=False),
+                name="alert_once_per_rule_lot",
+            ),
         ]
         indexes = [models.Index(fields=["status", "opened_at"])]
 

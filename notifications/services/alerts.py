@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from core.errors import InvalidInput, InvalidState
-from stock.models import Warehouse
+from stock.models import Lot, Warehouse
 
 from .. import queue
 from ..events import EventType
@@ -45,16 +45,18 @@ def alert_open(
     value: Decimal,
     message: str,
     now: datetime,
+    lot: Lot | None = None,
 ) -> Alert | None:
-    """Open the alert unless one is active for the rule and pair; None when
-    one was (its value and message are brought up to date instead).
+    """Open the alert unless one is active for the rule and pair (and lot);
+    None when one was (its value and message are brought up to date
+    instead), or, for a lot, when the rule ever fired for it there.
 
     A concurrent evaluation that opened it first is not an error (the partial
     unique constraint decides). Writes alert.opened; e-mails on commit.
     """
     active = (
         Alert.objects.active()
-        .filter(rule=rule, product=product, warehouse=warehouse)
+        .filter(rule=rule, product=product, warehouse=warehouse, lot=lot)
         .first()
     )
     if active is not None:
@@ -68,6 +70,7 @@ def alert_open(
                 kind=rule.kind,
                 product=product,
                 warehouse=warehouse,
+                lot=lot,
                 value=value,
                 message=message[:300],
                 opened_at=now,

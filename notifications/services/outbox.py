@@ -160,4 +160,24 @@ def outbox_order_event(*, order: SalesOrder, event_type: str) -> list[WebhookEve
             for line in _order_lines(order)
         ],
     }
+    payload["shipments"] = _order_shipments(order, payload["lines"])
     return outbox_publish(events=[(event_type, payload)], shop_id=order.shop_id)
+
+
+def _order_shipments(order: SalesOrder, lines: list[dict]) -> list[dict]:
+    """What ships from which warehouse: the order's warehouse with every line,
+    or, for a split order, one entry per warehouse (by code, lines by SKU)."""
+    if not order.is_split:
+        return [{"warehouse": order.warehouse.code, "lines": lines}]
+    allocations = order.allocations.all()
+    if "allocations" not in getattr(order, "_prefetched_objects_cache", {}):
+        allocations = allocations.select_related("product", "warehouse")
+    by_warehouse: dict[str, list[dict]] = {}
+    for allocation in allocations:
+        by_warehouse.setdefault(allocation.warehouse.code, []).append(
+            {"sku": allocation.product.sku, "quantity": allocation.quantity}
+        )
+    return [
+        {"warehouse": code, "lines": sorted(rows, key=lambda row: row["sku"])}
+        for code, rows in sorted(by_warehouse.items())
+    ]

@@ -42,7 +42,7 @@ ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
 def visible_orders(request):
     orders = SalesOrder.objects.select_related("shop", "warehouse").prefetch_related(
-        "lines__product"
+        "lines__product", "allocations__product", "allocations__warehouse"
     )
     if is_shop(request.user):
         return orders.filter(shop=request.user.shop)
@@ -91,7 +91,11 @@ class OrderListCreateApi(ListAPIView):
         description=(
             "Reserve every line or nothing. 201 when created; 200 when the same "
             "order (shop + external_id, same lines) was already received; 409 "
-            "naming the short SKUs, or when external_id exists with other lines."
+            "naming the short SKUs, or when external_id exists with other lines. "
+            "When no single warehouse can fill the order it is split over the "
+            "fewest that can (the shop's ranked warehouses first; `shipments` "
+            "says what ships from where), unless the shop opted out of split "
+            "orders or the body names a warehouse: then 409."
         ),
     )
     def post(self, request):

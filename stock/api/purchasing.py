@@ -14,6 +14,7 @@ from core.serializers import ErrorSerializer, StrictInputSerializer
 
 from ..filters import PurchaseOrderFilter
 from ..models import PurchaseOrder
+from ..services.lots import LotInput
 from ..services.purchasing import (
     PurchaseLineInput,
     purchase_order_cancel,
@@ -133,9 +134,14 @@ class PurchaseOrderCancelApi(NoBodyApi):
         )
 
 
+class ReceiveLineInputSerializer(SkuQuantitySerializer):
+    lot = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    expiry_date = serializers.DateField(required=False, allow_null=True)
+
+
 class ReceiveInputSerializer(StrictInputSerializer):
     location = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    lines = SkuQuantitySerializer(many=True, min_length=1, max_length=500)
+    lines = ReceiveLineInputSerializer(many=True, min_length=1, max_length=500)
 
 
 @extend_schema(
@@ -159,16 +165,41 @@ class PurchaseOrderReceiveApi(APIView):
             raise serializers.ValidationError(
                 {"lines": [f"Not on {order}: {', '.join(missing)}."]}
             )
-        quantities: dict[int, int] = {}
-        for line in data["lines"]:
-            line_id = line_ids[line["sku"]]
-            quantities[line_id] = quantities.get(line_id, 0) + line["quantity"]
+        quantities, lots = _receipt(data["lines"], line_ids)
         purchase_order_receive(
             purchase_order=order,
             quantities=quantities,
             actor=request.user,
             location=resolve_location(data.get("location"), order.warehouse),
+            lots=lots,
         )
         return Response(
             PurchaseOrderOutputSerializer(_purchase_orders().get(pk=pk)).data
         )
+
+
+def _receipt(lines: list[dict], line_ids: dict[str, int]):
+    """Quantities and lots per purchase-order line id; one lot per SKU in a
+    receipt (a 400 on ``lines`` otherwise), an expiry only with a lot."""
+    quantities: dict[int, int] = {}
+    lots: dict[int, LotInput] = {}
+    for line in lines:
+        line_id = line_ids[line["sku"]]
+        quantities[line_id] = quantities.get(line_id, 0) + line["quantity"]
+        number = (line.get("lot") or "").strip()
+        if line.get("expiry_date") and not number:
+            raise serializers.ValidationError(
+                {"lines": [f"{line['sku']}: an expiry_date needs its lot."]}
+            )
+        lot = LotInput(number, line.get("expiry_date")) if number else None
+        if (
+            line_id in lots
+            and lots[line_id] != lot
+            or (line_id not in lots and lot and quantities[line_id] != line["quantity"])
+        ):
+            raise serializers.ValidationError(
+                {"lines": [f"{line['sku']}: receive one lot per SKU at a time."]}
+            )
+        if lot:
+            lots[line_id] = lot
+    return quantities, lots

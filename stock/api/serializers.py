@@ -1,6 +1,7 @@
 """Output shapes of the stock API, and the shared pieces of its input."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalog.models import Product
@@ -73,10 +74,49 @@ class OrderLineOutputSerializer(serializers.Serializer):
     )
 
 
+class ShipmentLineOutputSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class ShipmentOutputSerializer(serializers.Serializer):
+    warehouse = serializers.CharField()
+    lines = ShipmentLineOutputSerializer(many=True)
+
+
+def order_shipments_body(order: SalesOrder) -> list[dict]:
+    """What ships from where: one shipment per warehouse (a split order has
+    several, by warehouse code; its lines by SKU). Expects the order's lines
+    (and a split order's allocations) with products and warehouses loaded."""
+    if not order.is_split:
+        return [
+            {
+                "warehouse": order.warehouse.code,
+                "lines": [
+                    {"sku": line.product.sku, "quantity": line.quantity}
+                    for line in order.lines.all()
+                ],
+            }
+        ]
+    by_warehouse: dict[str, list[dict]] = {}
+    for allocation in order.allocations.all():
+        by_warehouse.setdefault(allocation.warehouse.code, []).append(
+            {"sku": allocation.product.sku, "quantity": allocation.quantity}
+        )
+    return [
+        {"warehouse": code, "lines": sorted(lines, key=lambda line: line["sku"])}
+        for code, lines in sorted(by_warehouse.items())
+    ]
+
+
 class SalesOrderOutputSerializer(serializers.ModelSerializer):
     shop = serializers.CharField(source="shop.code")
     warehouse = serializers.CharField(source="warehouse.code")
     lines = OrderLineOutputSerializer(many=True)
+    shipments = serializers.SerializerMethodField(
+        help_text="What ships from which warehouse: one shipment unless no single "
+        "warehouse could fill the order and it was split."
+    )
 
     class Meta:
         model = SalesOrder
@@ -90,7 +130,12 @@ class SalesOrderOutputSerializer(serializers.ModelSerializer):
             "shipped_at",
             "cancelled_at",
             "lines",
+            "shipments",
         ]
+
+    @extend_schema_field(ShipmentOutputSerializer(many=True))
+    def get_shipments(self, order) -> list[dict]:
+        return order_shipments_body(order)
 
 
 _DATETIME = serializers.DateTimeField()
@@ -125,6 +170,7 @@ def sales_order_body(order: SalesOrder) -> dict:
             }
             for line in order.lines.all()
         ],
+        "shipments": order_shipments_body(order),
     }
 
 

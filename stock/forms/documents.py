@@ -10,6 +10,7 @@ from ..models import (
     PurchaseOrderStatus,
     Warehouse,
 )
+from ..services.lots import LotInput
 from .fields import (
     QuantityField,
     active_locations,
@@ -106,17 +107,55 @@ class ReceiveForm(forms.Form):
                 {"max": line.quantity_open, "min": 0, "data-scan-qty": ""}
             )
             self.fields[self.field_name(line)] = field
+            self.fields[f"lot_{line.pk}"] = forms.CharField(
+                label=_("Lot of %(sku)s") % {"sku": line.product.sku},
+                required=False,
+                max_length=60,
+            )
+            self.fields[f"expiry_{line.pk}"] = forms.DateField(
+                label=_("Expiry of %(sku)s") % {"sku": line.product.sku},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
 
     @staticmethod
     def field_name(line) -> str:
         return f"line_{line.pk}"
 
     def all_rows(self):
-        """Every line with its input, or None once the line is complete."""
+        """Every line with its input, or None once the line is complete; then
+        its lot and expiry inputs (None likewise)."""
         return [
-            (line, self[self.field_name(line)] if line.quantity_open > 0 else None)
+            (
+                line,
+                self[self.field_name(line)],
+                self[f"lot_{line.pk}"],
+                self[f"expiry_{line.pk}"],
+            )
+            if line.quantity_open > 0
+            else (line, None, None, None)
             for line in self.all_lines
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for line in self.lines:
+            if cleaned.get(f"expiry_{line.pk}") and not cleaned.get(f"lot_{line.pk}"):
+                self.add_error(
+                    f"lot_{line.pk}", _("Enter the lot number of what expires.")
+                )
+        return cleaned
+
+    def lots(self) -> dict[int, LotInput]:
+        """The lot named for each line received now, by line id."""
+        return {
+            line.pk: LotInput(
+                self.cleaned_data[f"lot_{line.pk}"],
+                self.cleaned_data.get(f"expiry_{line.pk}"),
+            )
+            for line in self.lines
+            if self.cleaned_data.get(f"lot_{line.pk}", "").strip()
+        }
 
     def quantities(self) -> dict[int, int]:
         return {

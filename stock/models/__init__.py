@@ -1,5 +1,6 @@
 """Stock: warehouses, the ledger and its balances, and the documents that move stock."""
 
+from .allocation import SalesOrderAllocation, ShopWarehousePriority
 from .documents import (
     PurchaseOrder,
     PurchaseOrderLine,
@@ -11,6 +12,7 @@ from .documents import (
 from .idempotency import IdempotencyRecord
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
 from .lost_sales import LostSale
+from .lots import Lot, LotStockLevel
 from .operations import (
     Stocktake,
     StocktakeLine,
@@ -32,6 +34,8 @@ __all__ = [
     "IdempotencyRecord",
     "Location",
     "LostSale",
+    "Lot",
+    "LotStockLevel",
     "LocationKind",
     "LocationStockLevel",
     "MovementKind",
@@ -40,8 +44,10 @@ __all__ = [
     "PurchaseOrderStatus",
     "ReferenceType",
     "SalesOrder",
+    "SalesOrderAllocation",
     "SalesOrderLine",
     "SalesOrderStatus",
+    "ShopWarehousePriority",
     "StockLevel",
     "StockMovement",
     "Stocktake",

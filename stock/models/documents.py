@@ -20,6 +20,10 @@ class SalesOrder(models.Model):
     warehouse = models.ForeignKey(
         "stock.Warehouse", related_name="sales_orders", on_delete=models.PROTECT
     )
+    # No single warehouse could fill it: SalesOrderAllocation rows say which
+    # warehouse reserves and ships how much of each line (`warehouse` is then
+    # the one that ships most).
+    is_split = models.BooleanField(default=False)
     status = models.CharField(
         max_length=16,
         choices=SalesOrderStatus.choices,

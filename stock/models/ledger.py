@@ -15,6 +15,7 @@ class MovementKind(models.TextChoices):
     COUNT_CORRECTION = "count_correction", _("count correction")
     RETURN_RESTOCK = "return_restock", _("return restock")
     RELOCATION = "relocation", _("bin move")
+    EXPIRY_WRITE_OFF = "expiry_write_off", _("expired, written off")
 
 
 # Demand: the kinds of movement that are a customer taking stock away. Sales
@@ -36,6 +37,7 @@ KIND_SIGN = {
     MovementKind.RETURN_RESTOCK: 1,
     # Between locations of one warehouse: a pair that nets to zero there.
     MovementKind.RELOCATION: 0,
+    MovementKind.EXPIRY_WRITE_OFF: -1,
 }
 
 
@@ -74,6 +76,15 @@ class StockMovement(models.Model):
     )
     location = models.ForeignKey(
         "stock.Location",
+        null=True,
+        blank=True,
+        related_name="movements",
+        on_delete=models.PROTECT,
+    )
+    # The lot moved, for a product received with lot numbers; none for stock
+    # received without one (stock/services/ledger_lots.py).
+    lot = models.ForeignKey(
+        "stock.Lot",
         null=True,
         blank=True,
         related_name="movements",

@@ -12,6 +12,7 @@ from ..models import (
     SalesOrder,
     SalesOrderStatus,
     StockLevel,
+    Warehouse,
 )
 from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
 
@@ -107,3 +108,30 @@ def purchase_order_lines_get(*, purchase_order: PurchaseOrder) -> list:
 
 def is_receivable(purchase_order: PurchaseOrder) -> bool:
     return purchase_order.status in RECEIVABLE_PURCHASE_STATUSES
+
+
+def order_shipments(order: SalesOrder, lines, holds, lots) -> list[dict]:
+    """For a split order's page: one shipment per warehouse (by code), each
+    with its lines (the order line, the quantity from there, the lots to
+    pick). ``holds`` are the order's (product, warehouse, quantity), ``lots``
+    order_lot_picks of them. Empty for an order shipped from one warehouse."""
+    if not order.is_split:
+        return []
+    by_product = {line.product_id: line for line in lines}
+    warehouses = Warehouse.objects.in_bulk({w for _, w, _ in holds})
+    shipments: dict[int, list] = {}
+    for product_id, warehouse_id, quantity in holds:
+        shipments.setdefault(warehouse_id, []).append(
+            {
+                "line": by_product[product_id],
+                "quantity": quantity,
+                "lots": lots.get((product_id, warehouse_id), []),
+            }
+        )
+    return [
+        {
+            "warehouse": warehouses[w],
+            "lines": sorted(rows, key=lambda row: row["line"].product.sku),
+        }
+        for w, rows in sorted(shipments.items(), key=lambda kv: warehouses[kv[0]].code)
+    ]

@@ -100,14 +100,22 @@ class Pick:
 def order_pick_list(*, order: SalesOrder) -> dict[int, list[Pick]]:
     """Where to pick each line of a reserved order, as the ledger will when it
     ships now: {product id: [Pick]}. Empty for a warehouse without locations."""
-    bins = warehouse_bins([order.warehouse_id]).get(order.warehouse_id, NO_BINS)
+    wanted = dict(order.lines.values_list("product_id", "quantity"))
+    return warehouse_pick_list(warehouse_id=order.warehouse_id, wanted=wanted)
+
+
+def warehouse_pick_list(
+    *, warehouse_id: int, wanted: dict[int, int]
+) -> dict[int, list[Pick]]:
+    """Where to pick ``wanted`` ({product id: quantity}) in one warehouse now,
+    by the ledger's pick rule. Empty for a warehouse without locations."""
+    bins = warehouse_bins([warehouse_id]).get(warehouse_id, NO_BINS)
     if not bins.located:
         return {}
-    wanted = dict(order.lines.values_list("product_id", "quantity"))
     held: dict[int, dict[int, tuple[int, str]]] = {}
     codes = {}
     for product_id, location_id, on_hand, code in LocationStockLevel.objects.filter(
-        warehouse_id=order.warehouse_id, product_id__in=wanted, on_hand__gt=0
+        warehouse_id=warehouse_id, product_id__in=wanted, on_hand__gt=0
     ).values_list("product_id", "location_id", "on_hand", "location__code"):
         held.setdefault(product_id, {})[location_id] = (on_hand, code)
         codes[location_id] = code
@@ -120,9 +128,12 @@ def order_pick_list(*, order: SalesOrder) -> dict[int, list[Pick]]:
     return plan
 
 
-def order_picks(*, order: SalesOrder) -> dict[int, list[Pick]]:
+def order_picks(
+    *, order: SalesOrder, warehouse_id: int | None = None
+) -> dict[int, list[Pick]]:
     """For the order page: where to pick a reserved order's lines, or where a
-    shipped order's lines were taken from (its ledger)."""
+    shipped order's lines were taken from (its ledger); for a split order,
+    ``warehouse_id`` names the shipment (reserved: use warehouse_pick_list)."""
     if order.status == SalesOrderStatus.RESERVED:
         return order_pick_list(order=order)
     if order.status != SalesOrderStatus.SHIPPED:
@@ -134,6 +145,7 @@ def order_picks(*, order: SalesOrder) -> dict[int, list[Pick]]:
             reference_id=str(order.pk),
             kind=MovementKind.SHIPMENT,
             location__isnull=False,
+            warehouse_id=warehouse_id or order.warehouse_id,
         )
         .values("product_id", "location__code")
         .annotate(total=Sum("quantity"))

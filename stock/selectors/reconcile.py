@@ -8,11 +8,13 @@ from django.db.models import Sum
 from ..models import (
     Location,
     LocationStockLevel,
+    SalesOrderAllocation,
     SalesOrderLine,
     SalesOrderStatus,
     StockLevel,
     StockMovement,
 )
+from .reconcile_lots import lot_differences
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def stock_reconcile() -> list[Difference]:
     """Every StockLevel whose on hand differs from the sum of its ledger, or whose
     reserved differs from what its open sales orders hold; every location
     balance that differs from its location's ledger; and, in a warehouse with
-    locations, every product whose locations do not add up to its level."""
+    locations, every product whose locations do not add up to its level; every
+    lot balance off its ledger, and lots holding more than their level."""
     ledger = {
         (row["product_id"], row["warehouse_id"]): row["total"]
         for row in StockMovement.objects.values("product_id", "warehouse_id")
@@ -57,12 +60,21 @@ def stock_reconcile() -> list[Difference]:
     holds = {
         (row["product_id"], row["order__warehouse_id"]): row["total"]
         for row in SalesOrderLine.objects.filter(
-            order__status=SalesOrderStatus.RESERVED
+            order__status=SalesOrderStatus.RESERVED, order__is_split=False
         )
         .values("product_id", "order__warehouse_id")
         .annotate(total=Sum("quantity"))
         .order_by()
     }
+    # A split order holds its allocations, each in its own warehouse.
+    for row in (
+        SalesOrderAllocation.objects.filter(order__status=SalesOrderStatus.RESERVED)
+        .values("product_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    ):
+        pair = (row["product_id"], row["warehouse_id"])
+        holds[pair] = holds.get(pair, 0) + row["total"]
     differences = []
     seen = set()
     levels = {}
@@ -94,6 +106,7 @@ def stock_reconcile() -> list[Difference]:
     }
     unproven = {(d.product_id, d.warehouse_id) for d in differences}
     differences += _location_differences(proven, unproven)
+    differences += lot_differences(levels, Difference)
     return sorted(
         differences,
         key=lambda d: (d.product_id, d.warehouse_id, d.field, d.location_id or 0),

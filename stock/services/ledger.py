@@ -5,7 +5,8 @@ conditional UPDATEs (never read-compute-write), taken in (product, warehouse)
 order so two transactions touching the same rows never deadlock, and writes one
 immutable StockMovement per on-hand change in the same transaction. In a
 warehouse with locations each movement names one and the LocationStockLevel
-rows move with the level (ledger_locations.py), locked after the level row.
+rows move with the level (ledger_locations.py), locked after the level row;
+lots likewise (ledger_lots.py: named, or first expired first out).
 """
 
 from collections import defaultdict
@@ -36,6 +37,7 @@ from .ledger_locations import (
     move_locations,
     placed,
 )
+from .ledger_lots import move_lots
 
 __all__ = ["LedgerLine", "ledger_load_history", "ledger_post"]
 
@@ -88,7 +90,7 @@ def ledger_post(
         prepared = ledger_hook.prepare()
         picked = _move_balances(deltas, lines, located, pick_first, now)
         movements = _write_movements(
-            _pieces(lines, picked),
+            move_lots(_pieces(lines, picked), now),
             reference_type=reference_type,
             reference_id=str(reference_id),
             actor_user=actor_user,
@@ -220,6 +222,7 @@ def _write_movements(
             product_id=line.product_id,
             warehouse_id=line.warehouse_id,
             location_id=location_id,
+            lot_id=line.lot_id,
             quantity=line.quantity,
             balance_after=balance,
             kind=line.kind,

@@ -23,6 +23,9 @@ class LedgerLine:
     reserved: int = 0  # change of reserved
     kind: str = ""
     location_id: int | None = None
+    # The lot moved (stock.Lot of the product); None for an outbound line is
+    # filled first expired, first out by the ledger (ledger_lots.py).
+    lot_id: int | None = None
     # A relocation leg for stock the books hold in a warehouse with locations
     # but in none of them (it held stock before its first location): the
     # movement names no location and no location's balance moves.

@@ -25,12 +25,21 @@ from ..models import (
     MovementKind,
     ReferenceType,
     SalesOrder,
+    SalesOrderAllocation,
     SalesOrderLine,
     SalesOrderStatus,
     StockLevel,
     Warehouse,
 )
+from .allocation import (
+    Allocation,
+    allocation_plan,
+    candidates_order,
+    warehouse_ranks,
+)
 from .ledger import LedgerLine, ledger_post
+
+SPLIT_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -81,8 +90,9 @@ def _same_lines(order: SalesOrder, lines: list[OrderLineInput]) -> bool:
     return stored == {line.product.pk: line.quantity for line in lines}
 
 
-def _candidate_warehouses(lines: list[OrderLineInput]) -> list[Warehouse]:
-    """Active warehouses, the one with the most of what is asked for first."""
+def _candidate_warehouses(shop: Shop, lines: list[OrderLineInput]) -> list[Warehouse]:
+    """Active warehouses in the shop's order: its ranked ones first, then the
+    one with the most of what is asked for (allocation.candidates_order)."""
     warehouses = list(Warehouse.objects.filter(is_active=True))
     totals = dict(
         StockLevel.objects.filter(product_id__in=[line.product.pk for line in lines])
@@ -90,15 +100,26 @@ def _candidate_warehouses(lines: list[OrderLineInput]) -> list[Warehouse]:
         .annotate(total=Sum("on_hand") - Sum("reserved"))
         .values_list("warehouse_id", "total")
     )
-    return sorted(warehouses, key=lambda w: (-(totals.get(w.pk) or 0), w.code))
+    return candidates_order(warehouses, totals, warehouse_ranks(shop))
 
 
 def _reserve(
-    *, shop: Shop, external_id: str, warehouse: Warehouse, lines: list[OrderLineInput]
+    *,
+    shop: Shop,
+    external_id: str,
+    warehouse: Warehouse,
+    lines: list[OrderLineInput],
+    split: list[Allocation] | None = None,
+    warehouses: dict[int, Warehouse] | None = None,
 ) -> SalesOrder:
+    """Create the order and reserve it all in ``warehouse``, or, given a
+    ``split``, each allocation in its warehouse; nothing when any is short."""
     with transaction.atomic():
         order = SalesOrder.objects.create(
-            shop=shop, external_id=external_id, warehouse=warehouse
+            shop=shop,
+            external_id=external_id,
+            warehouse=warehouse,
+            is_split=split is not None,
         )
         order_lines = SalesOrderLine.objects.bulk_create(
             SalesOrderLine(
@@ -114,21 +135,84 @@ def _reserve(
         cached = SalesOrderLine.objects.filter(order=order)
         cached._result_cache, cached._prefetch_done = order_lines, True
         order._prefetched_objects_cache = {"lines": cached}
+        if split is None:
+            holds = [
+                LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
+                for line in lines
+            ]
+        else:
+            _allocations_write(order, split, lines, warehouses or {})
+            holds = [
+                LedgerLine(a.product_id, a.warehouse_id, reserved=a.quantity)
+                for a in split
+            ]
         # The event first, the stock last: the level row a hot SKU's orders
         # queue on stays locked only from its UPDATE to the commit. A refused
         # reservation rolls the event back with the order.
         order_hook.announce(OrderChanged(order=order, event=ORDER_CREATED))
         ledger_post(
-            lines=[
-                LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
-                for line in lines
-            ],
+            lines=holds,
             reference_type=ReferenceType.SALES_ORDER,
             reference_id=str(order.pk),
             actor_shop=shop,
             savepoint=False,  # a refusal rolls back this whole block
         )
     return order
+
+
+def _allocations_write(
+    order: SalesOrder,
+    split: list[Allocation],
+    lines: list[OrderLineInput],
+    warehouses: dict[int, Warehouse],
+) -> None:
+    """Write the split; the order keeps the rows, with their products and
+    warehouses, so its answer reads nothing back."""
+    products = {line.product.pk: line.product for line in lines}
+    rows = SalesOrderAllocation.objects.bulk_create(
+        SalesOrderAllocation(
+            order=order,
+            product=products[a.product_id],
+            warehouse=warehouses.get(a.warehouse_id)
+            or Warehouse.objects.get(pk=a.warehouse_id),
+            quantity=a.quantity,
+        )
+        for a in split
+    )
+    cached = SalesOrderAllocation.objects.filter(order=order)
+    cached._result_cache, cached._prefetch_done = rows, True
+    order._prefetched_objects_cache["allocations"] = cached
+
+
+def _reserve_split(
+    *, shop: Shop, external_id: str, lines: list[OrderLineInput]
+) -> SalesOrder | None:
+    """Reserve the order split over the fewest warehouses; None when the
+    network cannot fill it. A plan a concurrent order made short is planned
+    again on what is left (SPLIT_ATTEMPTS in all)."""
+    wanted = {line.product.pk: line.quantity for line in lines}
+    for _attempt in range(SPLIT_ATTEMPTS):
+        split = allocation_plan(shop=shop, wanted=wanted)
+        if split is None:
+            return None
+        shipped: dict[int, int] = {}
+        for a in split:
+            shipped[a.warehouse_id] = shipped.get(a.warehouse_id, 0) + a.quantity
+        # The order's own warehouse: the one that ships most.
+        main = max(shipped, key=lambda w: (shipped[w], -w))
+        warehouses = Warehouse.objects.in_bulk(list(shipped))
+        try:
+            return _reserve(
+                shop=shop,
+                external_id=external_id,
+                warehouse=warehouses[main],
+                lines=lines,
+                split=split,
+                warehouses=warehouses,
+            )
+        except InsufficientStock:
+            continue
+    return None
 
 
 def sales_order_create(
@@ -139,6 +223,12 @@ def sales_order_create(
     warehouse: Warehouse | None = None,
 ) -> tuple[SalesOrder, bool]:
     """Reserve every line or nothing; return (order, created).
+
+    One warehouse fills the order when one can (the shop's ranked warehouses
+    first, then the one holding most). When none can, and the shop splits
+    orders (Shop.split_orders) and named no warehouse, the order is split over
+    the fewest warehouses that can (services.allocation), still all or
+    nothing; otherwise it is refused as short (InsufficientStock).
 
     An order the shop sent before (same external_id) is returned as it is when
     its lines match, and refused when they differ.
@@ -152,7 +242,7 @@ def sales_order_create(
     # Insert first: a re-sent order (the rare case) meets the unique (shop,
     # external_id) index inside _reserve and is read back then, so a new order
     # costs no lookup.
-    candidates = [warehouse] if warehouse else _candidate_warehouses(lines)
+    candidates = [warehouse] if warehouse else _candidate_warehouses(shop, lines)
     first_error = None
     duplicate = None
     for candidate in candidates:
@@ -167,6 +257,13 @@ def sales_order_create(
             # Sent before, or the same order arrived concurrently and won.
             duplicate = error
             break
+    if first_error is not None and warehouse is None and shop.split_orders:
+        try:
+            order = _reserve_split(shop=shop, external_id=external_id, lines=lines)
+        except IntegrityError as error:
+            order, duplicate = None, error
+        if order is not None:
+            return order, True
     existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
     if existing is None:
         if duplicate is not None:
@@ -185,17 +282,30 @@ def sales_order_create(
     return existing, False
 
 
+def order_holds(order: SalesOrder) -> list[tuple[int, int, int]]:
+    """(product id, warehouse id, quantity) the order reserves: its
+    allocations when split, else every line in its warehouse."""
+    if order.is_split:
+        return [
+            (a.product_id, a.warehouse_id, a.quantity) for a in order.allocations.all()
+        ]
+    return [
+        (line.product_id, order.warehouse_id, line.quantity)
+        for line in order.lines.all()
+    ]
+
+
 def _release_lines(order: SalesOrder, *, ship: bool) -> list[LedgerLine]:
-    """Release each line's reservation; shipping also takes it out of on hand."""
+    """Release each hold of the order; shipping also takes it out of on hand."""
     return [
         LedgerLine(
-            line.product_id,
-            order.warehouse_id,
-            quantity=-line.quantity if ship else 0,
-            reserved=-line.quantity,
+            product_id,
+            warehouse_id,
+            quantity=-quantity if ship else 0,
+            reserved=-quantity,
             kind=MovementKind.SHIPMENT if ship else "",
         )
-        for line in order.lines.all()
+        for product_id, warehouse_id, quantity in order_holds(order)
     ]
 
 

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..models.documents import RECEIVABLE_PURCHASE_STATUSES
 from .ledger import LedgerLine, ledger_post
+from .lots import LotInput, lot_resolve
 from .purchase_send import purchase_order_send  # noqa: F401 (its old home)
 
 
@@ -159,8 +160,12 @@ def purchase_order_receive(
     quantities: dict[int, int],
     actor,
     location: Location | None = None,
+    lots: dict[int, LotInput] | None = None,
 ) -> PurchaseOrder:
     """Receive quantities per line id; refuse receiving more than is open.
+
+    ``lots`` names the lot (number, expiry) of what a line received, by line
+    id; the lot is created on its first receipt (services.lots.lot_resolve).
 
     Refuses (InvalidInput) no quantity, a negative one, a location outside the
     order's warehouse, a line not on the order or more than a line has open;
@@ -175,6 +180,11 @@ def purchase_order_receive(
         order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
         lines = _receivable_lines(order, quantities)
         _count_received(lines, quantities)
+        lot_ids = {
+            line_id: lot_resolve(product=lines[line_id].product, lot=lot).pk
+            for line_id, lot in (lots or {}).items()
+            if line_id in quantities
+        }
         ledger_post(
             lines=[
                 LedgerLine(
@@ -183,6 +193,7 @@ def purchase_order_receive(
                     quantity=quantity,
                     kind=MovementKind.RECEIPT,
                     location_id=location.pk if location else None,
+                    lot_id=lot_ids.get(line_id),
                 )
                 for line_id, quantity in sorted(quantities.items())
             ],

@@ -8,6 +8,7 @@ from .documents import (
     purchase_order_list,
     purchase_order_receive,
 )
+from .lots import lot_list, lots_write_off_expired_submit
 from .operations import (
     adjust,
     count_cancel,
@@ -35,6 +36,8 @@ __all__ = [
     "count_list",
     "count_recount",
     "home",
+    "lot_list",
+    "lots_write_off_expired_submit",
     "order_detail",
     "order_list",
     "order_ship",

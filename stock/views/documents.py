@@ -25,14 +25,16 @@ from ..selectors.documents import (
     is_receivable,
     order_get,
     order_lines_get,
+    order_shipments,
     purchase_order_get,
     purchase_order_lines_get,
     purchase_orders_get,
     reserved_orders_get,
 )
-from ..selectors.picking import order_picks
+from ..selectors.lots import order_lot_picks
+from ..selectors.picking import order_picks, warehouse_pick_list
 from ..services import purchasing
-from ..services.orders import sales_order_ship
+from ..services.orders import order_holds, sales_order_ship
 
 ORDER_COLUMNS = [
     Column(gettext_lazy("Order"), "external_id"),
@@ -112,20 +114,40 @@ def order_list(request):
 
 def _render_order(request, order, form=None):
     lines = order_lines_get(order=order)
-    picks = order_picks(order=order)
+    picks = {} if order.is_split else order_picks(order=order)
+    holds = order_holds(order)
+    lots = order_lot_picks(order=order, holds=holds)
     for line in lines:
         line.picks = picks.get(line.product_id, [])
+        line.lots = lots.get((line.product_id, order.warehouse_id), [])
+    shipments = order_shipments(order, lines, holds, lots)
+    for shipment in shipments:
+        where = _shipment_picks(order, shipment)
+        for row in shipment["lines"]:
+            row["picks"] = where.get(row["line"].product_id, [])
+        shipment["show_picks"] = bool(where)
     return render(
         request,
         "stock/order_detail.html",
         {
             "order": order,
             "lines": lines,
+            "shipments": shipments,
             "show_picks": bool(picks),
+            "show_lots": bool(lots),
             "form": form or ActionForm(),
             "can_ship": order.status == SalesOrderStatus.RESERVED,
         },
     )
+
+
+def _shipment_picks(order, shipment) -> dict:
+    """Where to pick (or where was picked) one shipment of a split order."""
+    warehouse_id = shipment["warehouse"].pk
+    if order.status == SalesOrderStatus.RESERVED:
+        wanted = {row["line"].product_id: row["quantity"] for row in shipment["lines"]}
+        return warehouse_pick_list(warehouse_id=warehouse_id, wanted=wanted)
+    return order_picks(order=order, warehouse_id=warehouse_id)
 
 
 @operator_required
@@ -198,6 +220,7 @@ def purchase_order_receive(request, pk: int):
                 quantities=form.quantities(),
                 actor=request.user,
                 location=form.cleaned_data["location"],
+                lots=form.lots(),
             )
         except ServiceError as error:
             add_service_error(form, error)

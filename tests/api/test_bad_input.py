@@ -10,7 +10,7 @@ from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
 from core.api import NoBodyApi
-from forecasting.models import Promotion
+from forecasting.models import Promotion, TransferSuggestion
 from returns.models import ReturnRequest
 from stock.models import (
     IdempotencyRecord,
@@ -62,6 +62,7 @@ NO_BODY_ROUTES = [
     ("purchase-orders/<int:pk>/send/", "POST"),
     ("returns/<int:pk>/receive/", "POST"),
     ("returns/<int:pk>/resolve/", "POST"),
+    ("transfer-suggestions/<int:pk>/reject/", "POST"),
 ]
 JSON = "application/json"
 # (body, content type): each a client bug on an operation that takes no body.
@@ -93,7 +94,13 @@ def _state():
     """The rows written, and the status of every document an operation moves."""
     statuses = {
         f"{model.__name__} status": sorted(model.objects.values_list("pk", "status"))
-        for model in (SalesOrder, PurchaseOrder, Stocktake, ReturnRequest)
+        for model in (
+            SalesOrder,
+            PurchaseOrder,
+            Stocktake,
+            ReturnRequest,
+            TransferSuggestion,
+        )
     }
     return {**_counts(), **statuses}
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from forecasting.models import TransferSuggestion
 from returns.services.intake import ReturnLineInput, return_create
 from returns.services.review import return_receive, return_review
 from stock.services.operations import (
@@ -194,6 +195,21 @@ MATRIX = {
         {"reason": "not now"},
         expect(staff=403, manager=200, admin=200),
     ),
+    ("transfer-suggestions/", "GET"): (
+        "transfer-suggestions/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("transfer-suggestions/<int:pk>/approve/", "POST"): (
+        "transfer-suggestions/{transfer_suggestion}/approve/",
+        {},
+        expect(staff=403, manager=200, admin=200),
+    ),
+    ("transfer-suggestions/<int:pk>/reject/", "POST"): (
+        "transfer-suggestions/{transfer_suggestion}/reject/",
+        None,
+        expect(staff=403, manager=200, admin=200),
+    ),
     ("purchase-orders/", "GET"): ("purchase-orders/", None, STAFF_READ),
     ("purchase-orders/", "POST"): (
         "purchase-orders/",
@@ -306,6 +322,20 @@ def _make_world(warehouse, other_warehouse, product, shop_a, shop_b):
     return_receive(request=ready_return, actor=staff)
     ids = {
         "suggestion": factories.suggestion(product, warehouse, supplier).pk,
+        "transfer_suggestion": TransferSuggestion.objects.create(
+            product=product,
+            from_warehouse=warehouse,
+            to_warehouse=other_warehouse,
+            quantity=1,
+            from_usable=10,
+            from_order_up_to=5,
+            to_position=0,
+            to_reorder_point=2,
+            to_order_up_to=4,
+            transfer_cost=1,
+            buy_cost=4,
+            lead_time_days=7,
+        ).pk,
         "return": open_return.pk,
         "ready_return": ready_return.pk,
         "order": order.pk,

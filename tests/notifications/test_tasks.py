@@ -34,6 +34,7 @@ def test_every_name_the_services_and_beat_send_is_registered():
         queue.REQUEUE,
         queue.DELIVER,
         queue.RELAY,
+        queue.LOT_EXPIRY,
     ]
     scheduled = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     ours = [name for name in scheduled if name.startswith("notifications.")]
@@ -41,7 +42,13 @@ def test_every_name_the_services_and_beat_send_is_registered():
         assert name in app.tasks, name
     assert not [name for name in scheduled if name.startswith("stock.alert_tasks.")]
     assert sorted(ours) == sorted(
-        [queue.EVALUATE_ALL, queue.DIGEST, queue.REQUEUE, queue.RELAY]
+        [
+            queue.EVALUATE_ALL,
+            queue.DIGEST,
+            queue.REQUEUE,
+            queue.RELAY,
+            queue.LOT_EXPIRY,
+        ]
     )
 
 

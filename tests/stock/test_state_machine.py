@@ -162,7 +162,9 @@ class StockMachine(RuleBasedStateMachine):
         self.reserved = dict.fromkeys(self.on_hand, 0)
         self.bins = {(p, w, i): 0 for (p, w) in self.on_hand for i in range(3)}
         self.po_state = {}  # po id -> [status, line id, product, warehouse, open]
-        self.order_state = {}  # order id -> [status, warehouse, {product: qty}]
+        # order id -> [status, warehouse, {product: qty}, {(product, warehouse):
+        # qty} held: the order's warehouse, or each of a split order's]
+        self.order_state = {}
         self.returned = {}  # order id -> {product: quantity returned}
         # stocktake id -> [status, product, warehouse, counted, location or None]
         self.count_state = {}
@@ -305,7 +307,13 @@ class StockMachine(RuleBasedStateMachine):
             return all(self.available(p, wi) >= q for p, q in wanted.items())
 
         possible = [wi for wi in range(2) if fits(wi)] if w is None else [w]
-        ok = bool(possible) and (w is None or fits(w))
+        # No one warehouse can: split over both when together they can (the
+        # shop splits orders; naming a warehouse never splits).
+        network = all(
+            sum(self.available(p, wi) for wi in range(2)) >= q
+            for p, q in wanted.items()
+        )
+        ok = fits(w) if w is not None else bool(possible) or network
         result = self.attempt(
             sales_order_create,
             should_succeed=ok,
@@ -318,16 +326,31 @@ class StockMachine(RuleBasedStateMachine):
             return multiple()
         order, created = result
         assert created
-        wi = [wh.pk for wh in self.warehouses].index(order.warehouse_id)
-        assert wi in possible, "reserved in a warehouse that lacks the stock"
-        for p, q in wanted.items():
-            self.reserved[(p, wi)] += q
-        self.order_state[order.pk] = ["reserved", wi, wanted]
+        pks = [wh.pk for wh in self.warehouses]
+        wi = pks.index(order.warehouse_id)
+        if order.is_split:
+            assert not possible, "split an order one warehouse could fill"
+            holds = {
+                (
+                    [pr.pk for pr in self.products].index(a.product_id),
+                    pks.index(a.warehouse_id),
+                ): a.quantity
+                for a in order.allocations.all()
+            }
+            for p, q in wanted.items():
+                assert sum(n for (pp, _), n in holds.items() if pp == p) == q
+        else:
+            assert wi in possible, "reserved in a warehouse that lacks the stock"
+            holds = {(p, wi): q for p, q in wanted.items()}
+        for (p, hw), q in holds.items():
+            assert q <= self.available(p, hw), "reserved more than is there"
+            self.reserved[(p, hw)] += q
+        self.order_state[order.pk] = ["reserved", wi, wanted, holds]
         return order.pk
 
     @rule(order_id=orders)
     def ship(self, order_id):
-        status, w, wanted = self.order_state[order_id]
+        status, _, _, holds = self.order_state[order_id]
         done = self.attempt(
             sales_order_ship,
             should_succeed=status == "reserved",
@@ -336,13 +359,13 @@ class StockMachine(RuleBasedStateMachine):
         )
         if done:
             self.order_state[order_id][0] = "shipped"
-            for p, q in wanted.items():
+            for (p, w), q in holds.items():
                 self.reserved[(p, w)] -= q
                 self.take(p, w, None, q)
 
     @rule(order_id=orders)
     def cancel(self, order_id):
-        status, w, wanted = self.order_state[order_id]
+        status, _, _, holds = self.order_state[order_id]
         done = self.attempt(
             sales_order_cancel,
             should_succeed=status == "reserved",
@@ -351,7 +374,7 @@ class StockMachine(RuleBasedStateMachine):
         )
         if done:
             self.order_state[order_id][0] = "cancelled"
-            for p, q in wanted.items():
+            for (p, w), q in holds.items():
                 self.reserved[(p, w)] -= q
 
     @rule(
@@ -456,7 +479,7 @@ class StockMachine(RuleBasedStateMachine):
 
     @rule(order_id=orders, which=st.integers(0, 2), quantity=st.integers(1, 6))
     def return_restock(self, order_id, which, quantity):
-        status, w, wanted = self.order_state[order_id]
+        status, w, wanted, _ = self.order_state[order_id]
         p = sorted(wanted)[which % len(wanted)]
         returnable = wanted[p] - self.returned.get(order_id, {}).get(p, 0)
         order = SalesOrder.objects.get(pk=order_id)

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from forecasting.models import TransferSuggestion
 from notifications.models import (
     Alert,
     AlertKind,
@@ -82,8 +83,23 @@ def pages(world, product, warehouse):  # noqa: F811
         next_attempt_at=timezone.now(),
         created_at=timezone.now(),
     )
+    transfer_suggestion = TransferSuggestion.objects.create(
+        product=product,
+        from_warehouse=warehouse,
+        to_warehouse=factories.warehouse(),
+        quantity=1,
+        from_usable=10,
+        from_order_up_to=5,
+        to_position=0,
+        to_reorder_point=2,
+        to_order_up_to=4,
+        transfer_cost=1,
+        buy_cost=4,
+        lead_time_days=7,
+    )
     pk_by_prefix = {
         "return-": ids["return"],
+        "transfer-suggestion-": transfer_suggestion.pk,
         "suggestion-": ids["suggestion"],
         "alert-rule-": rule.pk,
         "alert-": alert.pk,
