@@ -15,6 +15,7 @@ from .models import (
     TransferSuggestion,
     WarehousePlanning,
 )
+from .planning.models import CalendarEvent, DemandOutlier, Promotion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -157,3 +158,51 @@ class TransferSuggestionAdmin(ReadOnlyAdmin):
     list_filter = ["status", "from_warehouse", "to_warehouse"]
     search_fields = ["product__sku"]
     list_select_related = ["product", "from_warehouse", "to_warehouse", "transfer"]
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    """Managers enter promotions on the calendar page, shops push theirs over
+    the API; the admin lists them all."""
+
+    list_display = [
+        "name",
+        "scope",
+        "product",
+        "category",
+        "shop",
+        "start_date",
+        "end_date",
+        "discount_percent",
+    ]
+    list_filter = ["scope", "shop"]
+    search_fields = ["name", "product__sku", "external_id"]
+    list_select_related = ["product", "category", "shop"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(CalendarEvent)
+class CalendarEventAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "start_date", "end_date", "preset"]
+    list_filter = ["kind", "region"]
+    search_fields = ["name"]
+    date_hierarchy = "start_date"
+
+
+@admin.register(DemandOutlier)
+class DemandOutlierAdmin(ReadOnlyAdmin):
+    """Flagged by the cleaning rule, decided on the outliers page."""
+
+    list_display = [
+        "product",
+        "warehouse",
+        "date",
+        "quantity",
+        "typical",
+        "score",
+        "status",
+        "action",
+    ]
+    list_filter = ["status", "warehouse"]
+    search_fields = ["product__sku"]
+    list_select_related = ["product", "warehouse"]

@@ -127,7 +127,8 @@ class SuggestionExplanation:
             Reason("order", {}),
             Reason("stockout", {}),
         ]
-        if self.basis != "forecast":
+        # A launch analogy says so in its own reason (``launch_analogy``).
+        if self.basis not in ("forecast", "analogy"):
             reasons.append(Reason("borrowed_profile", {"basis": self.basis}))
         return reasons
 

@@ -154,6 +154,7 @@ def outliers_detect_task() -> int:
     return outliers_detect()
 
 
+@shared_task(acks_late=True)
 def transfer_suggestions_build_task() -> dict:
     """Beat and the "Rebuild now" button: rebuild the transfer suggestions.
     Safe to run twice: a build supersedes the open ones it replaces."""

@@ -46,10 +46,10 @@ def transfer_suggestions_build(*, today: date | None = None) -> dict:
     """Write one open transfer suggestion per product, source and target
     where a move pays; older open ones are superseded. Returns the counts."""
     today = today or timezone.localdate()
-    pairs, forecasts, levels = _pairs_to_plan()
+    pairs, forecasts, levels = _pairs_to_plan(today)
     if not pairs:
         return {"suggestions": 0, "superseded": 0}
-    inputs = _inputs_load(pairs, forecasts, levels)
+    inputs = _inputs_load(pairs, forecasts, levels, today)
     plan, usable = _plan_compute(inputs, _abc_classes(inputs), today)
     givers, takers = _sides(inputs, plan, usable)
     new = []

@@ -73,7 +73,7 @@ def test_an_override_changes_the_next_suggestion_and_expires(
     during = _open(product)
     assert during.quantity > before.quantity
     assert during.demand_lead_time > before.demand_lead_time
-    assert "planner override by manager" in during.reason
+    assert "Planner override by manager" in during.reason
     assert "TV spot next week" in during.reason
 
     suggestions_build(today=today + timedelta(days=10))  # the day after it ends
@@ -241,7 +241,7 @@ def test_a_new_product_with_a_reference_gets_its_launch_curve_in_suggestions(
     assert summary["analogy"] >= 1
     suggestion = _open(new)
     assert suggestion.basis == "analogy"
-    assert "launch profile of reference REF-1" in suggestion.reason
+    assert "launch profile of its reference product REF-1" in suggestion.reason
     # its first 7 days follow the reference's first 7: 2 a day
     assert suggestion.demand_lead_time == pytest.approx(7 * 2)
 

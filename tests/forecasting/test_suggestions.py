@@ -121,7 +121,7 @@ def test_new_product_without_forecast_is_planned_on_its_nearest_analogues(
     ).first()
     assert suggestion is not None
     assert suggestion.basis == "analogy"
-    assert "launch profile of nearest products FC-" in suggestion.reason
+    assert "launch profile of the nearest products FC-" in suggestion.reason
 
 
 def test_manager_queue_approve_edit_reject_and_bulk(

@@ -117,8 +117,9 @@ def test_a_single_period_product_gets_the_newsvendor_quantity(setup):
     ratio = (10 - 4) / (10 - 1)
     m, v = DAILY * 30, SD * SD * 30
     assert s.plan_notes["critical_ratio"] == round(ratio, 2)
+    # Stored as shown: the explanation rounds each figure once, to 0.1.
     assert s.order_up_to == pytest.approx(
-        stats.gamma.ppf(ratio, m * m / v, scale=v / m), rel=1e-5
+        stats.gamma.ppf(ratio, m * m / v, scale=v / m), abs=0.05
     )
     assert s.quantity == int(np.ceil(s.order_up_to))
 
@@ -184,6 +185,8 @@ def test_single_period_is_set_on_the_product_form_and_shown_on_the_product(clien
         "season_days": 30,
         "supplier_products-TOTAL_FORMS": 0,
         "supplier_products-INITIAL_FORMS": 0,
+        "barcodes-TOTAL_FORMS": 0,
+        "barcodes-INITIAL_FORMS": 0,
     }
     response = client.post(url, data)
     assert response.status_code == 200

@@ -32,8 +32,13 @@ def _po(supplier, warehouse, product, ordered, *, sent_days_ago, expected_in=Non
     purchase_order_send(purchase_order=po)
     sent = timezone.now() - timedelta(days=sent_days_ago)
     po.sent_at = sent
-    if expected_in is not None:
-        po.expected_date = timezone.localdate(sent) + timedelta(days=expected_in)
+    # Sending sets the expected date from the lead time and today: re-date it
+    # from the back-dated send (or leave none).
+    po.expected_date = (
+        timezone.localdate(sent) + timedelta(days=expected_in)
+        if expected_in is not None
+        else None
+    )
     po.save(update_fields=["sent_at", "expected_date"])
     return po
 

@@ -1,5 +1,6 @@
 """No web form sends anyone off-site: every view taking `next`, walked."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -8,7 +9,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from forecasting.models import TransferSuggestion
+from forecasting.models import (
+    CalendarEvent,
+    DemandOutlier,
+    ForecastOverride,
+    Promotion,
+    TransferSuggestion,
+)
+from forecasting.planning.models import PromotionScope
 from notifications.models import (
     Alert,
     AlertKind,
@@ -97,7 +105,42 @@ def pages(world, product, warehouse):  # noqa: F811
         buy_cost=4,
         lead_time_days=7,
     )
+    today = timezone.localdate()
+    promotion = Promotion.objects.create(
+        name="spring",
+        scope=PromotionScope.PRODUCT,
+        product=product,
+        start_date=today,
+        end_date=today + timedelta(days=3),
+        discount_percent=10,
+    )
+    event_day = CalendarEvent.objects.create(
+        name="Double 11", start_date=today, end_date=today
+    )
+    outlier = DemandOutlier.objects.create(
+        product=product,
+        warehouse=warehouse,
+        date=today - timedelta(days=3),
+        quantity=400,
+        typical=5,
+        score=30,
+        rule="hampel",
+    )
+    override = ForecastOverride.objects.create(
+        product=product,
+        warehouse=warehouse,
+        kind="percent",
+        value=20,
+        starts_on=today,
+        ends_on=today + timedelta(days=7),
+        reason="TV spot",
+        created_by=factories.user("manager", username="planner"),
+    )
     pk_by_prefix = {
+        "planning-promotion-": promotion.pk,
+        "planning-event-": event_day.pk,
+        "planning-outlier-": outlier.pk,
+        "forecast-override-": override.pk,
         "return-": ids["return"],
         "transfer-suggestion-": transfer_suggestion.pk,
         "suggestion-": ids["suggestion"],
