@@ -158,7 +158,9 @@ def test_staff_count_a_location_and_a_manager_confirms(screen, second_screen, fl
 
 def test_manager_approve_a_suggestion(screen, floor, forecasted):
     suggestion = (
-        ReplenishmentSuggestion.objects.filter(status=SuggestionStatus.OPEN)
+        ReplenishmentSuggestion.objects.filter(
+            status=SuggestionStatus.OPEN, supplier__isnull=False
+        )
         .select_related("product", "supplier")
         .order_by("pk")
         .first()
@@ -167,19 +169,17 @@ def test_manager_approve_a_suggestion(screen, floor, forecasted):
     page = screen.page
     screen.login(floor.manager)
     screen.open(reverse("suggestion-queue"))
-    approve = page.locator(f'form[action="/suggestions/{suggestion.pk}/approve/"]')
-    expect(approve.locator("input[name$=quantity]")).to_have_value(
+    # The queue is one form: each row carries its quantity and its buttons.
+    row = page.locator(f'tr[data-id="{suggestion.pk}"]')
+    expect(row.locator(f'input[name="qty-{suggestion.pk}"]')).to_have_value(
         str(suggestion.quantity)
     )
-    screen.submit(approve.get_by_role("button", name="Approve"))
+    screen.submit(row.get_by_role("button", name="Approve"))
 
     expect(screen.success_message()).to_have_text(
-        f"Approved {suggestion.quantity} x {suggestion.product.sku}: added to the "
-        f"draft order for {suggestion.supplier}."
+        "Approved 1 suggestion: added to the draft purchase orders."
     )
-    expect(
-        page.locator(f'form[action="/suggestions/{suggestion.pk}/approve/"]')
-    ).to_have_count(0)
+    expect(page.locator(f'tr[data-id="{suggestion.pk}"]')).to_have_count(0)
     screen.settle()
     suggestion.refresh_from_db()
     assert suggestion.status == SuggestionStatus.APPROVED

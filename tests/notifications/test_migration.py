@@ -52,13 +52,16 @@ def migrate_back():
     """The schema before the move (every other app as it is now); the models
     of that state."""
     executor = MigrationExecutor(connection)
-    others = [
-        node
-        for node in executor.loader.graph.leaf_nodes()
-        if node[0] not in ("stock", "notifications")
-    ]
     executor.migrate([BEFORE_MOVE, ("notifications", None)])
-    return executor.loader.project_state([BEFORE_MOVE, *others]).apps
+    # Migrations of other apps that build on a later stock (lots, lost sales)
+    # were undone with it: the state is what is still applied.
+    executor.loader.build_graph()
+    applied = [
+        node
+        for node in executor.loader.applied_migrations
+        if node in executor.loader.graph.nodes
+    ]
+    return executor.loader.project_state(applied).apps
 
 
 def migrate_forward():
