@@ -215,6 +215,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecasting.tasks.transfer_suggestions_build_task",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Stock of a lot past its expiry date leaves on-hand (and what shops see as
+    # available) through the ledger, just after midnight: a lot still sells on
+    # its expiry date.
+    "lots-write-off-expired": {
+        "task": "stock.tasks.lots_write_off_expired_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
     "alerts-lot-expiry": {
         "task": "notifications.tasks.alerts_lot_expiry_task",
         "schedule": crontab(hour=5, minute=30),

@@ -296,3 +296,28 @@ def test_the_receive_api_records_lots_and_refuses_two_lots_of_one_sku(
     assert response.status_code == 200, response.json()
     assert lot_on_hand(warehouse) == {"A": 4}
     assert str(Lot.objects.get().expiry_date) == expiry
+
+
+def test_the_nightly_write_off_takes_expired_stock_out_of_what_shops_see(
+    warehouse, product, staff_user
+):
+    from django.conf import settings
+
+    from config.celery import app
+
+    receive(
+        warehouse,
+        product,
+        [
+            ("GONE", 5, TODAY - timedelta(days=1)),
+            ("GOOD", 8, TODAY + timedelta(days=30)),
+        ],
+        staff_user,
+    )
+    level = StockLevel.objects.get(product=product, warehouse=warehouse)
+    assert level.on_hand - level.reserved == 13
+    task = app.tasks[settings.CELERY_BEAT_SCHEDULE["lots-write-off-expired"]["task"]]
+    assert task.apply().get() == {"units": 5}
+    level.refresh_from_db()
+    assert level.on_hand - level.reserved == 8
+    assert stock_reconcile() == []
