@@ -4,8 +4,10 @@ variance limit, open and grade a return, and never a page wider than the screen.
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.services import product_barcode_add
+from notifications.models import Alert, AlertKind, AlertRule, RuleScope
 from returns.models import ItemCondition, ReturnRequest
 from stock.models import MovementKind, StockLevel, StockMovement, StocktakeStatus
 from tests.e2e.support import Screen, expect, needs_browser
@@ -38,6 +40,19 @@ def sized(request, browser, live_server):
 def labelled(floor):
     product_barcode_add(product=floor.mug, code=MUG_EAN)
     product_barcode_add(product=floor.lid, code=LID_UPC)
+    # An open alert: its row carries the snooze form and its hidden labels.
+    rule = AlertRule.objects.create(
+        name="low 5", kind=AlertKind.LOW_STOCK, threshold=5, scope=RuleScope.ALL
+    )
+    Alert.objects.create(
+        rule=rule,
+        kind=rule.kind,
+        product=floor.mug,
+        warehouse=floor.main,
+        message="low",
+        value=3,
+        opened_at=timezone.now(),
+    )
     return floor
 
 
