@@ -17,8 +17,18 @@ ANOMALY_LIMIT = 10
 ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
 
 
+def forecast_accuracy_names() -> tuple[dict, dict]:
+    """Category and warehouse names the accuracy groups are shown by (read once
+    for several periods: pass them as ``names``)."""
+    return _category_names(), dict(Warehouse.objects.values_list("pk", "code"))
+
+
 def forecast_accuracy_get(
-    *, period_days: int, today: date | None = None, scored_runs: dict | None = None
+    *,
+    period_days: int,
+    today: date | None = None,
+    scored_runs: dict | None = None,
+    names: tuple[dict, dict] | None = None,
 ) -> dict:
     """WAPE and bias of earlier runs' forecasts against the demand that followed.
 
@@ -37,8 +47,7 @@ def forecast_accuracy_get(
     since, until = period_dates(period_days, today)
     runs = _eval_runs(since, until)
     scored_runs = {} if scored_runs is None else scored_runs
-    categories = _category_names()
-    warehouses = dict(Warehouse.objects.values_list("pk", "code"))
+    categories, warehouses = names or forecast_accuracy_names()
     by_category: dict = {}
     by_warehouse: dict = {}
     total = _empty_group()

@@ -21,7 +21,7 @@ from stock.selectors.kpis import PERIODS
 from stock.selectors.ledger_periods import ledger_scan
 from stock.selectors.lost_sales import lost_sales_periods
 
-from .accuracy import forecast_accuracy_get
+from .accuracy import forecast_accuracy_get, forecast_accuracy_names
 from .stockouts import stockout_rate_periods
 from .trends import accuracy_trend, stock_trends_get, trends_for
 
@@ -54,11 +54,12 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
     lost_sales = lost_sales_periods(periods=periods, today=today)
     trends = stock_trends_get(period_days=max(periods), today=today)
     scored_runs: dict = {}
+    names = forecast_accuracy_names()
     snapshots = {}
     for period in periods:
         abc_xyz_store(classes[period])  # the product list's ABC filter agrees
         accuracy = forecast_accuracy_get(
-            period_days=period, today=today, scored_runs=scored_runs
+            period_days=period, today=today, scored_runs=scored_runs, names=names
         )
         snapshots[period] = {
             "computed_at": computed_at,
