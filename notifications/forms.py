@@ -53,8 +53,15 @@ KIND_PARAMETERS = {
     AlertKind.LOW_STOCK: ("threshold",),
     AlertKind.OVERSTOCK: ("max_on_hand", "max_days_of_cover"),
     AlertKind.COUNT_VARIANCE: ("variance_percent",),
+    AlertKind.LOT_EXPIRY: ("days_ahead",),
 }
-PARAMETER_FIELDS = ("threshold", "max_on_hand", "max_days_of_cover", "variance_percent")
+PARAMETER_FIELDS = (
+    "threshold",
+    "max_on_hand",
+    "max_days_of_cover",
+    "variance_percent",
+    "days_ahead",
+)
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -75,6 +82,7 @@ class AlertRuleForm(forms.ModelForm):
             "max_on_hand",
             "max_days_of_cover",
             "variance_percent",
+            "days_ahead",
             "scope",
             "category",
             "warehouse",
@@ -90,6 +98,7 @@ class AlertRuleForm(forms.ModelForm):
             "max_on_hand": gettext_lazy("Overstock: on hand above"),
             "max_days_of_cover": gettext_lazy("Overstock: days of cover above"),
             "variance_percent": gettext_lazy("Count variance: percent off above"),
+            "days_ahead": gettext_lazy("Lot expiry: days before the expiry date"),
             "scope": gettext_lazy("Applies to"),
             "category": gettext_lazy("Category"),
             "warehouse": gettext_lazy("Warehouse"),
@@ -105,6 +114,9 @@ class AlertRuleForm(forms.ModelForm):
             ),
             "max_on_hand": "",
             "variance_percent": "",
+            "days_ahead": gettext_lazy(
+                "Once per lot still in stock, this many days before it expires."
+            ),
             "abc_class": "",
         }
 

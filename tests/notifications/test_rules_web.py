@@ -79,6 +79,7 @@ def test_manager_creates_a_warehouse_rule_and_its_alert_opens(shelf, committed):
         ),
         ({"threshold": "3", "scope": "abc_class"}, "abc_class", "Choose this"),
         ({"kind": "overstock"}, "max_on_hand", "Enter this limit"),
+        ({"kind": "lot_expiry"}, "days_ahead", "Enter this limit"),
         ({"name": "", "threshold": "1"}, "name", "required"),
     ],
 )
@@ -215,3 +216,17 @@ def test_default_rules_are_made_once_and_alert_stock_outs(shelf):
     assert AlertRule.objects.count() == 3
     stock_out = Alert.objects.get(kind=AlertKind.LOW_STOCK)
     assert (stock_out.product, stock_out.warehouse) == (shelf["mug"], shelf["main"])
+
+
+def test_a_lot_expiry_rule_is_written_in_the_web_with_its_days_ahead(shelf):
+    client = user_client(factories.user("manager"))
+    response = client.post(
+        reverse("alert-rule-create"),
+        _rule(name="Expiring", kind="lot_expiry", days_ahead="14", threshold="3"),
+    )
+    assert response.status_code == 302
+    rule = AlertRule.objects.get()
+    # The limit of the kind chosen is kept; the others are cleared.
+    assert (rule.kind, rule.days_ahead, rule.threshold) == ("lot_expiry", 14, None)
+    page = client.get(reverse("alert-rule-edit", args=[rule.pk])).content.decode()
+    assert 'data-for-kind="lot_expiry"' in page and 'value="14"' in page
