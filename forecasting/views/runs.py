@@ -49,7 +49,7 @@ def forecast_run_list(request):
     runs = ForecastRun.objects.select_related("requested_by").order_by("-pk")
     if fmt := export_format(request):
         return export_response(
-            rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
+            request, rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
         )
     return render(
         request,

@@ -126,7 +126,11 @@ def suggestion_queue(request):
     rows = sorting.apply(rows)
     if fmt := export_format(request):
         return export_response(
-            rows=rows, columns=SUGGESTION_COLUMNS, filename="suggestions", fmt=fmt
+            request,
+            rows=rows,
+            columns=SUGGESTION_COLUMNS,
+            filename="suggestions",
+            fmt=fmt,
         )
     page = paginate(request, rows, per_page=_per_page(request))
     return render(

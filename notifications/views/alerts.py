@@ -52,7 +52,7 @@ def alert_list(request):
     )
     if fmt := export_format(request):
         return export_response(
-            rows=alerts, columns=ALERT_COLUMNS, filename="alerts", fmt=fmt
+            request, rows=alerts, columns=ALERT_COLUMNS, filename="alerts", fmt=fmt
         )
     return render(
         request,

@@ -46,6 +46,7 @@ def delivery_list(request):
     if fmt := export_format(request):
         # The attempt log stays on the page; the export needs no prefetch.
         return export_response(
+            request,
             rows=deliveries.prefetch_related(None),
             columns=DELIVERY_COLUMNS,
             filename="webhook-deliveries",

@@ -63,7 +63,7 @@ def return_queue(request):
     rows = rows.order_by("created_at", "id")
     if fmt := export_format(request):
         return export_response(
-            rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
+            request, rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
         )
     page = paginate(request, rows)
     reasons = dict(ReasonCategory.choices)

@@ -97,7 +97,7 @@ def order_list(request):
     orders = sorting.apply(reserved_orders_get(shop=shop, **form.filters()))
     if fmt := export_format(request):
         return export_response(
-            rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
+            request, rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
         )
     page = paginate(request, orders)
     return render(
@@ -185,6 +185,7 @@ def purchase_order_list(request):
     orders = sorting.apply(purchase_orders_get(status=status, **form.filters()))
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=orders,
             columns=PURCHASE_ORDER_COLUMNS,
             filename="purchase-orders",

@@ -124,7 +124,7 @@ def count_list(request):
     sheets = stocktakes_get(status=status)
     if fmt := export_format(request):
         return export_response(
-            rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
+            request, rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
         )
     page = paginate(request, sheets)
     return render(

@@ -78,6 +78,7 @@ def product_list(request):
 
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=products,
             columns=[
                 Column(_("SKU"), "sku"),
@@ -145,6 +146,7 @@ def product_detail(request, sku: str):
     movement_filters = _movement_filters(request.GET)
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=product_movements_get(product=product, **movement_filters),
             columns=MOVEMENT_COLUMNS,
             filename=f"movements-{product.sku}",
