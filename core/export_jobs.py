@@ -10,12 +10,17 @@ next export starts (and by the beat task ``core.tasks.exports_prune_task``).
 """
 
 import logging
+import re
 import tempfile
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
+from celery import shared_task
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -26,9 +31,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from .enqueue import enqueue
-from .exports import XLSX_CONTENT_TYPE, rows_count, write_csv, write_xlsx
+from .exports import (
+    FORMATS,
+    XLSX_CONTENT_TYPE,
+    Column,
+    rows_count,
+    write_csv,
+    write_xlsx,
+)
 from .jobs import DONE, FAILED, job_finish, job_get, job_start, job_update
-from .tasks import export_run_task
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +58,28 @@ class ExportSink:
         self.name = ""
         self.filename = ""
         self.rows = 0
+
+
+def export_response(
+    request,
+    *,
+    rows: Iterable[Any],
+    columns: list[Column],
+    filename: str,
+    fmt: str,
+):
+    """In a web request: start the export job and go back to the page (its
+    progress bar). In the worker's call of the view: write the file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.") or "export"
+    stamped = f"{safe_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    sink = getattr(request, "export_sink", None)
+    if sink is None:
+        return export_start(request, fmt=fmt)
+    return export_write(
+        sink, rows=rows, columns=columns, filename=stamped, sheet=safe_name, fmt=fmt
+    )
 
 
 def export_start(request, *, fmt: str):
@@ -79,22 +112,20 @@ def export_run(*, job_id: str, path: str, query: str, user_id: int, language: st
     exports_prune()
     sink = ExportSink(job_id)
     request = _worker_request(path, query, user_id, sink)
-    if request is None:
-        sink.name = ""
-    else:
-        try:
-            match = resolve(path)
-        except Resolver404:
-            match = None
-        if match is not None:
+    try:
+        match = resolve(path)
+        if request is not None:
             with translation.override(language):
                 match.func(request, *match.args, **match.kwargs)
+    except (Resolver404, PermissionDenied, Http404):
+        # the page is gone, or the person may no longer see it (a role taken away)
+        sink.name = ""
     if not sink.name:
         job_finish(job_id, state=FAILED, message=gettext_noop("The export failed."))
         return
     job_finish(
         job_id,
-        message=gettext_noop("The file is ready: %(rows)s rows."),
+        message=gettext_noop("The file is ready (rows: %(rows)s)."),
         rows=sink.rows,
         file=sink.name,
         filename=sink.filename,
@@ -178,3 +209,22 @@ def export_download(request, job_id: str):
         filename=params.get("filename") or name.rsplit("/", 1)[-1],
         content_type=CONTENT_TYPES.get(fmt, "application/octet-stream"),
     )
+
+
+@shared_task(name="core.export_run")
+def export_run_task(*, job_id, path, query, user_id, language):
+    """Write one list export to storage; a failure marks the job failed."""
+    try:
+        export_run(
+            job_id=job_id, path=path, query=query, user_id=user_id, language=language
+        )
+    except Exception:
+        logger.exception("Export %s failed", job_id)
+        job_finish(job_id, state=FAILED, message=gettext_noop("The export failed."))
+        raise
+
+
+@shared_task(name="core.exports_prune")
+def exports_prune_task():
+    """Beat: remove export files past their retention."""
+    return exports_prune()

@@ -2,15 +2,14 @@
 
 A list view calls ``export_format(request)``; when the page was asked for with
 ``?export=csv`` or ``?export=xlsx`` it hands the queryset it already filtered to
-``export_response``. In the web request that only starts an export job
-(core/export_jobs.py) and sends the person back to the page, which shows its
+``core.export_jobs.export_response``. In the web request that only starts an
+export job and sends the person back to the page, which shows its
 progress bar and then the download link. The worker calls the same view again
 with the same query and user, so the file carries the page's filters and
-permission, and here the rows are written to a file instead.
+permission, and there the rows are written to a file (here: how).
 """
 
 import csv
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -60,30 +59,6 @@ def export_format(request) -> str | None:
     """'csv' or 'xlsx' when the page was asked for as a download, else None."""
     fmt = request.GET.get("export", "")
     return fmt if fmt in FORMATS else None
-
-
-def export_response(
-    request,
-    *,
-    rows: Iterable[Any],
-    columns: list[Column],
-    filename: str,
-    fmt: str,
-):
-    """In a web request: start the export job and go back to the page (its
-    progress bar). In the worker's call of the view: write the file."""
-    from .export_jobs import export_start, export_write
-
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}")
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.") or "export"
-    stamped = f"{safe_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    sink = getattr(request, "export_sink", None)
-    if sink is None:
-        return export_start(request, fmt=fmt)
-    return export_write(
-        sink, rows=rows, columns=columns, filename=stamped, sheet=safe_name, fmt=fmt
-    )
 
 
 def rows_count(rows: Iterable[Any]) -> int | None:

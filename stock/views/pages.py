@@ -8,7 +8,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate, query_without_page
 from core.roles import MANAGE_STOCK
 
