@@ -178,6 +178,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
 }
 CELERY_BEAT_SCHEDULE = {
+    # list exports (core/export_jobs.py) past their retention
+    "exports-prune": {
+        "task": "core.exports_prune",
+        "schedule": timedelta(hours=1),
+    },
     "stock-reconcile-nightly": {
         "task": "stock.tasks.stock_reconcile_task",
         "schedule": timedelta(hours=24),
@@ -292,6 +297,10 @@ FORMAT_MODULE_PATH = ["config.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the app writes (list exports). Never served as public URLs: a view
+# checks who may download each one (core/export_jobs.py).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

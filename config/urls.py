@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.export_jobs import export_download
 from core.jobs import job_status
 
 handler500 = "core.unavailable.server_error"
@@ -35,6 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Progress of long work (core/jobs.py): the JSON a progress bar polls.
     path("jobs/<str:job_id>/status/", job_status, name="job-status"),
+    path("exports/<str:job_id>/download/", export_download, name="export-download"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

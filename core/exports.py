@@ -2,12 +2,14 @@
 
 A list view calls ``export_format(request)``; when the page was asked for with
 ``?export=csv`` or ``?export=xlsx`` it hands the queryset it already filtered to
-``export_response``, so the download carries the page's filters and permission.
+``core.export_jobs.export_response``. In the web request that only starts an
+export job and sends the person back to the page, which shows its
+progress bar and then the download link. The worker calls the same view again
+with the same query and user, so the file carries the page's filters and
+permission, and there the rows are written to a file (here: how).
 """
 
 import csv
-import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
@@ -60,30 +61,26 @@ def export_format(request) -> str | None:
     return fmt if fmt in FORMATS else None
 
 
-def export_response(
-    *,
-    rows: Iterable[Any],
-    columns: list[Column],
-    filename: str,
-    fmt: str,
-):
-    """The rows as a CSV (streamed) or an .xlsx attachment named ``filename``."""
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-.") or "export"
-    stamped = f"{safe_name}-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            _csv_lines(rows, columns), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{stamped}"'
-        return response
-    if fmt == "xlsx":
-        return FileResponse(
-            _xlsx_file(rows, columns, sheet=safe_name),
-            as_attachment=True,
-            filename=stamped,
-            content_type=XLSX_CONTENT_TYPE,
-        )
-    raise ValueError(f"unknown export format {fmt!r}")
+def rows_count(rows: Iterable[Any]) -> int | None:
+    """How many rows an export will write, when it can be known cheaply."""
+    if isinstance(rows, QuerySet):
+        return rows.count()
+    return len(rows) if hasattr(rows, "__len__") else None
+
+
+def write_csv(rows, columns, output, progress: Callable[[int], None]) -> None:
+    """The rows as UTF-8 CSV into ``output`` (a binary file); ``progress(n)``
+    after each row."""
+    for done, line in enumerate(_csv_lines(rows, columns)):
+        output.write(line.encode("utf-8"))
+        if done:
+            progress(done)
+
+
+def write_xlsx(rows, columns, output, *, sheet: str, progress) -> None:
+    """The rows as an .xlsx workbook into ``output`` (a binary file)."""
+    workbook = _xlsx_workbook(rows, columns, sheet=sheet, progress=progress)
+    workbook.save(output)
 
 
 def _iterate(rows: Iterable[Any]) -> Iterator[Any]:
@@ -153,19 +150,16 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def _xlsx_file(rows: Iterable[Any], columns: list[Column], *, sheet: str):
-    # Imported here: only an Excel download pays for loading openpyxl.
+def _xlsx_workbook(rows: Iterable[Any], columns: list[Column], *, sheet, progress):
+    # Imported here: only an Excel export pays for loading openpyxl.
     from openpyxl import Workbook
 
     # Write-only mode streams rows to the file instead of building every cell
-    # object in memory; the finished workbook waits in a temporary file.
+    # object in memory.
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     worksheet.append([force_str(column.header) for column in columns])
-    for row in _iterate(rows):
+    for done, row in enumerate(_iterate(rows), start=1):
         worksheet.append([_xlsx_cell(column.read(row)) for column in columns])
-    # FileResponse closes the file once it is sent, so no context manager here.
-    output = tempfile.TemporaryFile()  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
+        progress(done)
+    return workbook

@@ -69,6 +69,8 @@ def job_status_for(job: dict, job_id: str) -> dict:
         "percent": job["percent"],
         "stage": gettext(job["stage"]) % params if params else gettext(job["stage"]),
         "message": message,
+        # a file to fetch when done (an export): its download URL
+        "download": params.get("download", ""),
     }
 
 

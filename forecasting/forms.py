@@ -96,3 +96,48 @@ class LaunchPlanForm(forms.Form):
     planned_launch_units = forms.IntegerField(
         label=_("Planned units in the first 28 days"), required=False, min_value=0
     )
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_LISTED_ERRORS = 20
+
+
+class SalesImportForm(forms.Form):
+    """A sales-history CSV (the format `manage.py import_sales` takes), checked
+    whole before anything is queued: a bad file is a form error naming the
+    column or the lines, and nothing is written."""
+
+    file = forms.FileField(
+        label=_("Sales history (CSV)"),
+        help_text=_(
+            "Columns sku, warehouse, date (YYYY-MM-DD), quantity, and optionally "
+            "price and promo (true/false). Days already imported are skipped."
+        ),
+    )
+
+    def clean_file(self):
+        from .services.imports import UnusableFile, sales_validate
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": MAX_IMPORT_BYTES // 2**20}
+            )
+        try:
+            _good, report = sales_validate(upload)
+        except UnusableFile as error:
+            raise forms.ValidationError(str(error)) from error
+        if report.errors:
+            lines = [
+                _("Line %(line)s: %(reason)s") % {"line": line, "reason": reason}
+                for line, reason in report.errors[:MAX_LISTED_ERRORS]
+            ]
+            more = len(report.errors) - MAX_LISTED_ERRORS
+            if more > 0:
+                lines.append(_("… and %(n)s more bad line(s).") % {"n": more})
+            lines.append(_("Nothing was imported. Fix the file and upload it again."))
+            raise forms.ValidationError(lines)
+        upload.seek(0)
+        self.report = report
+        return upload

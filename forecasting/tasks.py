@@ -159,3 +159,54 @@ def transfer_suggestions_build_task() -> dict:
     """Beat and the "Rebuild now" button: rebuild the transfer suggestions.
     Safe to run twice: a build supersedes the open ones it replaces."""
     return transfer_suggestions_build()
+
+
+@shared_task(acks_late=True)
+def sales_import_task(*, job_id: str, name: str) -> dict:
+    """A sales-history CSV uploaded on the import page (in storage as
+    ``name``): written through the import service with the job's progress;
+    the upload is removed afterwards."""
+    from django.core.files.storage import default_storage
+
+    from .services.imports import UnusableFile, sales_import
+
+    stage = gettext_noop("Writing days: %(done)s of %(total)s")
+    written = {"done": 0}
+
+    def progress(rows: int, total: int) -> None:
+        written["done"] += rows
+        percent = min(99, 5 + 94 * written["done"] // max(total, 1))
+        job_update(job_id, percent=percent, stage=stage, total=total, **written)
+
+    job_update(job_id, percent=2, stage=gettext_noop("Checking the file"))
+    try:
+        with default_storage.open(name, "rb") as upload:
+            report = sales_import(path=upload, progress=progress)
+    except UnusableFile:
+        report = None
+    except Exception:
+        job_finish(job_id, state=FAILED, message=gettext_noop("The import failed."))
+        raise
+    finally:
+        default_storage.delete(name)
+    if report is None or report.errors:
+        job_finish(
+            job_id,
+            state=FAILED,
+            message=gettext_noop(
+                "The file no longer passes the checks; nothing was imported."
+            ),
+        )
+        return {"written": 0}
+    job_finish(
+        job_id,
+        message=gettext_noop(
+            "%(rows)s row(s) read: %(written)s day(s) written, %(present)s already "
+            "present, %(duplicates)s repeated in the file."
+        ),
+        rows=report.rows,
+        written=report.written,
+        present=report.already_present,
+        duplicates=report.duplicates_in_file,
+    )
+    return {"written": report.written}

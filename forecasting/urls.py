@@ -11,6 +11,7 @@ urlpatterns = [
         name="manager-dashboard-refresh",
     ),
     path("forecasts/runs/", views.forecast_run_list, name="forecast-runs"),
+    path("forecasts/import/", views.sales_import_page, name="sales-import"),
     path(
         "forecasts/runs/<int:pk>/status/",
         views.forecast_run_status,

@@ -20,7 +20,7 @@ def fast_password_hasher():
 
 
 @pytest.fixture(autouse=True)
-def eager(request, settings):
+def eager(request, settings, tmp_path_factory):
     """Tasks run in-process, as on the embedded default, also under REDIS_URL;
     a test marked `celery_worker` keeps the real broker and worker instead."""
     if request.node.get_closest_marker("celery_worker"):
@@ -33,6 +33,8 @@ def eager(request, settings):
     # Eager work stays in the request, so a test sees its effect at once; the
     # tests of the background thread switch it on and wait for the thread.
     settings.STOCKWISE_INLINE_WORK_IN_THREAD = False
+    # Files a test writes (exports) go to its own folder, not the checkout's.
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from stock.models import Warehouse
@@ -32,23 +33,33 @@ class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _name(path) -> str:
+    """How the file is called in a message: its path, or an upload's name."""
+    return str(getattr(path, "name", path))
+
+
 def _read(path: Path) -> pd.DataFrame:
     try:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, skipinitialspace=True
         )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise UnusableFile(f"Cannot read {path}: {error}") from error
+        raise UnusableFile(
+            _("Cannot read %(file)s: %(error)s") % {"file": _name(path), "error": error}
+        ) from error
     except pd.errors.EmptyDataError as error:
-        raise UnusableFile(f"{path} is empty.") from error
+        raise UnusableFile(_("%(file)s is empty.") % {"file": _name(path)}) from error
     frame.columns = [c.strip().lower() for c in frame.columns]
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise UnusableFile(
-            f"Missing column(s): {', '.join(missing)}. Required: {', '.join(REQUIRED)}."
+            _("Missing column(s): %(missing)s. Required: %(required)s.")
+            % {"missing": ", ".join(missing), "required": ", ".join(REQUIRED)}
         )
     if frame.empty:
-        raise UnusableFile(f"{path} has a header but no rows.")
+        raise UnusableFile(
+            _("%(file)s has a header but no rows.") % {"file": _name(path)}
+        )
     for column in OPTIONAL:
         if column not in frame.columns:
             frame[column] = ""
@@ -76,17 +87,20 @@ def sales_validate(path: Path) -> tuple[pd.DataFrame, ImportReport]:
     price = pd.to_numeric(frame["price"].replace("", None), errors="coerce")
     promo = frame["promo"].str.lower()
 
-    flag(frame["sku"] == "", "sku is empty")
-    flag(frame["product_id"].isna(), "unknown sku")
-    flag(frame["warehouse_id"].isna(), "unknown warehouse code")
-    flag(dates.isna(), "date is not YYYY-MM-DD")
-    flag(dates > pd.Timestamp.today().normalize(), "date is in the future")
-    flag(quantity.isna(), "quantity is not a number")
-    flag(quantity.notna() & (quantity % 1 != 0), "quantity is not a whole number")
-    flag(quantity < 0, "quantity is negative")
-    flag(quantity > MAX_QUANTITY, f"quantity is above {MAX_QUANTITY}")
-    flag((frame["price"] != "") & (price.isna() | (price < 0)), "price is invalid")
-    flag(~promo.isin(TRUTHY | FALSY), "promo is not true/false")
+    flag(frame["sku"] == "", _("sku is empty"))
+    flag(frame["product_id"].isna(), _("unknown sku"))
+    flag(frame["warehouse_id"].isna(), _("unknown warehouse code"))
+    flag(dates.isna(), _("date is not YYYY-MM-DD"))
+    flag(dates > pd.Timestamp.today().normalize(), _("date is in the future"))
+    flag(quantity.isna(), _("quantity is not a number"))
+    flag(quantity.notna() & (quantity % 1 != 0), _("quantity is not a whole number"))
+    flag(quantity < 0, _("quantity is negative"))
+    flag(
+        quantity > MAX_QUANTITY,
+        _("quantity is above %(max)s") % {"max": MAX_QUANTITY},
+    )
+    flag((frame["price"] != "") & (price.isna() | (price < 0)), _("price is invalid"))
+    flag(~promo.isin(TRUTHY | FALSY), _("promo is not true/false"))
 
     bad = reasons != ""
     report.errors = [
@@ -111,9 +125,11 @@ def sales_validate(path: Path) -> tuple[pd.DataFrame, ImportReport]:
 def sales_import(
     *, path: Path, allow_partial: bool = False, progress=None
 ) -> ImportReport:
-    """Write valid rows, skipping days already present.
+    """Write valid rows, skipping days already present; ``path`` is a path or
+    an open file. ``progress(rows, total)`` after each batch written.
 
     With any invalid row nothing is written unless allow_partial is set.
+    The command and the web import (a worker job) share it.
     """
     good, report = sales_validate(path)
     if report.errors and not allow_partial:
@@ -136,7 +152,7 @@ def sales_import(
             batch = objects[start : start + 5000]
             DemandDay.objects.bulk_create(batch, ignore_conflicts=True)
             if progress:
-                progress(len(batch))
+                progress(len(batch), len(objects))
     report.written = DemandDay.objects.count() - before
     report.already_present = report.valid - report.written
     return report

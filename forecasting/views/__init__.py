@@ -1,6 +1,7 @@
 """Manager web pages: forecast runs, the manager dashboard, the suggestion queue."""
 
 from .dashboard import manager_dashboard, manager_dashboard_refresh
+from .imports import sales_import_page
 from .planning import (
     forecast_override_list,
     forecast_override_withdraw_submit,
@@ -25,6 +26,7 @@ from .transfers import (
 )
 
 __all__ = [
+    "sales_import_page",
     "forecast_override_list",
     "forecast_override_withdraw_submit",
     "forecast_value_added_report",

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.enqueue import enqueue
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate
 from core.roles import manager_required
 
@@ -49,7 +50,7 @@ def forecast_run_list(request):
     runs = ForecastRun.objects.select_related("requested_by").order_by("-pk")
     if fmt := export_format(request):
         return export_response(
-            rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
+            request, rows=runs, columns=RUN_COLUMNS, filename="forecast-runs", fmt=fmt
         )
     return render(
         request,

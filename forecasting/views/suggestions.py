@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from core.enqueue import enqueue
 from core.errors import InvalidInput, ServiceError
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.jobs import job_get, job_start, job_status_for
 from core.listing import Sorting, paginate, query_without_page
 from core.redirects import redirect_next
@@ -126,7 +127,11 @@ def suggestion_queue(request):
     rows = sorting.apply(rows)
     if fmt := export_format(request):
         return export_response(
-            rows=rows, columns=SUGGESTION_COLUMNS, filename="suggestions", fmt=fmt
+            request,
+            rows=rows,
+            columns=SUGGESTION_COLUMNS,
+            filename="suggestions",
+            fmt=fmt,
         )
     page = paginate(request, rows, per_page=_per_page(request))
     return render(

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
 from core.roles import operator_required
@@ -52,7 +53,7 @@ def alert_list(request):
     )
     if fmt := export_format(request):
         return export_response(
-            rows=alerts, columns=ALERT_COLUMNS, filename="alerts", fmt=fmt
+            request, rows=alerts, columns=ALERT_COLUMNS, filename="alerts", fmt=fmt
         )
     return render(
         request,

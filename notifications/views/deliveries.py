@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate, query_without_page
 from core.redirects import redirect_next
 from core.roles import manager_required
@@ -46,6 +47,7 @@ def delivery_list(request):
     if fmt := export_format(request):
         # The attempt log stays on the page; the export needs no prefetch.
         return export_response(
+            request,
             rows=deliveries.prefetch_related(None),
             columns=DELIVERY_COLUMNS,
             filename="webhook-deliveries",

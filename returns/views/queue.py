@@ -4,7 +4,8 @@ ones), one click to accept or correct each, and the list as a file."""
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate
 from core.roles import operator_required
 
@@ -63,7 +64,7 @@ def return_queue(request):
     rows = rows.order_by("created_at", "id")
     if fmt := export_format(request):
         return export_response(
-            rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
+            request, rows=rows, columns=RETURN_COLUMNS, filename="returns", fmt=fmt
         )
     page = paginate(request, rows)
     reasons = dict(ReasonCategory.choices)

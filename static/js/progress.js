@@ -9,12 +9,18 @@
     var bar = box.querySelector("progress");
     var stage = box.querySelector("[data-progress-stage]");
     var message = box.querySelector("[data-progress-message]");
+    var download = box.querySelector("[data-progress-download]");
     function show(status) {
       bar.value = status.percent;
       bar.textContent = status.percent + "%";
       stage.textContent = status.stage + " (" + status.percent + "%)";
       message.textContent = status.message || "";
       box.dataset.state = status.state;
+      if (download && status.download) {
+        // An export is ready: its file, for whoever started it.
+        download.querySelector("a").href = status.download;
+        download.hidden = false;
+      }
     }
     function poll() {
       fetch(box.dataset.progressUrl, {

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import Sorting, paginate, query_without_page, with_default
 from core.roles import operator_required
 
@@ -97,7 +98,7 @@ def order_list(request):
     orders = sorting.apply(reserved_orders_get(shop=shop, **form.filters()))
     if fmt := export_format(request):
         return export_response(
-            rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
+            request, rows=orders, columns=ORDER_COLUMNS, filename="orders", fmt=fmt
         )
     page = paginate(request, orders)
     return render(
@@ -185,6 +186,7 @@ def purchase_order_list(request):
     orders = sorting.apply(purchase_orders_get(status=status, **form.filters()))
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=orders,
             columns=PURCHASE_ORDER_COLUMNS,
             filename="purchase-orders",

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate, query_without_page, with_default
 from core.roles import MANAGE_STOCK, manager_required, operator_required
 
@@ -124,7 +125,7 @@ def count_list(request):
     sheets = stocktakes_get(status=status)
     if fmt := export_format(request):
         return export_response(
-            rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
+            request, rows=sheets, columns=COUNT_COLUMNS, filename="counts", fmt=fmt
         )
     page = paginate(request, sheets)
     return render(

@@ -8,7 +8,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
-from core.exports import Column, export_format, export_response
+from core.export_jobs import export_response
+from core.exports import Column, export_format
 from core.listing import paginate, query_without_page
 from core.roles import MANAGE_STOCK
 
@@ -78,6 +79,7 @@ def product_list(request):
 
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=products,
             columns=[
                 Column(_("SKU"), "sku"),
@@ -145,6 +147,7 @@ def product_detail(request, sku: str):
     movement_filters = _movement_filters(request.GET)
     if fmt := export_format(request):
         return export_response(
+            request,
             rows=product_movements_get(product=product, **movement_filters),
             columns=MOVEMENT_COLUMNS,
             filename=f"movements-{product.sku}",

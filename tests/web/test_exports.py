@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
@@ -43,6 +44,17 @@ def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def fetch(client, url, params):
+    """What the page's export link does: start the export job (back to the
+    page with ?export_job=<id>), see the job done, download its file."""
+    response = client.get(url, params)
+    assert response.status_code == 302, response.status_code
+    job_id = parse_qs(urlsplit(response["Location"]).query)["export_job"][0]
+    status = client.get(reverse("job-status", args=[job_id])).json()
+    assert status["state"] == "done" and status["percent"] == 100, status
+    return client.get(status["download"])
 
 
 def download(response) -> bytes:
@@ -163,10 +175,10 @@ def list_url(name: str, listed) -> str:
 def test_every_list_exports_csv_and_excel(listed, name, role, header, text):
     client = login(factories.user(role))
     url = list_url(name, listed)
-    rows = csv_rows(client.get(url, {"export": "csv"}))
+    rows = csv_rows(fetch(client, url, {"export": "csv"}))
     assert header in rows[0]
     assert any(text in cell for row in rows[1:] for cell in row), rows
-    sheet = xlsx_rows(client.get(url, {"export": "xlsx"}))
+    sheet = xlsx_rows(fetch(client, url, {"export": "xlsx"}))
     assert header in sheet[0]
     assert len(sheet) == len(rows)
     assert any(
@@ -179,7 +191,7 @@ def test_every_list_exports_csv_and_excel(listed, name, role, header, text):
 def test_excel_cells_are_typed(listed, staff_user):
     client = login(staff_user)
     header, *rows = xlsx_rows(
-        client.get(reverse("product-list"), {"export": "xlsx", "q": "MUG-001"})
+        fetch(client, reverse("product-list"), {"export": "xlsx", "q": "MUG-001"})
     )
     row = dict(zip(header, rows[0], strict=True))
     # 10 received, 1 shipped, 2 reserved.
@@ -187,14 +199,14 @@ def test_excel_cells_are_typed(listed, staff_user):
     assert row["Available"] == 7
     assert row["Active"] is True
     header, *rows = xlsx_rows(
-        client.get(reverse("purchase-order-list"), {"export": "xlsx"})
+        fetch(client, reverse("purchase-order-list"), {"export": "xlsx"})
     )
     expected = dict(zip(header, rows[0], strict=True))["Expected"]
     # openpyxl reads a date cell back as a datetime at midnight.
     assert isinstance(expected, datetime | date)
     assert expected.date() == listed["po"].expected_date
     header, *rows = xlsx_rows(
-        client.get(reverse("product-detail", args=["MUG-001"]), {"export": "xlsx"})
+        fetch(client, reverse("product-detail", args=["MUG-001"]), {"export": "xlsx"})
     )
     quantities = [dict(zip(header, r, strict=True))["Quantity"] for r in rows]
     assert -1 in quantities  # the shipment stays a number, not quoted text
@@ -203,17 +215,21 @@ def test_excel_cells_are_typed(listed, staff_user):
 def test_exports_apply_the_page_filters(listed, staff_user, warehouse):
     factories.product(sku="PLATE-9", name="Plate")
     client = login(staff_user)
-    everything = csv_rows(client.get(reverse("product-list"), {"export": "csv"}))
+    everything = csv_rows(fetch(client, reverse("product-list"), {"export": "csv"}))
     assert {row[0] for row in everything[1:]} == {"MUG-001", "PLATE-9"}
-    mugs = csv_rows(client.get(reverse("product-list"), {"export": "csv", "q": "mug"}))
+    mugs = csv_rows(
+        fetch(client, reverse("product-list"), {"export": "csv", "q": "mug"})
+    )
     assert [row[0] for row in mugs[1:]] == ["MUG-001"]
     # The purchase-order list defaults to open orders; ?status=draft finds none.
     drafts = csv_rows(
-        client.get(reverse("purchase-order-list"), {"export": "csv", "status": "draft"})
+        fetch(
+            client, reverse("purchase-order-list"), {"export": "csv", "status": "draft"}
+        )
     )
     assert drafts[1:] == []
     returns = csv_rows(
-        client.get(reverse("return-queue"), {"export": "csv", "view": "closed"})
+        fetch(client, reverse("return-queue"), {"export": "csv", "view": "closed"})
     )
     assert returns[1:] == []
 
@@ -243,7 +259,9 @@ def test_formula_injection_is_neutralised(listed, staff_user):
     factories.product(sku="EVIL-3", name="@SUM(A1)")
     factories.product(sku="EVIL-4", name="-2+3")
     client = login(staff_user)
-    rows = csv_rows(client.get(reverse("product-list"), {"export": "csv", "q": "EVIL"}))
+    rows = csv_rows(
+        fetch(client, reverse("product-list"), {"export": "csv", "q": "EVIL"})
+    )
     names = [row[1] for row in rows[1:]]
     assert names == [
         '\'=HYPERLINK("http://x.example","click")',
@@ -254,7 +272,7 @@ def test_formula_injection_is_neutralised(listed, staff_user):
     sheet = load_workbook(
         io.BytesIO(
             download(
-                client.get(reverse("product-list"), {"export": "xlsx", "q": "EVIL"})
+                fetch(client, reverse("product-list"), {"export": "xlsx", "q": "EVIL"})
             )
         )
     ).active
@@ -265,7 +283,7 @@ def test_formula_injection_is_neutralised(listed, staff_user):
 
 def export_queries(client, url, fmt) -> int:
     with CaptureQueriesContext(connection) as queries:
-        download(client.get(url, {"export": fmt}))
+        download(fetch(client, url, {"export": fmt}))
     return len(queries)
 
 
@@ -315,11 +333,13 @@ def test_excel_export_survives_control_characters_and_huge_text(listed, staff_us
     ReturnRequest.objects.filter(pk=listed["return"].pk).update(reason_text="x" * 40000)
     client = login(staff_user)
     header, *rows = xlsx_rows(
-        client.get(reverse("product-list"), {"export": "xlsx", "q": "ODD"})
+        fetch(client, reverse("product-list"), {"export": "xlsx", "q": "ODD"})
     )
     assert rows[0][1] == "bell and escape"
-    header, *rows = xlsx_rows(client.get(reverse("return-queue"), {"export": "xlsx"}))
+    header, *rows = xlsx_rows(
+        fetch(client, reverse("return-queue"), {"export": "xlsx"})
+    )
     words = header.index("Customer's words")
     assert len(rows[0][words]) == 32767  # Excel's limit for one cell
-    header, *rows = csv_rows(client.get(reverse("return-queue"), {"export": "csv"}))
+    header, *rows = csv_rows(fetch(client, reverse("return-queue"), {"export": "csv"}))
     assert len(rows[0][words]) == 40000  # CSV keeps the whole text

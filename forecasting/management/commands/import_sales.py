@@ -30,8 +30,8 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, allow_partial: bool, max_errors: int, **kw):
         bar = tqdm(total=0, unit="row", desc="writing", disable=None)
 
-        def progress(n):
-            bar.total = bar.total or None
+        def progress(n, total):
+            bar.total = total
             bar.update(n)
 
         try:
