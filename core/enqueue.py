@@ -11,10 +11,12 @@ the effect right after the request; tests of the thread wait for it with
 """
 
 import logging
+import sqlite3
 import threading
+import time
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import OperationalError, close_old_connections, connections, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +64,32 @@ def _thread_start(task, args, kwargs) -> None:
     thread.start()
 
 
+# SQLite has one writer: a background task that meets a table another thread
+# holds ("database table is locked" / "database is locked") is run again, as a
+# worker's retry would (the tasks are safe to run twice).
+LOCKED_ATTEMPTS = 6
+
+
+def _locked(error: Exception) -> bool:
+    return isinstance(error, OperationalError | sqlite3.OperationalError) and (
+        "locked" in str(error)
+    )
+
+
 def _thread_run(task, args, kwargs) -> None:
     """Run the task as a worker would; its failure is logged and recorded by
     the task itself (a run marked failed), never raised into the web thread."""
     close_old_connections()
     try:
-        task.apply(args=args, kwargs=kwargs, throw=True)
+        for attempt in range(LOCKED_ATTEMPTS):
+            try:
+                task.apply(args=args, kwargs=kwargs, throw=True)
+                return
+            except Exception as error:
+                if not _locked(error) or attempt == LOCKED_ATTEMPTS - 1:
+                    raise
+                connections.close_all()
+                time.sleep(0.2 * 2**attempt)
     except Exception:
         logger.exception("Background %s failed", task.name)
     finally:
