@@ -15,13 +15,16 @@ The last H periods of each series are held out;
 the engine sees only the rest (prices/events of the held-out dates are known in
 advance, so they are passed as future covariates, never the demand). Prints one JSON
 line per model with RMSSE, MASE (means over series with non-zero scale), WAPE, bias,
-cover80 / cover95 (share of actuals inside the q0.1..q0.9 / q0.025..q0.975 band),
+cover80 / cover95 (share of actuals inside the 80 % / 95 % band: q0.1..q0.9 /
+q0.025..q0.975, or [0, q0.8] / [0, q0.95] where the lower quantile is 0, see
+``forecasting.engine.bands.band_edges``; ``cover80_central`` / ``cover95_central``
+always use the central pair),
 pinball (the pinball loss of every stored quantile level, averaged over levels and
 periods, divided by the series' mean absolute lag-1 difference, then averaged over
 series: a scaled quantile loss, 1 = as bad as a naive point forecast's MAE) and
 seconds, and ``below`` (per stored level, the share of actuals at or below that
 quantile: on intermittent demand, where the low quantiles are 0, this is the
-calibration check; cover80 there is the share at or below q0.9). The engine is
+calibration check; cover80_central there is the share at or below q0.9). The engine is
 asked for the levels a forecast run stores; ``--models auto`` runs auto alone.
 
 ``--references`` (on by default when statsforecast is importable) adds statsforecast
@@ -58,6 +61,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import references as refs  # noqa: E402
 
 from forecasting.engine import available_models, forecast_panel  # noqa: E402
+from forecasting.engine.bands import band_edges, band_levels  # noqa: E402
+from forecasting.engine.base import quantile_column  # noqa: E402
 from forecasting.engine.panel import infer_freq  # noqa: E402
 
 # The quantile levels a forecast run stores (forecasting.services.runs.LEVELS).
@@ -154,10 +159,17 @@ def score_series(train: pd.DataFrame, test: pd.DataFrame, fc: pd.DataFrame):
         "bias": round(float(m["e"].sum() / act), 4),
     }
     y = m["quantity"].to_numpy(float)
-    for name, lo, hi in (("cover80", "q0.1", "q0.9"), ("cover95", "q0.025", "q0.975")):
-        if lo in m and hi in m:
-            inside = (y >= m[lo] - 1e-9) & (y <= m[hi] + 1e-9)
-            out[name] = round(float(inside.mean()), 4)
+    for c in (0.8, 0.95):
+        name = f"cover{round(100 * c)}"
+        cols = [quantile_column(x) for x in band_levels(c)]
+        if cols[0] in m and cols[1] in m:
+            edges = [m[col].to_numpy(float) if col in m else np.nan for col in cols]
+            lo, hi = band_edges(*edges)
+            out[name] = round(float(((y >= lo - 1e-9) & (y <= hi + 1e-9)).mean()), 4)
+            # the central q(1-c)/2..q(1+c)/2 interval, for comparison
+            lo, hi = m[cols[0]].to_numpy(float), m[cols[1]].to_numpy(float)
+            inside = (y >= lo - 1e-9) & (y <= hi + 1e-9)
+            out[f"{name}_central"] = round(float(inside.mean()), 4)
     taus = [float(c[1:]) for c in qcols]
     # One-sided calibration per level: share of actuals at or below q<level>.
     # On intermittent demand the lower levels sit at the point mass 0, so the

@@ -10,7 +10,10 @@ forecast a dashed line, the 80% band hatched and the 95% band a light fill.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy as np
 from django.utils.translation import gettext as _
+
+from .engine.bands import band_edges
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,29 @@ def forecast_points(start: date, values: dict) -> list[ForecastPoint]:
                 return values[name]
         return [None] * len(mean)
 
-    low80, high80 = q("q0.1"), q("q0.9")
-    low95, high95 = q("q0.025", "q0.05"), q("q0.975", "q0.95")
+    low80, high80 = _band(q("q0.1"), q("q0.9"), q("q0.8"))
+    low95, high95 = _band(q("q0.025", "q0.05"), q("q0.975", "q0.95"), q("q0.95"))
     return [
         ForecastPoint(
             start + timedelta(days=i), m, low80[i], high80[i], low95[i], high95[i]
         )
         for i, m in enumerate(mean)
     ]
+
+
+def _band(lower: list, upper: list, upper_at_zero: list) -> tuple[list, list]:
+    """The band's edges (``engine.bands.band_edges``: ``[0, q_c]`` where the
+    lower quantile is 0), None where a value is missing."""
+    lo, hi = band_edges(
+        [np.nan if v is None else v for v in lower],
+        [np.nan if v is None else v for v in upper],
+        [np.nan if v is None else v for v in upper_at_zero],
+    )
+    return _none(lo), _none(hi)
+
+
+def _none(values: np.ndarray) -> list:
+    return [None if np.isnan(v) else float(v) for v in values.tolist()]
 
 
 def _r(value, digits=2):

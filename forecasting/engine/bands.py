@@ -25,6 +25,14 @@ scaled errors per class and step can, and the scale keeps each series' own width
 Levels at or below a series' recent share of zero demand are 0: intermittent
 demand has a point mass at zero. ``loo_coverage`` applies the whole recipe with one
 origin left out at a time: the per-series coverage the runs page shows.
+
+The ``c`` band (80 %, 95 %) is the interval that holds ``c`` of demand
+(``band_levels`` / ``band_edges``): the central one, from the ``(1-c)/2`` to
+the ``(1+c)/2`` quantile, unless its lower edge is 0. Then demand has at least
+``(1-c)/2`` of its mass at zero and the central interval holds more than ``c``
+(every zero, and everything up to the ``(1+c)/2`` quantile): the band is
+``[0, q_c]`` instead, which holds ``c``. On intermittent demand (half the days
+zero) the central "80 %" band holds 90 % when every quantile is calibrated.
 """
 
 from __future__ import annotations
@@ -37,6 +45,26 @@ from .base import finalize_quantiles
 
 MIN_POOL = 100  # scores a pool needs before its quantiles are used
 PRIOR_WEIGHT = 12.0  # errors' worth of weight of the class prior in a series' scale
+
+
+def band_levels(coverage: float) -> tuple[float, float, float]:
+    """Quantile levels of the ``coverage`` band: lower, upper, and the upper
+    edge used when the lower one is 0 (80 % -> 0.1, 0.9, 0.8)."""
+    c = float(coverage)
+    if not 0.0 < c < 1.0:
+        raise ValueError("coverage must be between 0 and 1")
+    return round((1 - c) / 2, 6), round((1 + c) / 2, 6), c
+
+
+def band_edges(lower, upper, upper_at_zero):
+    """(lo, hi) of a band from its quantiles at ``band_levels``: ``[0,
+    upper_at_zero]`` where ``lower`` is 0 (a point mass at zero), else
+    ``[lower, upper]``. Arrays of any shape, broadcast together."""
+    lower = np.asarray(lower, dtype=float)
+    at_zero = np.asarray(upper_at_zero, dtype=float)
+    # a run stored without the level keeps the central band
+    hi = np.where((lower <= 0.0) & np.isfinite(at_zero), at_zero, upper)
+    return lower, np.asarray(hi, dtype=float)
 
 
 def series_scale(E: np.ndarray, diff_scale: np.ndarray, classes) -> np.ndarray:
@@ -148,12 +176,12 @@ def loo_coverage(
     F: np.ndarray,
     classes,
     diff_scale: np.ndarray,
-    lo: float,
-    hi: float,
+    coverage: float,
     zero_share: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per series share of backtest actuals inside the [lo, hi] band, the band at
-    each origin calibrated (scales and pooled quantiles) on the other origins."""
+    """Per series share of backtest actuals inside the ``coverage`` band
+    (``band_edges``), the band at each origin calibrated (scales and pooled
+    quantiles) on the other origins."""
     n, n_orig, _ = A.shape
     inside = np.zeros(n)
     count = np.zeros(n)
@@ -166,12 +194,14 @@ def loo_coverage(
             A[:, keep, :] - F[:, keep, :],
             classes,
             diff_scale,
-            (lo, hi),
+            sorted(band_levels(coverage)),
             zero_share=zero_share,
         )
         a = A[:, o, :]
         good = ~np.isnan(a) & ~missing[:, None]
-        band = (a >= q[:, :, 0] - 1e-9) & (a <= q[:, :, 1] + 1e-9)
+        # sorted: upper_at_zero (c) < upper ((1+c)/2)
+        lo, hi = band_edges(q[:, :, 0], q[:, :, 2], q[:, :, 1])
+        band = (a >= lo - 1e-9) & (a <= hi + 1e-9)
         inside += (band & good).sum(axis=1)
         count += good.sum(axis=1)
     return np.where(count > 0, inside / np.maximum(count, 1), np.nan)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .bands import loo_coverage
+from .bands import band_levels, loo_coverage
 from .base import quantile_column
 from .metrics import _scale
 from .panel import Panel, future_dates
@@ -56,8 +56,10 @@ class EngineResult:
 
 
 def all_levels(levels) -> tuple[float, ...]:
-    """The requested levels plus 0.1 and 0.9 (cover80 needs them), sorted."""
-    return tuple(sorted({float(x) for x in (*levels, 0.1, 0.9)}))
+    """The requested levels plus those of the 80 % and 95 % bands
+    (``bands.band_levels``), sorted."""
+    bands = (*band_levels(0.8), *band_levels(0.95))
+    return tuple(sorted({float(x) for x in (*levels, *bands)}))
 
 
 def empty_result(levels) -> EngineResult:
@@ -92,7 +94,7 @@ def selection_table(
         mase = np.where(s1 > 0, mae / s1, np.nan)
         wape = np.where(den > 0, np.nansum(np.abs(E), axis=1) / den, np.nan)
         bias = np.where(den > 0, np.where(ok, f - a, 0).sum(axis=1) / den, np.nan)
-    cover = loo_coverage(A, Fc, classes, np.sqrt(s2), 0.1, 0.9, zero_share)
+    cover = loo_coverage(A, Fc, classes, np.sqrt(s2), 0.8, zero_share)
     return pd.DataFrame(
         {
             "series_id": panel.ids,

@@ -8,6 +8,7 @@ import numpy as np
 from catalog.models import Category
 from stock.models import Warehouse
 
+from ..engine.bands import band_edges
 from ..models import DemandDay, ForecastRun, RunStatus, SeriesForecast
 from .periods import period_dates
 
@@ -190,7 +191,7 @@ def _run_scored(run: ForecastRun) -> dict | None:
     rows = _run_forecast_rows(run)
     if not rows:
         return None
-    product, warehouse, category, sku, first, promised, mean, low, high = zip(
+    product, warehouse, category, sku, first, promised, mean, low, high, at_zero = zip(
         *rows, strict=True
     )
     product = np.array(product, dtype=np.int64)
@@ -200,13 +201,16 @@ def _run_scored(run: ForecastRun) -> dict | None:
     forecast = _floats(mean, EVAL_DAYS)
     shift = np.array([(start - day).days for day in first], dtype=np.int64)
     actual = _actuals(start, codes=codes, width=width, shift=shift, forecast=forecast)
+    low, high = band_edges(
+        _floats(low, EVAL_DAYS), _floats(high, EVAL_DAYS), _floats(at_zero, EVAL_DAYS)
+    )
     paths = _ScoredPaths(
         sku=sku,
         warehouse=warehouse,
         first=first,
         forecast=forecast,
-        low=_floats(low, EVAL_DAYS),
-        high=_floats(high, EVAL_DAYS),
+        low=low,
+        high=high,
         actual=actual,
     )
     return {
@@ -220,7 +224,8 @@ def _run_scored(run: ForecastRun) -> dict | None:
 
 def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
     """Per stored forecast of the run: product, warehouse, category, SKU,
-    start date, backtest WAPE, and the mean and 95% band paths."""
+    start date, backtest WAPE, the mean path and the 95% band's quantile paths
+    (``engine.bands.band_levels(0.95)``: q0.025, q0.975, q0.95)."""
     return list(
         SeriesForecast.objects.filter(run=run)
         .order_by("pk")
@@ -234,6 +239,7 @@ def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
             "values__mean",
             "values__q0.025",
             "values__q0.975",
+            "values__q0.95",
         )
     )
 

@@ -5,10 +5,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy.stats import norm
 
 from forecasting.engine import forecast_panel
-from forecasting.engine.bands import band_quantiles, loo_coverage
+from forecasting.engine.bands import (
+    band_edges,
+    band_levels,
+    band_quantiles,
+    loo_coverage,
+)
 
 _PANELS = Path(__file__).resolve().parents[3] / "bench" / "panels.py"
 _spec = importlib.util.spec_from_file_location("panels", _PANELS)
@@ -91,6 +97,38 @@ def test_loo_coverage_is_near_nominal_when_errors_are_exchangeable():
     sigma = rng.uniform(1, 5, n)[:, None, None]
     F = np.full((n, n_orig, h), 50.0)
     A = F + rng.normal(0, 1, (n, n_orig, h)) * sigma
-    cover = loo_coverage(A, F, ["smooth"] * n, sigma[:, 0, 0], 0.1, 0.9)
+    cover = loo_coverage(A, F, ["smooth"] * n, sigma[:, 0, 0], 0.8)
     assert 0.76 <= np.nanmean(cover) <= 0.84
     assert pd.notna(cover).all()
+
+
+def test_band_levels_name_the_central_pair_and_the_upper_edge_at_zero():
+    assert band_levels(0.8) == (0.1, 0.9, 0.8)
+    assert band_levels(0.95) == (0.025, 0.975, 0.95)
+    with pytest.raises(ValueError):
+        band_levels(1.0)
+
+
+def test_a_band_over_a_point_mass_at_zero_holds_its_coverage_not_more():
+    """Half the days sell nothing, the rest a continuous amount: with the true
+    quantiles, the central q0.1..q0.9 "80 %" band holds 90 % of demand (every
+    zero, and up to q0.9); the band of band_edges ([0, q0.8]) holds 80 %."""
+    rng = np.random.default_rng(5)
+    y = np.where(rng.random(200_000) < 0.5, 0.0, rng.exponential(3.0, 200_000))
+
+    def q(tau):  # true quantile of the mixture
+        return 0.0 if tau <= 0.5 else -3.0 * np.log(1 - (tau - 0.5) / 0.5)
+
+    for c in (0.8, 0.95):
+        lower, upper, at_zero = (q(t) for t in band_levels(c))
+        central = ((y >= lower) & (y <= upper)).mean()
+        lo, hi = band_edges(lower, upper, at_zero)
+        held = ((y >= lo) & (y <= hi)).mean()
+        assert central == pytest.approx((1 + c) / 2, abs=0.005)
+        assert held == pytest.approx(c, abs=0.005)
+
+
+def test_a_band_without_mass_at_zero_is_the_central_one():
+    lo, hi = band_edges([2.0, 0.0, 0.0], [9.0, 9.0, 9.0], [7.0, 7.0, np.nan])
+    assert lo.tolist() == [2.0, 0.0, 0.0]
+    assert hi.tolist() == [9.0, 7.0, 9.0]  # no stored q0.8: the central band

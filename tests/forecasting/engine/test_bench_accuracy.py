@@ -32,7 +32,7 @@ def test_score_matches_the_definitions():
         fc.append(
             pd.DataFrame(
                 {"series_id": s, "date": dates[25:], "mean": f}
-                | {"q0.1": f - 1, "q0.9": f + 1}
+                | {"q0.1": np.clip(f - 1, 0, None), "q0.8": f + 0.5, "q0.9": f + 1}
             )
         )
         d, e = np.diff(y[:25]), f - y[25:]
@@ -47,7 +47,11 @@ def test_score_matches_the_definitions():
         "MASE": np.mean(m),
         "WAPE": np.abs(f - a).sum() / np.abs(a).sum(),
         "bias": (f - a).sum() / np.abs(a).sum(),
-        "cover80": np.mean((a >= f - 1) & (a <= f + 1)),
+        # where q0.1 is 0 the 80 % band is [0, q0.8], else [q0.1, q0.9]
+        "cover80": np.mean(
+            np.where(f - 1 <= 0, a <= f + 0.5, (a >= f - 1) & (a <= f + 1))
+        ),
+        "cover80_central": np.mean((a >= f - 1) & (a <= f + 1)),
     }
     assert len(r) == 4
     for k, v in want.items():
