@@ -8,8 +8,9 @@ PANEL.csv is long: series_id, date, quantity (+ optional ``category``,
 first sale from the other series only (those whose first H periods are all
 observed), by:
 
-* ``analogy``: forecasting.engine.analogy, the mean launch profile (aligned on
-  each analogue's own first sale) of the k nearest by category and price;
+* ``analogy``: forecasting.engine.analogy, the mean launch shape (aligned on
+  each analogue's own first sale) of the k nearest by category and launch
+  price, times their typical (geometric mean) first-H volume;
 * ``category_mean``: what suggestions borrowed before: the mean of the other
   series of the category over the same calendar periods (their current level,
   not their launch), all series when the panel has no category;
@@ -27,7 +28,10 @@ One JSON line per method: RMSSE (per series: RMSE over the H periods over the
 root mean squared lag-1 difference of the series' own history from its first
 sale, which a new series does not have yet and the bench borrows from the
 future only to scale; mean over series with a non-zero scale) and WAPE
-(pooled: sum |error| / sum actual), ``series`` scored and seconds.
+(pooled: sum |error| / sum actual), ``series`` scored and seconds; the
+analogy lines add ``cover80``, the share of actual periods inside the 80%
+band the app would show (forecasting.engine.analogy.analogy_quantiles, its
+planned-volume form for ``analogy_planned``).
 """
 
 from __future__ import annotations
@@ -44,10 +48,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from forecasting.engine.analogy import (  # noqa: E402
+    BAND_WIDEN,
     analogy_path,
+    analogy_quantiles,
     launch_profiles,
     nearest_analogues,
 )
+
+BAND = (0.1, 0.9)  # the 80% band whose coverage the analogy lines report
 
 
 def load(path: str, category_from_id: str | None) -> pd.DataFrame:
@@ -59,20 +67,24 @@ def load(path: str, category_from_id: str | None) -> pd.DataFrame:
     return frame.sort_values(["series_id", "date"]).reset_index(drop=True)
 
 
-def features(frame: pd.DataFrame, profiles: pd.DataFrame, horizon: int):
-    """Per series: category and launch price (mean sell price over its first
-    H periods), where the panel has them."""
+def features(frame: pd.DataFrame, profiles: pd.DataFrame):
+    """Per series: category and launch price, where the panel has them. The
+    launch price is the last sell price known on the first sale's day (the
+    first one after it when none was listed yet): what a planner knows at
+    launch, not the later markdowns of the periods being forecast."""
     out = pd.DataFrame(index=profiles.index)
     if "category" in frame:
         out["category"] = frame.groupby("series_id")["category"].first()
     if "sell_price" in frame:
         first = profiles.attrs["first_sale"]
-        priced = frame.merge(
+        priced = frame.dropna(subset=["sell_price"]).merge(
             first.rename("first"), left_on="series_id", right_index=True
         )
-        priced = priced.loc[priced["date"] >= priced["first"]]
-        out["price"] = priced.groupby("series_id")["sell_price"].apply(
-            lambda s: s.head(horizon).mean()
+        known = priced.loc[priced["date"] <= priced["first"]]
+        later = priced.loc[priced["date"] > priced["first"]]
+        price = known.groupby("series_id")["sell_price"].last()
+        out["price"] = price.combine_first(
+            later.groupby("series_id")["sell_price"].first()
         )
     return out
 
@@ -98,7 +110,7 @@ def score(actual: np.ndarray, forecast: np.ndarray, scale: np.ndarray) -> dict:
 def run(frame: pd.DataFrame, horizon: int, k: int, noise: float, seed: int):
     profiles = launch_profiles(frame, horizon)
     full = profiles.dropna()  # analogues: the first H periods all observed
-    feats = features(frame, profiles, horizon)
+    feats = features(frame, profiles)
     calendar = calendar_matrix(frame)
     dates = list(calendar.columns)
     position = {d: i for i, d in enumerate(dates)}
@@ -110,12 +122,23 @@ def run(frame: pd.DataFrame, horizon: int, k: int, noise: float, seed: int):
     methods = {m: np.zeros_like(actual) for m in ("analogy", "category_mean", "zero")}
     methods["analogy_planned"] = np.zeros_like(actual)
     seconds = {m: 0.0 for m in methods}
+    bands = {
+        m: np.zeros((*actual.shape, len(BAND))) for m in ("analogy", "analogy_planned")
+    }
     for row, sid in enumerate(ids):
         others = feats.loc[[s for s in ids if s != sid]]
         target = feats.loc[sid].to_dict()
         t0 = time.perf_counter()
         near = nearest_analogues(target, others, k)
-        methods["analogy"][row] = analogy_path(full.loc[near].to_numpy())
+        stack = full.loc[near].to_numpy()
+        methods["analogy"][row] = analogy_path(stack, planned_periods=horizon)
+        bands["analogy"][row] = analogy_quantiles(
+            methods["analogy"][row],
+            stack,
+            BAND,
+            widen=BAND_WIDEN,
+            planned_periods=horizon,
+        )
         seconds["analogy"] += time.perf_counter() - t0
         t0 = time.perf_counter()
         same = others.index
@@ -131,7 +154,15 @@ def run(frame: pd.DataFrame, horizon: int, k: int, noise: float, seed: int):
         seconds["category_mean"] += time.perf_counter() - t0
         planned = actual[row].sum() * float(np.exp(rng.normal(0.0, noise)))
         methods["analogy_planned"][row] = analogy_path(
-            full.loc[near].to_numpy(), planned_units=planned, planned_periods=horizon
+            stack, planned_units=planned, planned_periods=horizon
+        )
+        bands["analogy_planned"][row] = analogy_quantiles(
+            methods["analogy_planned"][row],
+            stack,
+            BAND,
+            widen=BAND_WIDEN,
+            planned_periods=horizon,
+            volume_known=True,
         )
     for name, forecast in methods.items():
         line = {
@@ -140,6 +171,10 @@ def run(frame: pd.DataFrame, horizon: int, k: int, noise: float, seed: int):
             "k": k,
             **score(actual, forecast, scales),
         }
+        if name in bands:
+            low, high = bands[name][..., 0], bands[name][..., 1]
+            inside = (actual >= low) & (actual <= high)
+            line["cover80"] = round(float(inside.mean()), 4)
         line["seconds"] = round(seconds[name], 3)
         if name == "analogy_planned":
             line["planned_noise"] = noise

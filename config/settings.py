@@ -407,6 +407,11 @@ STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS",
 STOCKWISE_INLINE_WORK_IN_THREAD = env_bool(
     "STOCKWISE_INLINE_WORK_IN_THREAD", default=True
 )
+# Demand outliers (forecasting/planning/outliers.py): off, every flag waits for
+# a manager; on, a clear data-entry spike (robust z > 20, > 5x the window's
+# next-largest day, one order >= 90% of the day) is left out of training
+# without waiting, shown on the outliers page under its automatic rule.
+STOCKWISE_OUTLIERS_AUTO = env_bool("STOCKWISE_OUTLIERS_AUTO", default=False)
 # Series per forecast task: each worker task fits this many at once.
 STOCKWISE_FORECAST_CHUNK_SIZE = env_int("STOCKWISE_FORECAST_CHUNK_SIZE", 1000)
 # A forecast chunk silent this long was lost with its worker and is re-queued by

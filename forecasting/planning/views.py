@@ -3,6 +3,7 @@ outliers flagged in demand history."""
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +25,15 @@ from .models import (
     OutlierStatus,
     Promotion,
 )
-from .outliers import SPIKE_RATIO, WINDOW, Z_LIMIT
+from .outliers import (
+    AUTO_ORDER_SHARE,
+    AUTO_RULE,
+    AUTO_SPIKE_RATIO,
+    AUTO_Z_LIMIT,
+    SPIKE_RATIO,
+    WINDOW,
+    Z_LIMIT,
+)
 from .services import (
     calendar_event_delete,
     calendar_event_save,
@@ -157,8 +166,30 @@ def outlier_list(request):
                 "more than %(r)s× the largest other day of the window."
             )
             % {"w": WINDOW, "z": f"{Z_LIMIT:g}", "r": f"{SPIKE_RATIO:g}"},
+            "auto_rule": _auto_rule_text(),
+            "auto_rule_code": AUTO_RULE,
         },
     )
+
+
+def _auto_rule_text() -> str:
+    if not getattr(settings, "STOCKWISE_OUTLIERS_AUTO", False):
+        return _(
+            "Automatic rule: off (setting STOCKWISE_OUTLIERS_AUTO); every flag "
+            "waits for a decision."
+        )
+    return _(
+        "Automatic rule: on. A flagged day is left out of training without "
+        "waiting for a decision when it is more than %(z)s robust standard "
+        "deviations above the window's median, more than %(r)s× the window's "
+        "largest other day, and one order makes at least %(s)s of it. Imported "
+        "days have no orders to test and always wait. You can still keep such "
+        "a day as real demand."
+    ) % {
+        "z": f"{AUTO_Z_LIMIT:g}",
+        "r": f"{AUTO_SPIKE_RATIO:g}",
+        "s": f"{AUTO_ORDER_SHARE:.0%}",
+    }
 
 
 @require_POST

@@ -23,7 +23,8 @@ from ..models import DemandDay
 PROFILE_DAYS = 120
 PLANNED_DAYS = 28  # Product.planned_launch_units: units over the first 28 days
 MIN_OWN_DAYS = 14  # days of its own before a product's history may take over
-BAND_WIDEN = 1.5  # the analogy's band is this much wider than its own spread
+# Analogues named in a reason or on the product page; the rest are counted.
+SHOWN_ANALOGUES = 5
 
 
 @dataclass
@@ -44,6 +45,14 @@ class LaunchForecast:
     analogy_wape: float | None = None
 
     @property
+    def analogues_text(self) -> str:
+        """The analogues' SKUs, nearest first; past SHOWN_ANALOGUES, the
+        count of the others ("A, B, C, D, E (+12)")."""
+        shown = ", ".join(self.analogues[:SHOWN_ANALOGUES])
+        more = len(self.analogues) - SHOWN_ANALOGUES
+        return f"{shown} (+{more})" if more > 0 else shown
+
+    @property
     def age_days(self) -> int:
         return (self.start - self.launch).days
 
@@ -57,7 +66,7 @@ class LaunchForecast:
                 "age_days": self.age_days,
                 "launch": f"{self.launch:%Y-%m-%d}",
                 "source": self.source,
-                "analogues": ", ".join(self.analogues),
+                "analogues": self.analogues_text,
                 "planned": self.planned,
             },
         )
@@ -232,7 +241,14 @@ def _pair_forecast(pair, product, pick, profiles, launch, today, horizon, levels
     age = (today - launch).days
     idx = np.arange(age, age + horizon)
     mean = np.where(idx < 0, 0.0, path[np.clip(idx, 0, len(path) - 1)])
-    band = analogy.analogy_quantiles(path, stack, levels, widen=BAND_WIDEN)
+    band = analogy.analogy_quantiles(
+        path,
+        stack,
+        levels,
+        widen=analogy.BAND_WIDEN,
+        planned_periods=PLANNED_DAYS,
+        volume_known=planned is not None,
+    )
     quantiles = np.where((idx < 0)[:, None], 0.0, band[np.clip(idx, 0, len(path) - 1)])
     return LaunchForecast(
         product_id=pair[0],

@@ -3,6 +3,7 @@ analogy."""
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.utils import timezone
 
@@ -17,11 +18,12 @@ from forecasting.models import (
     SeriesForecast,
 )
 from forecasting.selectors.fva import forecast_value_added
+from forecasting.selectors.launch import launch_forecasts
 from forecasting.services.overrides import (
     forecast_override_create,
     forecast_override_withdraw,
 )
-from forecasting.services.suggestions import suggestions_build
+from forecasting.services.suggestions import LEVELS, suggestions_build
 from tests import factories
 
 
@@ -299,6 +301,30 @@ def test_a_new_product_without_a_reference_follows_its_nearest_products(
     assert "nearest products REF-1, FAR-1" in suggestion.reason
 
 
+def test_analogues_nothing_tells_apart_are_all_taken_at_their_typical_volume(
+    warehouse,
+):
+    """Seven products of one category at one price: all seven are the
+    analogues (not the first five), and the launch volume is their typical
+    one (geometric, on log1p), not the mean the one big seller sets."""
+    today = timezone.localdate()
+    category = factories.category()
+    for i, per_day in enumerate([1, 1, 1, 1, 1, 1, 57]):
+        old = factories.product(sku=f"SAME-{i}", category=category)
+        _days(old, warehouse, today - timedelta(days=40), [per_day] * 40)
+    new = factories.product(sku="NEW-6", category=category, launch_date=today)
+    factories.supplier_product(factories.supplier(lead_time_days=7), new)
+    pair = (new.pk, warehouse.pk)
+    found = launch_forecasts(
+        pairs=[pair], forecast_wape={}, today=today, horizon=28, levels=LEVELS
+    )[pair]
+    assert sorted(found.analogues) == [f"SAME-{i}" for i in range(7)]
+    typical = np.expm1((6 * np.log1p(28) + np.log1p(28 * 57)) / 7) / 28
+    assert found.mean == pytest.approx(typical)  # about 1.8 a day, not 9
+    suggestions_build(today=today)
+    assert "SAME-0, SAME-1, SAME-2, SAME-3, SAME-4 (+2)" in _open(new).reason
+
+
 @pytest.mark.parametrize(("own_wape", "basis"), [(0.1, "forecast"), (0.5, "analogy")])
 def test_its_own_history_takes_over_once_its_backtest_beats_the_analogy(
     reference, warehouse, own_wape, basis
@@ -316,6 +342,44 @@ def test_its_own_history_takes_over_once_its_backtest_beats_the_analogy(
     factories.stock(new, warehouse, 0)
     suggestions_build(today=today)
     assert _open(new).basis == basis
+
+
+def test_its_band_is_wider_until_its_own_history_takes_over(reference, warehouse):
+    """The same young product (launched 60 days ago, 5 a day, its own
+    forecast's band +-1.28 sqrt(5) a day): while the analogy still plans it,
+    the band is the analogy's, wider than its own; once its own backtest
+    wins, its own band."""
+    today = timezone.localdate()
+    new = factories.product(
+        sku="NEW-5", launch_date=today - timedelta(days=60), reference_product=reference
+    )
+    _days(new, warehouse, today - timedelta(days=60), [5] * 60)
+    forecast = _forecast(new, warehouse, 5.0, today)
+    own = forecast.values["q0.9"][0] - forecast.values["q0.1"][0]
+    pair = (new.pk, warehouse.pk)
+    found = launch_forecasts(
+        pairs=[pair], forecast_wape={pair: 0.5}, today=today, horizon=28, levels=LEVELS
+    )[pair]
+    low, high = LEVELS.index(0.1), LEVELS.index(0.9)
+    width = found.quantiles[:, high] - found.quantiles[:, low]
+    # the reference sells 6 a day at that age: 1.5 x sqrt(2 x 6) a side,
+    # the lower side clipped at zero
+    assert found.mean == pytest.approx(6.0)
+    assert width == pytest.approx(6 + 1.2816 * 1.5 * 12**0.5, rel=1e-3)
+    assert (width > 2 * own).all()
+    taken_over = launch_forecasts(
+        pairs=[pair], forecast_wape={pair: 0.1}, today=today, horizon=28, levels=LEVELS
+    )
+    assert pair not in taken_over
+
+    factories.stock(new, warehouse, 0)
+    safety = {}
+    for wape in (0.5, 0.1):
+        SeriesForecast.objects.filter(pk=forecast.pk).update(wape=wape)
+        suggestions_build(today=today)
+        suggestion = _open(new)
+        safety[suggestion.basis] = suggestion.safety_stock
+    assert safety["analogy"] > 2 * safety["forecast"] > 0
 
 
 def test_a_withdrawn_override_stops_applying(client, product, warehouse, manager_user):

@@ -9,6 +9,8 @@ from forecasting.engine.analogy import (
     analogy_path,
     analogy_quantiles,
     launch_profiles,
+    launch_shape,
+    launch_volume,
     nearest_analogues,
 )
 
@@ -44,13 +46,44 @@ def test_nearest_analogues_prefer_the_category_then_the_price():
     assert chosen == ["nearest", "near", "other-cat"]
 
 
-def test_the_path_averages_profiles_or_scales_their_shape_to_a_plan():
+def test_the_path_is_a_shape_times_a_volume_or_a_plan():
     profiles = np.array([[2.0, 4.0, 6.0], [4.0, 4.0, 4.0]])
-    assert analogy_path(profiles).tolist() == [3.0, 4.0, 5.0]
-    # shapes 1/6, 2/6, 3/6 and 1/3 each, averaged, times 60 planned units
+    # Shapes 1/6, 2/6, 3/6 and 1/3 each: mean 1/4, 1/3, 5/12. Two analogues
+    # this far apart make 2/3 of that movement noise (1/216 against 1/144),
+    # so a third of it is kept around the flat 1/3: 11/36, 12/36, 13/36.
+    shape = [11 / 36, 12 / 36, 13 / 36]
+    # Both sold 12 over the three periods: the typical volume is 12.
+    assert analogy_path(profiles).tolist() == pytest.approx([12 * v for v in shape])
     planned = analogy_path(profiles, planned_units=60, planned_periods=3)
-    assert planned.tolist() == pytest.approx([15.0, 20.0, 25.0])
+    assert planned.tolist() == pytest.approx([60 * v for v in shape])
     assert planned.sum() == pytest.approx(60)
+
+
+def test_analogues_that_agree_keep_their_launch_curve_and_one_reference_is_whole():
+    ramp = np.array([[1.0, 2.0, 3.0, 6.0], [1.1, 2.1, 2.9, 5.9], [0.9, 1.9, 3.1, 6.2]])
+    path = analogy_path(ramp, planned_periods=4)
+    assert np.diff(path).min() > 0.9  # the ramp survives
+    assert path.tolist() == pytest.approx(ramp.mean(axis=0).tolist(), rel=0.02)
+    one = np.array([[2.0, 0.0, 0.0, 6.0]])
+    assert analogy_path(one, planned_periods=4).tolist() == pytest.approx([2, 0, 0, 6])
+
+
+def test_intermittent_analogues_give_a_flat_shape_not_their_particular_days():
+    rng = np.random.default_rng(3)
+    noisy = rng.poisson(0.5, size=(5, 28)).astype(float)
+    noisy[:, 0] = 1  # each sold on its first day
+    shape = launch_shape(noisy / noisy.sum(axis=1, keepdims=True), 28)
+    assert shape.sum() == pytest.approx(1.0)
+    assert shape.max() - shape.min() < 0.2 / 28  # all but flat
+
+
+def test_the_volume_is_the_typical_analogue_not_the_largest():
+    # 3 and 99 units: log1p 4 and 100 -> geometric mean 20 -> 19 units,
+    # where the arithmetic mean (51) is mostly the large one.
+    assert launch_volume(np.array([3.0, 99.0])) == pytest.approx(19.0)
+    assert launch_volume(np.array([0.0, 0.0])) == 0.0
+    path = analogy_path(np.array([[1.0, 2.0], [33.0, 66.0]]), planned_periods=2)
+    assert path.sum() == pytest.approx(19.0)
 
 
 def test_the_band_is_ordered_and_wider_when_widened():
@@ -62,3 +95,22 @@ def test_the_band_is_ordered_and_wider_when_widened():
     assert (np.diff(band, axis=1) >= 0).all()
     assert band[:, 1].tolist() == pytest.approx(mean.tolist())
     assert (wide[:, 2] - wide[:, 0] > band[:, 2] - band[:, 0]).all()
+
+
+def test_analogues_that_disagree_on_volume_widen_the_band_unless_it_is_planned():
+    levels = (0.1, 0.5, 0.9)
+    agree = np.array([[5.0, 5.0, 5.0], [5.0, 5.0, 5.0]])
+    apart = np.array([[1.0, 1.0, 1.0], [21.0, 21.0, 21.0]])
+    # volumes 15, 15 and 3, 63: log1p geometric means both 15
+    mean = np.full(3, 5.0)
+    assert analogy_path(agree, planned_periods=3).tolist() == pytest.approx(mean)
+    assert analogy_path(apart, planned_periods=3).tolist() == pytest.approx(mean)
+    narrow = analogy_quantiles(mean, agree, levels, planned_periods=3)
+    wide = analogy_quantiles(mean, apart, levels, planned_periods=3)
+    planned = analogy_quantiles(
+        mean, apart, levels, planned_periods=3, volume_known=True
+    )
+    width = {k: b[:, 2] - b[:, 0] for k, b in (("n", narrow), ("w", wide))}
+    assert (width["w"] > 2 * width["n"]).all()
+    # a planned volume removes the analogues' disagreement on it
+    assert planned[:, 2] - planned[:, 0] == pytest.approx(width["n"])

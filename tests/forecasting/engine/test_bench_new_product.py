@@ -44,3 +44,25 @@ def test_the_bench_prints_each_method_and_the_analogy_wins_on_families(
     # family mean, which counts late starters' leading zeros.
     assert by["analogy"]["rmsse"] < by["category_mean"]["rmsse"]
     assert by["analogy"]["wape"] < 0.2
+
+
+def test_the_analogy_does_not_depend_on_the_order_series_are_listed_in(
+    tmp_path, capsys
+):
+    """Without a category or price nothing tells the other series apart: all
+    of them are the analogues, not the first k listed, so renaming the series
+    (which reorders them) changes nothing."""
+    path = tmp_path / "panel.csv"
+    _panel(path)
+    frame = pd.read_csv(path)
+    renamed = tmp_path / "renamed.csv"
+    rank = {s: f"z{11 - i:02d}" for i, s in enumerate(sorted(frame["series_id"]))}
+    frame.assign(series_id=frame["series_id"].map(rank)).to_csv(renamed, index=False)
+    figures = []
+    for panel in (path, renamed):
+        bench.main([str(panel), "--horizon", "6"])
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        analogy = next(line for line in lines if line["model"] == "analogy")
+        assert 0.0 <= analogy["cover80"] <= 1.0
+        figures.append((analogy["rmsse"], analogy["wape"], analogy["cover80"]))
+    assert figures[0] == figures[1]
