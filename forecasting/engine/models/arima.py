@@ -4,8 +4,10 @@ Specification: the Hyndman-Khandakar stepwise search of statsforecast's
 ``AutoARIMA`` (differencing orders d and D from the KPSS and seasonal-strength
 tests, then orders compared by AICc), restricted so that a search costs tens of
 milliseconds instead of seconds: p, q <= 2, seasonal P, Q <= 1, p + q + P + Q <= 4,
-the search starting from (1, d, 1)(0, D, 0) and stopping after ``nmodels``
-fitted models (``SEARCH``). The season is the panel's where it is at most
+the search starting from (1, d, 1)(0, D, 0), comparing models by their
+conditional-sum-of-squares fit (``approximation``; the chosen one is then fitted
+by maximum likelihood) and stopping after ``nmodels`` = 6 fitted models
+(``SEARCH``). The season is the panel's where it is at most
 ``MAX_SEASON`` periods (weekly on daily data, yearly on monthly data); a yearly
 season on weekly data (52) is left to the yearly-adjusted models
 (``models.yearly``): a lag-52 seasonal ARIMA is slow to estimate and weekly
@@ -14,9 +16,10 @@ series rarely have the three years it needs.
 A series is searched once it has ``required_history`` periods; ``update`` (the
 later backtest origins, the final fit) keeps each series' orders and coefficients
 and only re-runs the Kalman filter over the longer history (statsforecast's
-``forward_arima``), unless the history has grown by ``RESEARCH_GROWTH`` since
-the search, when it searches again. A retrain therefore searches each series two
-or three times, not once per origin. Below ``required_history`` a series gets the
+``forward_arima``), unless the history has more than doubled
+(``RESEARCH_GROWTH``) since the search, when it searches again. A retrain
+therefore searches each series once (the backtest's origins span less than
+twice the first one's history on the development panels), not once per origin. Below ``required_history`` a series gets the
 mean of its last season (never scored: the backtest ignores forecasts from
 shorter histories). Where and why it is a candidate: docs/decisions/arima.md.
 """
@@ -33,7 +36,7 @@ from ..base import ForecastModel, as_panel
 logger = logging.getLogger(__name__)
 
 MAX_SEASON = 12
-RESEARCH_GROWTH = 1.5
+RESEARCH_GROWTH = 2.0
 # statsforecast AutoARIMA settings of the restricted stepwise search.
 SEARCH = {
     "max_p": 2,
@@ -64,8 +67,8 @@ class AutoARIMA(ForecastModel):
     def __init__(
         self,
         season_length: int = 1,
-        nmodels: int = 8,
-        approximation: bool = False,
+        nmodels: int = 6,
+        approximation: bool = True,
         research_growth: float = RESEARCH_GROWTH,
     ):
         self.season_length = season_length
@@ -130,7 +133,7 @@ class AutoARIMA(ForecastModel):
             self.recent_[i] = float(np.mean(y[-max(s, 1) :])) if len(y) else 0.0
             if len(y) < need:
                 continue
-            grown = len(y) >= self.research_growth * max(self.searched_len_[i], 1)
+            grown = len(y) > self.research_growth * max(self.searched_len_[i], 1)
             try:
                 with warnings.catch_warnings(), np.errstate(all="ignore"):
                     warnings.simplefilter("ignore")

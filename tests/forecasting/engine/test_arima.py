@@ -71,23 +71,23 @@ def test_arima_equals_statsforecast_autoarima_with_the_same_settings():
 
 
 def test_update_keeps_the_orders_as_statsforecast_forward_does():
-    df = monthly_panel(n=4, seed=1, late=False)
+    df = monthly_panel(n=4, months=80, seed=1, late=False)
     panel = build_panel(df, season_length=12)
     Y = panel.y_fit
-    model = make_model("arima", season_length=12, horizon=6).fit(Y[:, :38])
+    model = make_model("arima", season_length=12, horizon=6).fit(Y[:, :36])
     searched = model.searched_len_.copy()
     orders = [m["arma"] for m in model.mods_]
-    model.update(Y[:, :50])  # 50 < 1.5 x 38: no new search
+    model.update(Y[:, :60])  # 60 <= 2 x 36: no new search
     assert (model.searched_len_ == searched).all()
     assert [m["arma"] for m in model.mods_] == orders
     for i in range(4):
-        y = Y[i, :38][~np.isnan(Y[i, :38])]
+        y = Y[i, :36][~np.isnan(Y[i, :36])]
         sf = sf_models.AutoARIMA(**model.settings()).fit(y)
-        longer = Y[i, :50][~np.isnan(Y[i, :50])]
+        longer = Y[i, :60][~np.isnan(Y[i, :60])]
         ref = np.clip(sf.forward(longer, 6)["mean"], 0, None)
         np.testing.assert_allclose(model.predict_mean(6)[i], ref, rtol=1e-6)
-    model.update(Y[:, :60])  # 60 >= 1.5 x 38: searched again
-    assert (model.searched_len_ == 60).all()
+    model.update(Y[:, :80])  # 80 > 2 x 36: searched again
+    assert (model.searched_len_ == 80).all()
 
 
 def test_take_keeps_each_rows_model_for_the_final_fit():
