@@ -19,9 +19,10 @@ and only re-runs the Kalman filter over the longer history (statsforecast's
 ``forward_arima``), unless the history has more than doubled
 (``RESEARCH_GROWTH``) since the search, when it searches again. A retrain
 therefore searches each series once (the backtest's origins span less than
-twice the first one's history on the development panels), not once per origin. Below ``required_history`` a series gets the
-mean of its last season (never scored: the backtest ignores forecasts from
-shorter histories). Where and why it is a candidate: docs/decisions/arima.md.
+twice the first one's history on the development panels), not once per
+origin. Below ``required_history`` a series gets the mean of its last season
+(never scored: the backtest ignores forecasts from shorter histories). Where
+and why it is a candidate: docs/decisions/arima.md.
 """
 
 from __future__ import annotations
