@@ -21,7 +21,8 @@ and only re-runs the Kalman filter over the longer history (statsforecast's
 therefore searches each series once (the backtest's origins span less than
 twice the first one's history on the development panels), not once per
 origin. Below ``required_history`` a series gets the mean of its last season
-(never scored: the backtest ignores forecasts from shorter histories). Where
+(of its last 12 periods without a season; never scored: the backtest ignores
+forecasts from shorter histories). Where
 and why it is a candidate: docs/decisions/arima.md.
 """
 
@@ -124,6 +125,7 @@ class AutoARIMA(ForecastModel):
         n, T = Y.shape
         s = arima_season(self.season_length)
         need = self.required_history()
+        recent = s if s > 1 else 12  # the young series' forecast: a recent mean
         settings = {k: v for k, v in self.settings().items() if k != "season_length"}
         self.cur_ = [None] * n
         self.failed_ = np.zeros(n, dtype=bool)
@@ -131,7 +133,7 @@ class AutoARIMA(ForecastModel):
         resid = np.full((n, T), np.nan)
         for i in range(n):
             y = _history(Y[i])
-            self.recent_[i] = float(np.mean(y[-max(s, 1) :])) if len(y) else 0.0
+            self.recent_[i] = float(np.mean(y[-recent:])) if len(y) else 0.0
             if len(y) < need:
                 continue
             grown = len(y) > self.research_growth * max(self.searched_len_[i], 1)

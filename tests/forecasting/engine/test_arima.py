@@ -152,3 +152,10 @@ def test_arima_is_a_candidate_for_smooth_monthly_series_and_never_on_daily_panel
     assert "arima" not in candidate_plan(daily, classes).names
     # Pinned, it runs anywhere: the exclusion is a choice of the automatic plan.
     assert candidate_plan(daily, classes, ["arima"]).names == ["arima"]
+
+
+def test_without_a_season_a_short_series_gets_its_last_twelve_periods_mean():
+    y = np.arange(20.0)  # 20 < 24 periods: no search
+    model = AutoARIMA(season_length=52).fit(y)
+    assert model.mods_[0] is None
+    assert np.allclose(model.predict_mean(3), np.arange(8.0, 20.0).mean())
