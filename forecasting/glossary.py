@@ -216,6 +216,13 @@ _MODELS = {
         _("IMAPA"),
         _("Forecasts the sales summed over several window lengths and averages them."),
     ),
+    "arima": (
+        _("seasonal ARIMA"),
+        _(
+            "A statistical model of how sales follow the previous periods and "
+            "the same period a season ago; its form is chosen for each item."
+        ),
+    ),
     "global_gbm": (
         _("gradient boosting (all items)"),
         _("A machine-learning model trained on the history of many items at once."),

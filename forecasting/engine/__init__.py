@@ -1,4 +1,4 @@
-"""Stockwise demand-forecasting engine: plain pandas/numpy/statsmodels/scikit-learn.
+"""Stockwise demand-forecasting engine: numpy/pandas/statsmodels/sklearn/statsforecast.
 
 No Django import anywhere, so it runs on a DataFrame alone (tests, benchmarks,
 Celery workers). Entry point: :func:`forecast_panel` (contract in ``pipeline``)::

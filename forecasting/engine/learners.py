@@ -19,8 +19,9 @@ class _SklearnGlobal(GlobalGBM):
     promotion, all over the series' scale) with another scikit-learn learner.
     Missing features (a lag before the series started) are imputed by the median
     with a missing-indicator column; squared-error loss; forecasts clipped at 0.
-    They train on a quarter of the boosted model's rows (``max_rows``): a forest
-    or a network costs several times more per row, and retrains must stay fast.
+    They train on a sample of the boosted model's rows (``max_rows``: a quarter
+    for ridge, a sixteenth for the forest and the network, which cost several
+    times more per row): retrains must stay fast (docs/decisions/global-learners.md).
     Each subclass gives ``_estimator(n_rows)``: the pipeline steps after imputing."""
 
     def __init__(self, season_length: int = 7, max_horizon: int = 28, **kwargs):
@@ -57,9 +58,14 @@ class GlobalLinear(_SklearnGlobal):
 
 class GlobalForest(_SklearnGlobal):
     """A random forest over the global features: 15 trees of depth 10 or less,
-    each on a bootstrap sample of half the rows, leaves of at least 40 rows."""
+    each on a bootstrap sample of half the rows, leaves of at least 40 rows,
+    trained on at most 5,000 rows."""
 
     name = "global_forest"
+
+    def __init__(self, season_length: int = 7, max_horizon: int = 28, **kwargs):
+        kwargs.setdefault("max_rows", 5_000)
+        super().__init__(season_length=season_length, max_horizon=max_horizon, **kwargs)
 
     def _estimator(self, n_rows):
         from sklearn.ensemble import RandomForestRegressor
@@ -80,10 +86,10 @@ class GlobalForest(_SklearnGlobal):
 class GlobalMLP(_SklearnGlobal):
     """A small neural network (scikit-learn's MLP, one hidden layer of 24 units)
     over the standardised global features, early-stopped on a tenth of the rows,
-    trained on at most 10,000 rows."""
+    trained on at most 5,000 rows."""
 
     def __init__(self, season_length: int = 7, max_horizon: int = 28, **kwargs):
-        kwargs.setdefault("max_rows", 10_000)
+        kwargs.setdefault("max_rows", 5_000)
         super().__init__(season_length=season_length, max_horizon=max_horizon, **kwargs)
 
     name = "global_mlp"

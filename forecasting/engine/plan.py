@@ -5,7 +5,8 @@
 Contract: without ``models`` a series tries its demand class's candidates
 (``registry.CANDIDATES_BY_CLASS``); the yearly variants are dropped for the whole
 chunk when no series has a year of history (``models.yearly.min_yearly_history``)
-or the chunk's pooled yearly index stays within ``MIN_YEARLY_STRENGTH`` of 1.
+or the chunk's pooled yearly index stays within ``MIN_YEARLY_STRENGTH`` of 1;
+``registry.DAILY_EXCLUDED`` models are dropped on daily (or finer) panels.
 With ``models`` every series tries exactly those names. A combination needs its
 members' backtests; a global learner is backtested on every series of the chunk
 (each is a training row source), whichever class it is a candidate for.
@@ -19,9 +20,16 @@ import numpy as np
 
 from .models.yearly import min_yearly_history, pooled_yearly_strength, yearly_period
 from .panel import Panel
-from .registry import CANDIDATES_BY_CLASS, COMBINATIONS, GLOBAL_MODELS, YEARLY_MODELS
+from .registry import (
+    CANDIDATES_BY_CLASS,
+    COMBINATIONS,
+    DAILY_EXCLUDED,
+    GLOBAL_MODELS,
+    YEARLY_MODELS,
+)
 
 MIN_YEARLY_STRENGTH = 0.05  # pooled yearly index within 5% of 1: no yearly run
+DAY_NS = 86_400 * 10**9
 
 
 @dataclass
@@ -52,6 +60,11 @@ def is_yearly(name: str) -> bool:
 def _class_candidates(panel: Panel, models) -> dict[str, tuple[str, ...]]:
     if models:
         return {c: tuple(models) for c in CANDIDATES_BY_CLASS}
+    cand = CANDIDATES_BY_CLASS
+    if panel.step_ns <= DAY_NS:
+        cand = {
+            c: tuple(m for m in ms if m not in DAILY_EXCLUDED) for c, ms in cand.items()
+        }
     period = yearly_period(panel.season_length)
     if (
         not period
@@ -60,11 +73,8 @@ def _class_candidates(panel: Panel, models) -> dict[str, tuple[str, ...]]:
     ):
         # The yearly variants would equal their plain members, or the chunk
         # shares no yearly season: they are not run.
-        return {
-            c: tuple(m for m in ms if not is_yearly(m))
-            for c, ms in CANDIDATES_BY_CLASS.items()
-        }
-    return CANDIDATES_BY_CLASS
+        return {c: tuple(m for m in ms if not is_yearly(m)) for c, ms in cand.items()}
+    return cand
 
 
 def candidate_plan(panel: Panel, classes: np.ndarray, models=None) -> Plan:

@@ -20,6 +20,7 @@ from .base import ForecastModel
 from .classify import ERRATIC, INTERMITTENT, LUMPY, SMOOTH
 from .global_model import GlobalGBM
 from .learners import GlobalForest, GlobalLinear, GlobalMLP
+from .models.arima import AutoARIMA
 from .models.combo import Combination
 from .models.ets import ETS
 from .models.intermittent import ADIDA, IMAPA, SBA, SES, TSB, Croston
@@ -47,6 +48,7 @@ _FACTORIES: dict[str, Callable[[int, int], ForecastModel]] = {
     "adida": lambda s, h: ADIDA(max_level=_max_level(s)),
     "imapa": lambda s, h: IMAPA(max_level=_max_level(s)),
     "ets": lambda s, h: ETS(season_length=s if s <= 52 else 1),
+    "arima": lambda s, h: AutoARIMA(season_length=s),
     "global_gbm": lambda s, h: GlobalGBM(season_length=s, max_horizon=h),
     "global_linear": lambda s, h: GlobalLinear(season_length=s, max_horizon=h),
     "global_forest": lambda s, h: GlobalForest(season_length=s, max_horizon=h),
@@ -102,12 +104,21 @@ _LEARNERS = ("global_linear", "global_forest", "global_mlp")
 _SMOOTH_SET += _LEARNERS
 _SPARSE_SET += _LEARNERS
 
+# Seasonal ARIMA (automatic orders) where demand is regular enough for it
+# (docs/decisions/arima.md); never on daily panels (``DAILY_EXCLUDED``).
+_SMOOTH_SET += ("arima",)
+
 CANDIDATES_BY_CLASS: dict[str, tuple[str, ...]] = {
     SMOOTH: (*_SMOOTH_SET, "combo_smooth", "combo_smooth_yearly"),
     ERRATIC: (*_SMOOTH_SET, "tsb", "combo_smooth", "combo_smooth_yearly"),
     INTERMITTENT: (*_SPARSE_SET, "combo_intermittent", "combo_sparse"),
     LUMPY: (*_SPARSE_SET, "combo_intermittent", "combo_sparse"),
 }
+
+# Candidates left out of daily (and finer) panels: a per-series order search
+# over years of days costs 0.2-0.9 CPU-s a series and never won there
+# (docs/decisions/arima.md).
+DAILY_EXCLUDED = frozenset({"arima"})
 
 # What a series keeps unless another candidate beats it clearly, and what it gets
 # when the backtest cannot be run (too little history) or every candidate failed.

@@ -16,6 +16,10 @@ Tolerances and deliberate differences:
   one scored error): the two searches stop at different alphas of equal fit, and
   we take the smallest. So: the panel's mean forecast within 2%, and 80% of
   series within 5% of statsforecast's.
+* ARIMA (``arima``) is statsforecast's AutoARIMA with restricted search settings
+  (``models.arima.AutoARIMA.settings()``): equal to 1e-6 (relative) on the
+  hospital panel's series, given the same settings (tests/forecasting/engine/
+  test_arima.py holds the rest: the kept orders on update, the short series).
 * ETS is not compared value by value: ours is a damped-trend filter with a
   phase-mean additive season and grid-estimated parameters (one numpy pass over
   the panel), statsforecast's AutoETS a state-space model chosen by AICc; the
@@ -137,3 +141,17 @@ def test_models_equal_statsforecast_on_the_hospital_panel(name):
     panel = build_panel(df[["series_id", "date", "quantity"]], season_length=12)
     ref = _reference(df, {name: EXACT[name]}, panel)[name]
     np.testing.assert_allclose(_ours(name, panel), ref, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.skipif(not HOSPITAL.exists(), reason="shared data folder absent")
+def test_arima_equals_statsforecast_autoarima_on_the_hospital_panel():
+    from forecasting.engine.models.arima import AutoARIMA
+
+    df = pd.read_csv(HOSPITAL, parse_dates=["date"])
+    df = df[df["series_id"].isin(sorted(df["series_id"].unique())[:12])]
+    panel = build_panel(df[["series_id", "date", "quantity"]], season_length=12)
+    ours = make_model("arima", season_length=12, horizon=3)
+    mean = ours.fit(panel.y_fit).predict_mean(3)
+    factory = {"arima": lambda: sf_models.AutoARIMA(**AutoARIMA(12).settings())}
+    ref = _reference(df, factory, panel)["arima"]
+    np.testing.assert_allclose(mean, np.clip(ref, 0, None), rtol=1e-6)
