@@ -291,7 +291,9 @@ def level_factor(A, F, scale, at) -> float:
     expected demand, and a catalogue that is dying away lies lower still. The
     backtest of the group's own series measures how far, where the model
     alone cannot."""
-    s = np.where(scale > 0, scale, np.nan)
+    rows = np.asarray(at).any(axis=1)
+    A, F, at = A[rows], F[rows], at[rows]
+    s = np.where(scale[rows] > 0, scale[rows], np.nan)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
 
