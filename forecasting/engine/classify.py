@@ -42,6 +42,22 @@ def classify(Y: np.ndarray) -> np.ndarray:
     return out.astype(object)
 
 
+def zero_run(Y: np.ndarray) -> np.ndarray:
+    """(n,) observed periods since each series' last sale (NaN cells, such as
+    censored days or periods before a series started, are skipped); every
+    observed period for a series that never sold."""
+    Y = np.atleast_2d(np.asarray(Y, dtype=float))
+    valid = ~np.isnan(Y)
+    sold = valid & (Y > 0)
+    n, T = Y.shape
+    if T == 0:
+        return np.zeros(n, dtype=int)
+    cum = np.cumsum(valid, axis=1)
+    last = T - 1 - np.argmax(sold[:, ::-1], axis=1)
+    before = np.where(sold.any(axis=1), cum[np.arange(n), last], 0)
+    return (cum[:, -1] - before).astype(int)
+
+
 STOP_ALPHA = (
     1e-5  # per series; a chunk tests thousands (docs/decisions/stopped-demand.md)
 )

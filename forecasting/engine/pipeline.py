@@ -27,7 +27,8 @@ Guarantees: an empty frame gives an empty result; ``horizon`` < 1 raises
 the remaining candidates or its class fallback); forecasts are >= 0, never NaN,
 with ordered quantiles. Every step is per series except those that pool a
 chunk's series (the global learners' training, the per-class choices of
-defaults and challengers, the bands' class pools): a subset of series gets the
+defaults and challengers, the per-class and recency choices and level factors
+of sparse series, the bands' class pools): a subset of series gets the
 same means for the per-series steps. BLAS/OpenMP run one thread: scale by
 processes (chunks).
 """
@@ -147,11 +148,14 @@ def _forecast_panel(
     mean = final_mean(
         panel, series_members, plan.base_rows, h, fut, bt.fitted, bt.failures
     )
+    mean *= choice.factor[:, None]
     timings["final_fit"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    # The bands calibrate on what the product would have forecast (factors in).
+    scaled = choice.scaled_backtest(bt)
     bands = forecast_quantiles(
-        panel, classes, choice.chosen, bt, mean, levels, n_origins, h
+        panel, classes, choice.chosen, scaled, mean, levels, n_origins, h
     )
     label = np.where(stopped, STOPPED, choice.chosen).astype(object)
     selection = selection_table(

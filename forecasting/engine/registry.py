@@ -7,8 +7,10 @@ equal-weight means of registered members (the pipeline scores them from the
 members' backtests); ``<model>_yearly`` is the model on demand divided by a
 yearly index (``models.yearly``). ``CANDIDATES_BY_CLASS`` lists what each demand
 class tries, ``DEFAULT_BY_CLASS`` what it keeps unless beaten,
-``CLASS_ALTERNATIVES`` what may replace that default per class, and
-``FALLBACK_BY_CLASS`` what a series gets when every candidate failed. Why these
+``CLASS_ALTERNATIVES`` what may replace that default per class (and per
+recency bucket), ``UNSCORED_DEFAULT_BY_CLASS`` the default where nothing could
+be backtested, and ``FALLBACK_BY_CLASS`` what a series gets when every
+candidate failed. Why these
 lists are what they are: ``docs/decisions/``.
 """
 
@@ -134,6 +136,11 @@ FALLBACK_BY_CLASS = {
     INTERMITTENT: "imapa",
     LUMPY: "imapa",
 }
+# What a sparse class defaults to where no series of the chunk has a backtest
+# score (every history shorter than an origin needs): the mean without the
+# global learner, which learns little from such short histories
+# (docs/decisions/intermittent-models.md).
+UNSCORED_DEFAULT_BY_CLASS = {INTERMITTENT: "combo_sparse", LUMPY: "combo_sparse"}
 # The obvious benchmarks a class's choice must not trail in its own backtest
 # (``select.class_defaults``): where one of them (or another combination of the
 # class) beats the class default by more than its noise over the class's series,

@@ -208,3 +208,111 @@ def class_defaults(P, names, default, benchmarks, groups, scale) -> list[str]:
         for i in r:
             out[i] = best
     return out
+
+
+# The trailing run of zeros as fractions of the horizon: below a quarter of it a
+# series is "selling"; the runs above are judged apart (recency_defaults).
+RECENCY_EDGES = (0.25, 0.5, 1.0)
+MIN_RECENCY_SERIES = 30  # series a recency group needs before it may switch
+
+
+def recency_bucket(run: np.ndarray, h: int) -> np.ndarray:
+    """(n,) 0 for a series that sold within the last quarter horizon, then 1, 2
+    and 3 for a trailing zero run of at least a quarter, half and a whole
+    horizon (``RECENCY_EDGES``)."""
+    edges = np.asarray(RECENCY_EDGES) * max(int(h), 1)
+    return np.searchsorted(edges, np.asarray(run), side="right")
+
+
+def recency_defaults(
+    L, names, default, alternatives, groups, bucket_at, bucket_now
+) -> list[str]:
+    """Per group (demand class) and recency bucket above 0, the default of the
+    series that have not sold for a while: the group's default unless an
+    alternative beat it on the series that were in that bucket *at the
+    backtest origin* (``bucket_at`` (n, O); ``bucket_now`` (n,) where each
+    series is at the end of its history), by more than two standard errors of
+    the paired gain (``L`` (n, M, O) RMSSE per origin; a series' gains are
+    averaged over its origins in the bucket, series are the replicates; at
+    least ``MIN_RECENCY_SERIES`` of them).
+
+    Whether an item that has gone quiet will sell again is a property of the
+    catalogue, not of one series: a part that has not sold for half a year is,
+    in some catalogues, an obsolete one (a zero forecast wins), in others a
+    slow mover between two sales (its level wins). The backtest of the
+    catalogue's own quiet items says which, where one series' few windows
+    cannot."""
+    out = list(default)
+    groups = np.asarray(groups)
+    for g in np.unique(groups):
+        in_g = groups == g
+        for b in range(1, len(RECENCY_EDGES) + 1):
+            now = np.flatnonzero(in_g & (bucket_now == b))
+            if not len(now) or out[now[0]] not in names:
+                continue
+            d = out[now[0]]
+            at = in_g[:, None] & (bucket_at == b)  # (n, O)
+            dl = np.where(at, L[:, names.index(d), :], np.nan)
+            best, best_mean = d, None
+            for a in alternatives:
+                if a not in names or a == d:
+                    continue
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    gain = np.nanmean(dl - L[:, names.index(a), :], axis=1)
+                gain = gain[np.isfinite(gain)]
+                if len(gain) < MIN_RECENCY_SERIES:
+                    continue
+                se = gain.std(ddof=1) / np.sqrt(len(gain))
+                if gain.mean() > 2.0 * se and (
+                    best_mean is None or gain.mean() > best_mean
+                ):
+                    best, best_mean = a, gain.mean()
+            for i in now:
+                out[i] = best
+    return out
+
+
+# Multipliers of a sparse group's default forecast the backtest may pick
+# (level_factors); 1 is "as the model says".
+LEVEL_FACTORS = tuple(float(c) for c in np.round(np.arange(0.5, 1.2001, 0.05), 2))
+
+
+def level_factor(A, F, scale, at) -> float:
+    """The multiplier of forecasts ``F`` (n, O, h) from ``LEVEL_FACTORS`` whose
+    backtest RMSSE (``A`` actuals, ``scale`` (n, O) the squared scale at each
+    origin) over the (series, origin) cells in ``at`` (n, O) beats the plain
+    forecast's by the most, if by more than two standard errors of the paired
+    gain (a series' gains averaged over its cells; at least
+    ``MIN_RECENCY_SERIES`` series); else 1.
+
+    RMSSE is a root per series: a 12-month mean of sparse demand is skewed
+    right, so the forecast that minimises the expected root lies below the
+    expected demand, and a catalogue that is dying away lies lower still. The
+    backtest of the group's own series measures how far, where the model
+    alone cannot."""
+    rows = np.asarray(at).any(axis=1)
+    A, F, at = A[rows], F[rows], at[rows]
+    s = np.where(scale[rows] > 0, scale[rows], np.nan)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+        def loss(c):
+            e = np.sqrt(np.nanmean((A - c * F) ** 2, axis=2) / s)
+            return np.nanmean(np.where(at, e, np.nan), axis=1)
+
+        base = loss(1.0)
+        best, best_mean = 1.0, None
+        for c in LEVEL_FACTORS:
+            if c == 1.0:
+                continue
+            gain = base - loss(c)
+            gain = gain[np.isfinite(gain)]
+            if len(gain) < MIN_RECENCY_SERIES:
+                return 1.0
+            se = gain.std(ddof=1) / np.sqrt(len(gain))
+            if gain.mean() > 2.0 * se and (
+                best_mean is None or gain.mean() > best_mean
+            ):
+                best, best_mean = c, gain.mean()
+    return best
