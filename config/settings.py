@@ -120,6 +120,11 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Behind pgbouncer in transaction pooling (docs/deployment.md) a server-side
+# cursor (a list export's iterator()) cannot outlive its transaction: PGBOUNCER=1.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "PGBOUNCER", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, Celery ----------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Which queue each task goes to (config/settings.py, docs/deployment.md):
-bulk work on "forecasting", what someone waits for on "realtime"."""
+"""Settings for more than one machine (docs/deployment.md): which queue each
+task goes to (bulk work on "forecasting", what someone waits for on
+"realtime"), and pgbouncer's switch."""
 
 import pytest
 
@@ -79,3 +80,20 @@ def test_a_worker_without_q_consumes_both_queues():
 def test_the_embedded_default_still_runs_a_routed_task_in_process():
     assert app.conf.task_always_eager
     assert stock_reconcile_task.delay().get(timeout=5) == {"differences": 0}
+
+
+def test_pgbouncer_turns_server_side_cursors_off(monkeypatch):
+    # docs/deployment.md: transaction pooling and a cursor held across
+    # transactions (an export's iterator()) do not mix.
+    import runpy
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "config" / "settings.py"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db-host:6432/stockwise")
+    assert not runpy.run_path(str(path))["DATABASES"]["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
+    monkeypatch.setenv("PGBOUNCER", "1")
+    assert runpy.run_path(str(path))["DATABASES"]["default"][
+        "DISABLE_SERVER_SIDE_CURSORS"
+    ]
