@@ -74,9 +74,10 @@ class SuggestionExplanation:
         demand_cover = _one(figures.pop("demand_cover"))
         reorder = _one(figures.pop("reorder_point"))
         stockout = figures.pop("stockout_day")
+        policy, basis = figures.pop("policy"), figures.pop("basis")
         explanation = cls(
-            policy=figures.pop("policy"),
-            basis=figures.pop("basis"),
+            policy=policy,
+            basis=basis,
             lead_time_days=lead,
             review_days=_one(cover - lead),
             cover_days=cover,
@@ -97,10 +98,11 @@ class SuggestionExplanation:
                 if stockout is None or not math.isfinite(stockout)
                 else int(stockout)
             ),
+            reasons=tuple(_core_reasons(policy, basis)),
         )
         if figures:
             raise TypeError(f"unknown figures: {sorted(figures)}")
-        return explanation.with_reasons(*explanation._core_reasons())
+        return explanation
 
     @classmethod
     def from_plan(cls, col: dict, i: int, *, on_hand, reserved, on_order):
@@ -123,18 +125,6 @@ class SuggestionExplanation:
             rounding=str(col["rounding"][i]),
             stockout_day=float(col["stockout_day"][i]),
         )
-
-    def _core_reasons(self) -> list[Reason]:
-        reasons = [
-            Reason("position", {}),
-            Reason("newsvendor" if self.policy == "newsvendor" else "reorder", {}),
-            Reason("order", {}),
-            Reason("stockout", {}),
-        ]
-        # A launch analogy says so in its own reason (``launch_analogy``).
-        if self.basis not in ("forecast", "analogy"):
-            reasons.append(Reason("borrowed_profile", {"basis": self.basis}))
-        return reasons
 
     def with_reasons(self, *reasons: Reason) -> SuggestionExplanation:
         return replace(self, reasons=self.reasons + tuple(reasons))
@@ -179,6 +169,20 @@ class SuggestionExplanation:
         """The reasoning stored with the suggestion (exports, the API)."""
         with translation.override("en"):
             return self.text()
+
+
+def _core_reasons(policy: str, basis: str) -> list[Reason]:
+    """The reasons every suggestion gives, in order."""
+    reasons = [
+        Reason("position", {}),
+        Reason("newsvendor" if policy == "newsvendor" else "reorder", {}),
+        Reason("order", {}),
+        Reason("stockout", {}),
+    ]
+    # A launch analogy says so in its own reason (``launch_analogy``).
+    if basis not in ("forecast", "analogy"):
+        reasons.append(Reason("borrowed_profile", {"basis": basis}))
+    return reasons
 
 
 _FIGURES = tuple(f.name for f in fields(SuggestionExplanation) if f.name != "reasons")
