@@ -125,6 +125,11 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
     "PGBOUNCER", default=False
 )
+# A kept connection (CONN_MAX_AGE) is checked before reuse: a pooler restart or
+# a failover costs one reconnect, not an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool(
+    "CONN_HEALTH_CHECKS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, Celery ----------------------------------------------------------

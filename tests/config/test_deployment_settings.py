@@ -82,7 +82,7 @@ def test_the_embedded_default_still_runs_a_routed_task_in_process():
     assert stock_reconcile_task.delay().get(timeout=5) == {"differences": 0}
 
 
-def test_pgbouncer_turns_server_side_cursors_off(monkeypatch):
+def test_pgbouncer_and_health_checks_are_switched_by_the_environment(monkeypatch):
     # docs/deployment.md: transaction pooling and a cursor held across
     # transactions (an export's iterator()) do not mix.
     import runpy
@@ -94,6 +94,6 @@ def test_pgbouncer_turns_server_side_cursors_off(monkeypatch):
         "DISABLE_SERVER_SIDE_CURSORS"
     ]
     monkeypatch.setenv("PGBOUNCER", "1")
-    assert runpy.run_path(str(path))["DATABASES"]["default"][
-        "DISABLE_SERVER_SIDE_CURSORS"
-    ]
+    monkeypatch.setenv("CONN_HEALTH_CHECKS", "1")
+    database = runpy.run_path(str(path))["DATABASES"]["default"]
+    assert database["DISABLE_SERVER_SIDE_CURSORS"] and database["CONN_HEALTH_CHECKS"]
