@@ -5,9 +5,10 @@
 
 Sets up a scratch database: a SQLite file in a temporary directory by default, or,
 when DATABASE_URL is given, a separate PostgreSQL database on that server named
-``stockwise_bench_suggestions`` (the database in the URL is never touched; the
-scratch one is dropped at the end unless --keep). It migrates, then bulk-creates
-the pairs: products in categories, suppliers with MOQ / pack / lead-time terms
+``stockwise_bench_suggestions`` or --scratch (the database in the URL is never
+touched; the scratch one is dropped at the end unless --keep). It migrates, then
+bulk-creates the pairs: products in categories, suppliers with MOQ / pack /
+lead-time terms
 (half the products have a second, non-preferred supplier), stock levels, a year of
 shipments (one ledger row per pair, for the ABC classes), open purchase orders for
 a tenth of the pairs, and ``--runs`` succeeded forecast runs whose SeriesForecast
@@ -41,8 +42,11 @@ SCRATCH_DB = "stockwise_bench_suggestions"
 HORIZON = 28
 
 
-def scratch_database(url: str | None, tmp: str) -> tuple[str, callable]:
-    """Point Django at a scratch database; returns its label and a cleanup."""
+def scratch_database(
+    url: str | None, tmp: str, scratch: str = SCRATCH_DB
+) -> tuple[str, callable]:
+    """Point Django at a scratch database (PostgreSQL: named ``scratch``);
+    returns its label and a cleanup."""
     if not url:
         path = Path(tmp) / "bench.sqlite3"
         os.environ.pop("DATABASE_URL", None)
@@ -51,13 +55,13 @@ def scratch_database(url: str | None, tmp: str) -> tuple[str, callable]:
     import psycopg
 
     parts = urlsplit(url)
-    if parts.path.strip("/") == SCRATCH_DB:
+    if parts.path.strip("/") == scratch:
         raise SystemExit("DATABASE_URL names the scratch database itself")
     admin_url = urlunsplit(parts._replace(path="/postgres"))
-    scratch_url = urlunsplit(parts._replace(path=f"/{SCRATCH_DB}"))
+    scratch_url = urlunsplit(parts._replace(path=f"/{scratch}"))
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{SCRATCH_DB}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{scratch}"')
     os.environ["DATABASE_URL"] = scratch_url
     os.environ["CONN_MAX_AGE"] = "0"
 
@@ -66,9 +70,9 @@ def scratch_database(url: str | None, tmp: str) -> tuple[str, callable]:
 
         connections.close_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
-    return f"postgresql:{SCRATCH_DB}", drop
+    return f"postgresql:{scratch}", drop
 
 
 def populate(n_pairs: int, n_warehouses: int, n_runs: int, seed: int = 11) -> dict:
@@ -245,15 +249,24 @@ def _erfinv(x: float) -> float:
     return float(erfinv(x))
 
 
-def timed_build() -> dict:
+def timed_build(profile: str | None = None) -> dict:
+    """One build, timed; with ``profile`` its cProfile stats go to that file."""
+    import cProfile
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from forecasting.services.suggestions import suggestions_build
 
+    profiler = cProfile.Profile() if profile else None
     with CaptureQueriesContext(connection) as queries:
         started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         result = suggestions_build()
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         seconds = time.perf_counter() - started
         cpu = time.process_time() - cpu
     return {
@@ -270,10 +283,20 @@ def main() -> None:
     parser.add_argument("--warehouses", type=int, default=4)
     parser.add_argument("--runs", type=int, default=2, help="stored forecast runs")
     parser.add_argument("--keep", action="store_true", help="keep the scratch DB")
+    parser.add_argument(
+        "--scratch", default=SCRATCH_DB, help="the scratch PostgreSQL database's name"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="write cProfile stats of the first build to PATH (python -m pstats PATH)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="stockwise-bench-") as tmp:
-        label, cleanup = scratch_database(os.environ.get("DATABASE_URL"), tmp)
+        label, cleanup = scratch_database(
+            os.environ.get("DATABASE_URL"), tmp, args.scratch
+        )
         try:
             os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
             os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -286,7 +309,7 @@ def main() -> None:
             started = time.perf_counter()
             setup = populate(args.pairs, args.warehouses, args.runs)
             setup_seconds = time.perf_counter() - started
-            first = timed_build()
+            first = timed_build(args.profile)
             again = timed_build()
             print(
                 json.dumps(
@@ -297,7 +320,7 @@ def main() -> None:
                         "cpu_seconds": first["cpu_seconds"],
                         "suggestions": first["suggestions"],
                         "queries": first["queries"],
-                        "category_profile": first["category_profile"],
+                        "analogy": first["analogy"],
                         "rebuild_seconds": again["seconds"],
                         "rebuild_cpu_seconds": again["cpu_seconds"],
                         "rebuild_suggestions": again["suggestions"],

@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from config.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -119,6 +120,16 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Behind pgbouncer in transaction pooling (docs/deployment.md) a server-side
+# cursor (a list export's iterator()) cannot outlive its transaction: PGBOUNCER=1.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+    "PGBOUNCER", default=False
+)
+# A kept connection (CONN_MAX_AGE) is checked before reuse: a pooler restart or
+# a failover costs one reconnect, not an error page.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env_bool(
+    "CONN_HEALTH_CHECKS", default=False
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache, Celery ----------------------------------------------------------
@@ -176,6 +187,55 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 60 * 60,
     # a Redis that drops packets fails an enqueue fast too
     "socket_connect_timeout": 1,
+}
+# Two queues, so a retrain never delays an alert (docs/deployment.md):
+# "forecasting" takes the bulk work that runs for seconds to minutes (retrain
+# chunks, suggestion builds, dashboard snapshots, exports, imports, scans of
+# the whole ledger); "realtime" takes what someone is waiting for (alert
+# checks, e-mails, webhooks, return classification) and the small sweepers
+# that re-queue lost work, which must not wait behind a retrain's chunks.
+# A worker started without -Q consumes both; production runs one worker per
+# queue (-Q forecasting, -Q realtime). Eager (embedded default): no queues.
+CELERY_TASK_DEFAULT_QUEUE = "realtime"
+CELERY_TASK_QUEUES = tuple(
+    Queue(name, Exchange(name), routing_key=name)
+    for name in ("realtime", "forecasting")
+)
+FORECASTING_QUEUE_TASKS = (
+    "forecasting.tasks.forecast_retrain_task",
+    "forecasting.tasks.forecast_chunk_task",
+    "forecasting.tasks.forecast_run_finish_task",
+    "forecasting.tasks.suggestions_build_task",
+    "forecasting.tasks.dashboard_refresh_task",
+    "forecasting.tasks.outliers_detect_task",
+    "forecasting.tasks.transfer_suggestions_build_task",
+    "forecasting.tasks.sales_import_task",
+    "returns.tasks.classifier_retrain_task",
+    "core.export_run",
+    "core.exports_prune",
+    "stock.tasks.stock_reconcile_task",
+    "stock.tasks.idempotency_purge_task",
+    "stock.tasks.lots_write_off_expired_task",
+)
+REALTIME_QUEUE_TASKS = (
+    "notifications.tasks.alerts_evaluate_pair_task",
+    "notifications.tasks.alerts_evaluate_stocktake_task",
+    "notifications.tasks.alerts_evaluate_all_task",
+    "notifications.tasks.alerts_lot_expiry_task",
+    "notifications.tasks.alert_notify_task",
+    "notifications.tasks.alerts_digest_task",
+    "notifications.tasks.alerts_requeue_task",
+    "notifications.tasks.webhook_deliver_task",
+    "notifications.tasks.webhook_relay_task",
+    # the names the alert tasks had before they moved (notifications/tasks.py)
+    "stock.alert_tasks.*",
+    "returns.tasks.return_classify_task",
+    "returns.tasks.return_classifications_requeue_task",
+    "forecasting.tasks.forecast_runs_sweep_task",
+)
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": "forecasting"} for name in FORECASTING_QUEUE_TASKS},
+    **{name: {"queue": "realtime"} for name in REALTIME_QUEUE_TASKS},
 }
 CELERY_BEAT_SCHEDULE = {
     # list exports (core/export_jobs.py) past their retention

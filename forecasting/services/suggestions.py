@@ -11,9 +11,10 @@ from datetime import date, timedelta
 import numpy as np
 from django.db import transaction
 from django.db.models import F, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Product, SupplierProduct
+from core.bulk import rows_insert
 from stock.models import (
     PurchaseOrderLine,
     StockLevel,
@@ -23,7 +24,7 @@ from stock.models import (
 from stock.models.documents import OPEN_PURCHASE_STATUSES
 
 from .. import policy
-from ..explanation import SuggestionExplanation
+from ..explanation import Reason, SuggestionExplanation
 from ..models import (
     OPEN_SUGGESTION,
     ReplenishmentSuggestion,
@@ -337,105 +338,126 @@ def _launch_analogy(inputs: _BuildInputs, mean, quantiles, today: date):
     return basis
 
 
-def _path(values, offset: int) -> list[float] | None:
-    """The first HORIZON days from ``offset``, the last day repeated to fill."""
-    if values is None:
-        return None
-    path = values[offset : offset + HORIZON]
-    if not path:
-        return None
-    return path + [path[-1]] * (HORIZON - len(path))
-
-
 def _forecast_paths(pairs, forecasts, today: date):
     """(pairs, HORIZON) mean and (pairs, HORIZON, LEVELS) quantiles from
-    today on; NaN where a pair has no forecast (or no such quantile)."""
+    today on; NaN where a pair has no forecast (or no such quantile).
+
+    Each path is ``_path`` of its stored values; the slicing and padding run
+    on arrays, one per group of forecasts with the same offset and length
+    (a run's forecasts share both)."""
     n = len(pairs)
     mean = np.full((n, HORIZON), np.nan)
     quantiles = np.full((n, HORIZON, len(LEVELS)), np.nan)
     keys = [f"q{level:g}" for level in LEVELS]
-    rows, means, qrows, qcols, qpaths = [], [], [], [], []
+    rows, offsets, stored = [], [], []
     for i, pair in enumerate(pairs):
         forecast = forecasts.get(pair)
         if forecast is None:
             continue
         _, start, values = forecast[:3]
         offset = max((today - start).days, 0)
-        path = _path(values.get("mean"), offset)
-        if path is None:
-            continue
+        if values.get("mean") is None or len(values["mean"]) <= offset:
+            continue  # no path from today: no forecast
         rows.append(i)
-        means.append(path)
-        for j, key in enumerate(keys):
-            q = _path(values.get(key), offset)
-            if q is not None:
-                qrows.append(i)
-                qcols.append(j)
-                qpaths.append(q)
-    if rows:
-        mean[rows] = np.asarray(means, dtype=float)
-    if qrows:
-        quantiles[qrows, :, qcols] = np.asarray(qpaths, dtype=float)
+        offsets.append(offset)
+        stored.append(values)
+    _paths_fill(mean, rows, offsets, [v["mean"] for v in stored])
+    for j, key in enumerate(keys):
+        _paths_fill(quantiles[:, :, j], rows, offsets, [v.get(key) for v in stored])
     return mean, quantiles
+
+
+def _paths_fill(out, rows, offsets, series) -> None:
+    """Write each row's path (``_path`` of its series from its offset) into
+    ``out[row]``; a row whose series is missing or ends before its offset is
+    left as it is."""
+    groups: dict[tuple[int, int], tuple[list, list]] = {}
+    for row, offset, values in zip(rows, offsets, series, strict=True):
+        if values is None or len(values) <= offset:
+            continue
+        at, lists = groups.setdefault((offset, len(values)), ([], []))
+        at.append(row)
+        lists.append(values)
+    for (offset, _length), (at, lists) in groups.items():
+        window = np.asarray(lists, dtype=float)[:, offset : offset + HORIZON]
+        short = HORIZON - window.shape[1]
+        if short:  # the last day repeated to fill the horizon
+            window = np.concatenate(
+                [window, np.repeat(window[:, -1:], short, axis=1)], axis=1
+            )
+        out[at] = window
 
 
 def _suggestions_from_plan(
     inputs: _BuildInputs, plan, wanted, classes: list[str], today: date, notes
-) -> list[ReplenishmentSuggestion]:
-    """One unsaved suggestion per ``wanted`` row of the plan, with the plan's
-    figures and the stock they were computed from."""
+) -> list[dict]:
+    """One suggestion (a row of ReplenishmentSuggestion's fields, not saved)
+    per ``wanted`` row of the plan, with the plan's figures and the stock they
+    were computed from."""
     col = {c: plan[c].to_numpy() for c in plan.columns}
+    stockout_days = col["stockout_day"].astype(float)
+    capped = col["capacity_capped"]
+    service = col["service_level"]
+    basis = col["basis"]
     new = []
-    for i in np.flatnonzero(wanted).tolist():
-        pair = inputs.pairs[i]
-        product_id, warehouse_id = pair
-        stockout = float(col["stockout_day"][i])
-        finite = np.isfinite(stockout)
-        forecast = inputs.forecasts.get(pair)
-        on_hand, reserved = inputs.levels.get(pair, (0, 0))
-        explanation = SuggestionExplanation.from_plan(
-            col,
-            i,
-            on_hand=on_hand,
-            reserved=reserved,
-            on_order=inputs.on_order.get(pair),
-        )
-        for code, params in inputs.notes.get(pair, ()):
-            explanation = explanation.with_reason(code, **params)
-        new.append(
-            ReplenishmentSuggestion(
-                product_id=product_id,
-                warehouse_id=warehouse_id,
-                supplier_id=inputs.terms.get(product_id, {}).get("supplier_id"),
-                forecast_id=forecast[0] if forecast else None,
-                basis=col["basis"][i],
-                abc_class=classes[i],
-                service_level=float(col["service_level"][i]),
+    # One language for every row's stored reasoning (text_en, without
+    # switching language 40,000 times).
+    with translation.override("en"):
+        for i in np.flatnonzero(wanted).tolist():
+            pair = inputs.pairs[i]
+            product_id, warehouse_id = pair
+            stockout = float(stockout_days[i])
+            finite = math.isfinite(stockout)
+            forecast = inputs.forecasts.get(pair)
+            on_hand, reserved = inputs.levels.get(pair, (0, 0))
+            explanation = SuggestionExplanation.from_plan(
+                col,
+                i,
                 on_hand=on_hand,
                 reserved=reserved,
-                on_order=explanation.on_order,
-                lead_time_days=explanation.lead_time_days,
-                inventory_position=explanation.position,
-                demand_lead_time=explanation.demand_lead_time,
-                safety_stock=explanation.safety_stock,
-                reorder_point=explanation.reorder_point,
-                order_up_to=explanation.order_up_to,
-                raw_quantity=explanation.raw_quantity,
-                quantity=explanation.quantity,
-                rounding=explanation.rounding[:40],
-                capacity_capped=bool(col["capacity_capped"][i]),
-                stockout_date=today + timedelta(days=int(stockout)) if finite else None,
-                urgency_days=(stockout if finite else float(HORIZON * 4))
-                - explanation.lead_time_days,
-                reason=explanation.text_en(),
-                explanation=explanation.as_json(),
-                plan_notes=notes[i],
+                on_order=inputs.on_order.get(pair),
             )
-        )
+            extra = inputs.notes.get(pair)
+            if extra:
+                explanation = explanation.with_reasons(
+                    *(Reason(code, params) for code, params in extra)
+                )
+            new.append(
+                {
+                    "product_id": product_id,
+                    "warehouse_id": warehouse_id,
+                    "supplier_id": inputs.terms.get(product_id, {}).get("supplier_id"),
+                    "forecast_id": forecast[0] if forecast else None,
+                    "basis": basis[i],
+                    "abc_class": classes[i],
+                    "service_level": float(service[i]),
+                    "on_hand": on_hand,
+                    "reserved": reserved,
+                    "on_order": explanation.on_order,
+                    "lead_time_days": explanation.lead_time_days,
+                    "inventory_position": explanation.position,
+                    "demand_lead_time": explanation.demand_lead_time,
+                    "safety_stock": explanation.safety_stock,
+                    "reorder_point": explanation.reorder_point,
+                    "order_up_to": explanation.order_up_to,
+                    "raw_quantity": explanation.raw_quantity,
+                    "quantity": explanation.quantity,
+                    "rounding": explanation.rounding[:40],
+                    "capacity_capped": bool(capped[i]),
+                    "stockout_date": (
+                        today + timedelta(days=int(stockout)) if finite else None
+                    ),
+                    "urgency_days": (stockout if finite else float(HORIZON * 4))
+                    - explanation.lead_time_days,
+                    "reason": explanation.text(),
+                    "explanation": explanation.as_json(),
+                    "plan_notes": notes[i],
+                }
+            )
     return new
 
 
-def _suggestions_replace(new, *, now) -> tuple[int, int]:
+def _suggestions_replace(new: list[dict], *, now) -> tuple[int, int]:
     """Supersede the open suggestions and write ``new``, in one transaction;
     a pair snoozed past ``now`` keeps its snooze and gets no new one.
     Returns (written, superseded)."""
@@ -450,6 +472,11 @@ def _suggestions_replace(new, *, now) -> tuple[int, int]:
             .exclude(status=SuggestionStatus.SNOOZED, snoozed_until__gt=now)
             .update(status=SuggestionStatus.SUPERSEDED)
         )
-        fresh = [s for s in new if (s.product_id, s.warehouse_id) not in still_snoozed]
-        ReplenishmentSuggestion.objects.bulk_create(fresh, batch_size=2000)
+        fresh = [
+            row
+            for row in new
+            if (row["product_id"], row["warehouse_id"]) not in still_snoozed
+        ]
+        # One statement whatever the number of rows (core.bulk).
+        rows_insert(ReplenishmentSuggestion, fresh)
     return len(fresh), superseded

@@ -80,9 +80,13 @@ PER_PAGE = (25, 50, 100)
 
 
 def _queue():
-    return ReplenishmentSuggestion.objects.filter(
-        status=SuggestionStatus.OPEN
-    ).select_related("product", "warehouse", "supplier", "forecast")
+    # The forecast's stored paths (a JSON document per row) are never shown:
+    # an export of 100,000 rows would parse them all.
+    return (
+        ReplenishmentSuggestion.objects.filter(status=SuggestionStatus.OPEN)
+        .select_related("product", "warehouse", "supplier", "forecast")
+        .defer("forecast__values")
+    )
 
 
 def _filtered(params):

@@ -152,7 +152,10 @@ def expiring_unsellable(
     held = fefo_lots(pairs)
     waste = []
     for pair, path in zip(pairs, daily_demand, strict=True):
-        lots = held.get(pair, [])
+        lots = held.get(pair)
+        if not lots:  # most pairs: nothing can expire
+            waste.append(0.0)
+            continue
         cumulative = _cumulative(path)
         used = 0.0  # demand already served by earlier lots
         lost = 0.0

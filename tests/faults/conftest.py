@@ -65,9 +65,13 @@ def _children(pid: int) -> list[int]:
 class Worker:
     """One `celery worker` process group at a time, on the test database."""
 
-    def __init__(self, env: dict, log_dir: Path):
+    def __init__(self, env: dict, log_dir: Path, *, queue: str = "", label="faults"):
+        """``queue``: the one queue it consumes (-Q); every queue by default.
+        ``label`` starts its node name, so two workers of a test differ."""
         self.env = env
         self.log_dir = log_dir
+        self.queue = queue
+        self.label = label
         self.process: subprocess.Popen | None = None
         self.name = ""
         self.starts = 0
@@ -76,8 +80,9 @@ class Worker:
         from config.celery import app
 
         self.starts += 1
-        self.name = f"faults-{os.getpid()}-{self.starts}@localhost"
+        self.name = f"{self.label}-{os.getpid()}-{self.starts}@localhost"
         self.log = self.log_dir / f"worker-{self.starts}.log"
+        queues = ["-Q", self.queue] if self.queue else []
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -92,6 +97,7 @@ class Worker:
                 "--without-heartbeat",
                 "-n",
                 self.name,
+                *queues,
             ],
             env=self.env,
             stdout=self.log.open("w"),
