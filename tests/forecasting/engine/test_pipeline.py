@@ -8,7 +8,11 @@ from forecasting.engine import DEFAULT_LEVELS, forecast_panel, quantile_column, 
 from forecasting.engine.base import ForecastModel
 from forecasting.engine.result import SELECTION_COLUMNS
 
-QCOLS = [quantile_column(q) for q in DEFAULT_LEVELS]
+# The requested levels and those of the 80 % and 95 % bands (engine.bands)
+QCOLS = [
+    quantile_column(q)
+    for q in sorted({*DEFAULT_LEVELS, 0.025, 0.1, 0.8, 0.9, 0.95, 0.975})
+]
 LOCAL = ["naive", "seasonal_naive", "moving_average", "ses", "sba", "tsb", "imapa"]
 
 
