@@ -17,6 +17,8 @@ from ..models import DEMAND_KINDS, LedgerDay
 from ..selectors.ledger_days import ledger_days_expected, product_passes
 
 LAST_ID = 2**63 - 1
+# Above this many rows, PostgreSQL takes them by COPY (see _copy_add).
+COPY_FROM = 500
 # Rows per statement: 8 parameters each, far below SQLite's 32,766 limit.
 BATCH = 2000
 _DEMAND = frozenset(DEMAND_KINDS)
@@ -57,23 +59,49 @@ def ledger_days_add(sums: DaySums, *, now: datetime | None = None) -> None:
         return
     now = now or timezone.now()
     keys = sorted(sums)
+    if connection.vendor == "postgresql" and len(keys) > COPY_FROM:
+        _copy_add(keys, sums, now)
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
             params: list = []
             for key in batch:
                 params += [*key, *sums[key], now]
-            cursor.execute(_upsert_sql(len(batch)), params)
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(_upsert_sql(f"VALUES {values}"), params)
 
 
-def _upsert_sql(n: int) -> str:
+def _copy_add(keys: list, sums: DaySums, now: datetime) -> None:
+    """PostgreSQL, many rows (a history load, a backfill): COPY them into a
+    temporary table and upsert from it in one statement (parsing a statement
+    of thousands of placeholders costs more than the upsert itself)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS ledger_days_in (product_id bigint,"
+            " warehouse_id bigint, date date, shipped integer, net integer,"
+            " low integer, movements integer, updated_at timestamptz)"
+            " ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy("COPY ledger_days_in FROM STDIN") as copy:
+            for key in keys:
+                copy.write_row((*key, *sums[key], now))
+        cursor.execute(
+            _upsert_sql(
+                "SELECT * FROM ledger_days_in ORDER BY product_id, warehouse_id, date"
+            )
+        )
+        cursor.execute("TRUNCATE ledger_days_in")
+
+
+def _upsert_sql(rows: str) -> str:
+    """The additive upsert of `rows` (a VALUES list or a SELECT)."""
     table = LedgerDay._meta.db_table
     least = "LEAST" if connection.vendor == "postgresql" else "MIN"
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * n)
     return f"""
         INSERT INTO {table} (product_id, warehouse_id, date, shipped, net, low,
                              movements, updated_at)
-        VALUES {values}
+        {rows}
         ON CONFLICT (product_id, warehouse_id, date) DO UPDATE SET
             shipped = {table}.shipped + excluded.shipped,
             net = {table}.net + excluded.net,
