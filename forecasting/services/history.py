@@ -281,8 +281,11 @@ def demand_frame(pairs: list[tuple[int, int]] | None = None) -> pd.DataFrame:
                 # products, not the whole range between them
                 rows = rows.filter(product_id__in={p for p, _ in pairs})
             else:
+                # the plain bounds give the planner the index range; the
+                # edges trim the first and last products' warehouses
                 rows = rows.filter(
-                    (Q(product_id__gt=p0) | Q(product_id=p0, warehouse_id__gte=w0))
+                    Q(product_id__gte=p0, product_id__lte=p1)
+                    & (Q(product_id__gt=p0) | Q(product_id=p0, warehouse_id__gte=w0))
                     & (Q(product_id__lt=p1) | Q(product_id=p1, warehouse_id__lte=w1))
                 )
     frame = pd.DataFrame.from_records(
