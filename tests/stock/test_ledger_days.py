@@ -190,3 +190,19 @@ def test_a_day_is_the_default_time_zone_s_day(settings, product, warehouse):
     post(product, warehouse, 3, MovementKind.RECEIPT, late)
     assert LedgerDay.objects.get().date.isoformat() == "2026-03-03"
     assert ledger_days_reconcile() == []
+
+
+def test_the_upgrade_migration_fills_the_roll_up_of_an_existing_ledger(
+    product, warehouse
+):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("stock.migrations.0014_ledger_days_backfill")
+    post(product, warehouse, 9, MovementKind.RECEIPT, DAY1)
+    post(product, warehouse, -4, MovementKind.SHIPMENT, DAY2)
+    LedgerDay.objects.all().delete()  # as a ledger written before it existed
+    migration.backfill(apps, None)
+    assert ledger_days_reconcile() == []
+    assert day(product, warehouse, DAY2) == (4, -4, 5, 1)
