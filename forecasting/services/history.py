@@ -230,9 +230,9 @@ def _demand_days_write(frame: pd.DataFrame) -> int:
 
 def _copy_upsert(frame: pd.DataFrame) -> None:
     """PostgreSQL: COPY the frame (as one tab-separated text, written by
-    pandas) into a temporary table, then one INSERT ... ON CONFLICT from it:
-    several times faster than batched INSERTs at millions of rows. A row
-    equal to the stored one is not rewritten."""
+    pandas) into a temporary table, then one INSERT ... ON CONFLICT from it,
+    instead of a statement per 5,000 rows to build and parse. A row equal to
+    the stored one is not rewritten."""
     table = DemandDay._meta.db_table
     columns = ", ".join(_DEMAND_COLUMNS)
     text = frame.to_csv(sep="\t", header=False, index=False)

@@ -68,7 +68,9 @@ def ledger_post(
     in the same transaction as the balances; rows are locked in one fixed
     order (pairs by (product, warehouse); in each, the level row, then its
     locations by id), so concurrent posts never deadlock; the ledger's
-    listeners (stock.hooks) are told of the post inside its transaction.
+    listeners (stock.hooks) are told of the post inside its transaction; the
+    daily roll-up (stock.LedgerDay) takes the movements in one upsert in the
+    same transaction.
 
     In a warehouse with locations every movement has one: the line's, else
     the default receiving location for inbound, else picked for outbound
@@ -378,8 +380,8 @@ _HISTORY_COLUMNS = (
 
 
 def _insert_history(movements: Sequence[StockMovement]) -> None:
-    """Write the rows: COPY on PostgreSQL (several times faster than INSERTs
-    at millions of rows), bulk INSERTs elsewhere."""
+    """Write the rows: COPY on PostgreSQL (no statement to build and parse
+    per 5,000 rows), bulk INSERTs elsewhere."""
     if connection.vendor != "postgresql":
         StockMovement.objects.bulk_create(movements, batch_size=5000)
         return
