@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'ledger day',
-                'indexes': [models.Index(fields=['date', 'product'], include=('net', 'shipped'), name='ledgerday_date_product'), models.Index(fields=['updated_at'], name='ledgerday_updated')],
+                'indexes': [models.Index(fields=['date', 'product', 'net', 'shipped'], name='ledgerday_date_product'), models.Index(fields=['updated_at'], name='ledgerday_updated')],
                 'constraints': [models.UniqueConstraint(fields=('product', 'warehouse', 'date'), name='ledgerday_unique')],
             },
         ),
