@@ -8,7 +8,9 @@ A scratch database: a SQLite file in a temporary directory by default, or with
 (recreated on each run unless --reuse). It migrates, then bulk-inserts (raw
 executemany or COPY, no ledger service: this is a bench) products x warehouses
 with a receipt every 30 days and a shipment every ``--every`` days over
-``--days`` days, StockLevel rows equal to the ledger's sums, dense DemandDay
+``--days`` days, StockLevel rows equal to the ledger's sums, the ledger's
+daily roll-up (stock.LedgerDay) built by the one-off backfill a ledger written
+before it existed gets (``ledger_days_backfill``, timed), dense DemandDay
 rows for the last ``--demand-days`` days, two succeeded forecast runs with
 28-day means and quantiles. Then the clock: the dashboard's first view (no
 snapshot yet: it queues the refresh and says the figures are being
@@ -54,19 +56,19 @@ def _setup_env(args) -> bool:
         from urllib.parse import urlsplit, urlunsplit
 
         url = urlsplit(os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES)
-        os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{SCRATCH_DB}"))
+        os.environ["DATABASE_URL"] = urlunsplit(url._replace(path=f"/{args.db}"))
         import psycopg
 
         admin = urlunsplit(url._replace(path="/postgres"))
         with psycopg.connect(admin, autocommit=True) as conn:
             exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [SCRATCH_DB]
+                "SELECT 1 FROM pg_database WHERE datname = %s", [args.db]
             ).fetchone()
             if args.reuse and exists:
                 build = False
             else:
-                conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH_DB}")
-                conn.execute(f"CREATE DATABASE {SCRATCH_DB}")
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db}")
+                conn.execute(f"CREATE DATABASE {args.db}")
     else:
         os.environ.pop("DATABASE_URL", None)
         if args.reuse:
@@ -180,6 +182,11 @@ def _build(args) -> dict:
         )
     load_moves = time.perf_counter() - t0
     t0 = time.perf_counter()
+    from stock.services.ledger_days import ledger_days_backfill
+
+    ledger_days = ledger_days_backfill()
+    backfill = time.perf_counter() - t0
+    t0 = time.perf_counter()
     dd = "product_id, warehouse_id, date, quantity, censored, promo, source"
     with transaction.atomic(), connection.cursor() as cursor:
         for i, p in enumerate(products):
@@ -249,6 +256,8 @@ def _build(args) -> dict:
     return {
         "load_seconds": {
             "movements": round(load_moves, 1),
+            "ledger_days_backfill": round(backfill, 1),
+            "ledger_days": ledger_days,
             "demand": round(load_demand, 1),
             "forecasts": round(load_forecasts, 1),
         },
@@ -261,7 +270,7 @@ def _sizes(args) -> dict:
 
     from catalog.models import Product
     from forecasting.models import DemandDay
-    from stock.models import StockMovement, Warehouse
+    from stock.models import LedgerDay, StockMovement, Warehouse
 
     manager, created = User.objects.get_or_create(username="bench-manager")
     if created:
@@ -272,6 +281,7 @@ def _sizes(args) -> dict:
         "products": products,
         "warehouses": Warehouse.objects.count(),
         "movements": StockMovement.objects.count(),
+        "ledger_days": LedgerDay.objects.count(),
         "demand_days": DemandDay.objects.count(),
         "manager": manager,
         "skus": [f"B-{i:05d}" for i in rng.choice(products, args.repeat)],
@@ -407,6 +417,9 @@ def main() -> None:
     parser.add_argument("--period", type=int, default=90)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument(
+        "--db", default=SCRATCH_DB, help="PostgreSQL scratch database name"
+    )
+    parser.add_argument(
         "--reuse",
         nargs="?",
         const="yes",
@@ -468,6 +481,12 @@ def _dashboard(server, url, args) -> dict:
         app.conf.task_always_eager = True
         cold, cold_cpu = cold + times, cold_cpu + cpu
         cold_queries = max(cold_queries, queries)
+    # On the embedded default those views ran the refresh they queued in
+    # background threads: let them end, or the timed refresh shares the CPU
+    # (and SQLite's one writer) with three others.
+    from core.enqueue import background_work_wait
+
+    background_work_wait(timeout=3600)
     refresh = _refresh()
     return {
         "dashboard_first_view_queues_refresh": {

@@ -1,17 +1,24 @@
 """End-to-end retrain through Celery and PostgreSQL: read history, fit, store.
 
     python bench/forecast_e2e.py --series 10000 --days 730 [--workers 1 --concurrency 2]
+        [--batch 500] [--keep] [--reuse]
 
-Creates a scratch database, loads generated daily demand for --series product x
-warehouse pairs with COPY, starts real `celery worker` processes on Redis, runs
-one forecast retrain (the product's own task and chunking) and prints one JSON
-line: seconds (from enqueue to the run's end), series stored, chunks, fallbacks,
-failures and the summary metrics. The scratch database is dropped at the end.
+Creates a scratch database and loads generated history for --series product x
+warehouse pairs through the ledger's own bulk path (stock.services.ledger.
+ledger_load_history: a receipt every 30 days, a shipment on each day with
+demand; the ledger's daily roll-up is written with it), --batch series per
+call. Then derives the demand history from the roll-up (demand_history_sync,
+timed on its own), starts real `celery worker` processes on Redis, runs one
+forecast retrain (the product's own task and chunking) and a second one
+limited to changed series (--changed-only, after one new movement), and
+prints one JSON line: load, sync and retrain seconds, series stored, chunks,
+fallbacks, failures, the summary metrics, and the peak resident memory
+(VmHWM) of every worker process. The scratch database is dropped at the end
+unless --keep (then --reuse skips the load on the next run).
 Needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379 (or --pg/--redis).
 """
 
 import argparse
-import io
 import json
 import os
 import signal
@@ -27,9 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def generate(n_series: int, days: int, seed: int = 7) -> np.ndarray:
-    """Counts (series x days): smooth, intermittent and lumpy, weekly season."""
-    rng = np.random.default_rng(seed)
+def generate(
+    n_series: int, days: int, seed: int = 7, rows: slice | None = None
+) -> np.ndarray:
+    """Counts (series x days): smooth, intermittent and lumpy, weekly season;
+    `rows` draws only those series (the same numbers, in bounded memory)."""
+    rows = rows or slice(0, n_series)
+    rng = np.random.default_rng([seed, rows.start])
+    n_series = min(rows.stop, n_series) - rows.start
     level = rng.lognormal(mean=0.5, sigma=1.0, size=(n_series, 1))
     weekly = 1 + 0.3 * np.sin(2 * np.pi * (np.arange(days) % 7) / 7)
     kind = rng.random((n_series, 1))
@@ -44,6 +56,132 @@ def generate(n_series: int, days: int, seed: int = 7) -> np.ndarray:
     return counts
 
 
+def _load(args, connection) -> tuple[float, int]:
+    """Products, one warehouse and their history through ledger_load_history,
+    --batch series per call: (seconds, movements written)."""
+    from datetime import UTC, datetime
+
+    from catalog.models import Category, Product
+    from stock.models import MovementKind, ReferenceType, StockMovement, Warehouse
+    from stock.services.ledger import ledger_load_history
+
+    started = time.perf_counter()
+    category = Category.objects.create(name="Bench")
+    warehouse = Warehouse.objects.create(code="bench", name="Bench")
+    Product.objects.bulk_create(
+        (
+            Product(sku=f"B{i:06d}", name=f"Bench {i}", category=category)
+            for i in range(args.series)
+        ),
+        batch_size=5000,
+    )
+    product_ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    first = datetime.combine(
+        date.today() - timedelta(days=args.days), datetime.min.time(), tzinfo=UTC
+    )
+    receipt_at = [first + timedelta(days=d, hours=8) for d in range(args.days)]
+    ship_at = [first + timedelta(days=d, hours=15) for d in range(args.days)]
+    moved = 0
+    for lo in range(0, args.series, args.batch):
+        counts = generate(args.series, args.days, rows=slice(lo, lo + args.batch))
+        movements = []
+        for row, product_id in enumerate(product_ids[lo : lo + args.batch]):
+            demand = counts[row]
+            for day in range(args.days):
+                if day % 30 == 0:  # a month's demand and a little more
+                    stock = int(demand[day : day + 30].sum() * 1.1) + 1
+                    movements.append(
+                        StockMovement(
+                            product_id=product_id,
+                            warehouse_id=warehouse.pk,
+                            quantity=stock,
+                            kind=MovementKind.RECEIPT,
+                            created_at=receipt_at[day],
+                        )
+                    )
+                if demand[day]:
+                    movements.append(
+                        StockMovement(
+                            product_id=product_id,
+                            warehouse_id=warehouse.pk,
+                            quantity=-int(demand[day]),
+                            kind=MovementKind.SHIPMENT,
+                            created_at=ship_at[day],
+                        )
+                    )
+        moved += ledger_load_history(
+            movements=movements, reference_type=ReferenceType.IMPORT
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return time.perf_counter() - started, moved
+
+
+def _one_new_movement() -> None:
+    """A receipt for one series, through the ledger: its history changed."""
+    from stock.models import MovementKind, ReferenceType, StockLevel
+    from stock.services.ledger import LedgerLine, ledger_post
+
+    level = StockLevel.objects.order_by("pk").first()
+    ledger_post(
+        lines=[
+            LedgerLine(
+                level.product_id,
+                level.warehouse_id,
+                quantity=5,
+                kind=MovementKind.RECEIPT,
+            )
+        ],
+        reference_type=ReferenceType.MANUAL,
+    )
+
+
+def _retrain(start_run, task, statuses, changed_only: bool = False) -> dict:
+    """Enqueue one retrain and wait for its end: its figures."""
+    started = time.perf_counter()
+    run, _ = start_run(trigger="bench", changed_only=changed_only)
+    task.delay(run_id=run.pk)
+    while True:
+        run.refresh_from_db()
+        if run.status in (statuses.SUCCEEDED, statuses.FAILED):
+            break
+        time.sleep(1)
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "status": run.status,
+        "series": run.n_series,
+        "stored": run.forecasts.count(),
+        "chunks": run.n_chunks,
+        "fallbacks": run.n_fallbacks,
+        "failures": run.n_failures,
+        "summary": run.summary.get("mean"),
+        "models": run.summary.get("models"),
+    }
+
+
+def _peak_rss(workers) -> list[int]:
+    """VmHWM (peak resident set, MB) of each worker process and its pool
+    children, read from /proc before they are stopped."""
+    pids, peaks = [w.pid for w in workers], []
+    seen = set()
+    while pids:
+        pid = pids.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pids += [int(c) for c in children]
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(round(int(line.split()[1]) / 1024))
+    return peaks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=10_000)
@@ -53,14 +191,28 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--keep", action="store_true", help="Keep the database.")
+    parser.add_argument(
+        "--reuse", action="store_true", help="Reuse a kept database (no load)."
+    )
+    parser.add_argument("--batch", type=int, default=500, help="Series per load.")
+    parser.add_argument(
+        "--db", default="stockwise_bench_forecast", help="Scratch database name."
+    )
     args = parser.parse_args()
 
-    db_name = "stockwise_bench_forecast"
+    db_name = args.db
     import psycopg
 
     with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {db_name}")
+        reused = (
+            args.reuse
+            and admin.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [db_name]
+            ).fetchone()
+        )
+        if not reused:
+            admin.execute(f"DROP DATABASE IF EXISTS {db_name} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {db_name}")
     env = {
         **os.environ,
         "DATABASE_URL": f"{args.pg}/{db_name}",
@@ -78,45 +230,20 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from catalog.models import Category, Product
     from config.celery import app
-    from forecasting.models import ForecastRun, RunStatus
+    from forecasting.models import RunStatus
+    from forecasting.services.history import demand_history_sync
     from forecasting.services.runs import forecast_run_start
     from forecasting.tasks import forecast_retrain_task
-    from stock.models import Warehouse
 
     workers = []
     try:
-        load_started = time.perf_counter()
-        category = Category.objects.create(name="Bench")
-        warehouse = Warehouse.objects.create(code="bench", name="Bench")
-        Product.objects.bulk_create(
-            Product(sku=f"B{i:06d}", name=f"Bench {i}", category=category)
-            for i in range(args.series)
-        )
-        product_ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
-        counts = generate(args.series, args.days)
-        start = date.today() - timedelta(days=args.days)
-        day_strings = [
-            (start + timedelta(days=d)).isoformat() for d in range(args.days)
-        ]
-        buffer = io.StringIO()
-        for row, product_id in enumerate(product_ids):
-            prefix = f"{product_id}\t{warehouse.pk}\t"
-            buffer.writelines(
-                f"{prefix}{day}\t{count}\tf\tf\tledger\n"
-                for day, count in zip(day_strings, counts[row].tolist(), strict=True)
-            )
-        buffer.seek(0)
+        load_seconds, moved = (0.0, 0) if reused else _load(args, connection)
+        sync_started = time.perf_counter()
+        demand_history_sync(until=date.today() - timedelta(days=1))
+        sync_seconds = time.perf_counter() - sync_started
         with connection.cursor() as cursor:
-            with cursor.copy(
-                "COPY forecasting_demandday (product_id, warehouse_id, date, quantity,"
-                " censored, promo, source) FROM STDIN"
-            ) as copy:
-                while chunk := buffer.read(1 << 20):
-                    copy.write(chunk)
             cursor.execute("ANALYZE forecasting_demandday")
-        load_seconds = time.perf_counter() - load_started
 
         for n in range(args.workers):
             workers.append(
@@ -142,16 +269,11 @@ def main() -> None:
         while not app.control.ping(timeout=1.0):
             time.sleep(0.5)
 
-        started = time.perf_counter()
-        run, _ = forecast_run_start(trigger="bench")
-        forecast_retrain_task.delay(run_id=run.pk)
-        while True:
-            run.refresh_from_db()
-            if run.status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
-                break
-            time.sleep(1)
-        seconds = time.perf_counter() - started
-        stored = run.forecasts.count()
+        full = _retrain(forecast_run_start, forecast_retrain_task, RunStatus)
+        _one_new_movement()
+        changed = _retrain(
+            forecast_run_start, forecast_retrain_task, RunStatus, changed_only=True
+        )
         print(
             json.dumps(
                 {
@@ -159,19 +281,16 @@ def main() -> None:
                     "days": args.days,
                     "workers": args.workers,
                     "concurrency": args.concurrency,
+                    "movements_loaded": moved,
                     "load_seconds": round(load_seconds, 1),
-                    "seconds": round(seconds, 1),
-                    "status": run.status,
-                    "stored": stored,
-                    "chunks": run.n_chunks,
-                    "fallbacks": run.n_fallbacks,
-                    "failures": run.n_failures,
-                    "summary": run.summary.get("mean"),
-                    "models": run.summary.get("models"),
+                    "load_rows_per_s": round(moved / load_seconds) if moved else None,
+                    "history_sync_seconds": round(sync_seconds, 1),
+                    **full,
+                    "changed_only": changed,
+                    "worker_peak_rss_mb": _peak_rss(workers),
                 }
             )
         )
-        ForecastRun.objects.filter(pk=run.pk).first()
     finally:
         for worker in workers:
             worker.send_signal(signal.SIGTERM)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,6 +38,9 @@ class DemandDay(models.Model):
     source = models.CharField(
         max_length=8, choices=DemandSource.choices, default=DemandSource.LEDGER
     )
+    # When the row was first written (an import's rows: what a retrain limited
+    # to changed series looks at; a ledger day's change is in stock.LedgerDay).
+    written_at = models.DateTimeField(default=timezone.now, null=True)
 
     class Meta:
         constraints = [
@@ -44,7 +48,14 @@ class DemandDay(models.Model):
                 fields=["product", "warehouse", "date"], name="demandday_unique"
             )
         ]
-        indexes = [models.Index(fields=["date"])]
+        indexes = [
+            models.Index(fields=["date"]),
+            models.Index(
+                fields=["written_at"],
+                condition=models.Q(source="import"),
+                name="demandday_imported_at",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.product_id}@{self.warehouse_id} {self.date}: {self.quantity}"
@@ -71,6 +82,9 @@ class ForecastRun(models.Model):
         on_delete=models.SET_NULL,
     )
     trigger = models.CharField(max_length=20, default="manual")
+    # Only the series whose history changed since the newest succeeded run
+    # began (the others keep that run's forecast: forecasts_current).
+    changed_only = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

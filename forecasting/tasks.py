@@ -129,14 +129,20 @@ def forecast_runs_sweep_task() -> dict:
 
 @shared_task(acks_late=True)
 def forecast_retrain_task(
-    trigger: str = "schedule", user_id: int | None = None, run_id: int | None = None
+    trigger: str = "schedule",
+    user_id: int | None = None,
+    run_id: int | None = None,
+    changed_only: bool = False,
 ) -> dict:
-    """Start (or join) a retrain and fan its chunks out over the workers."""
+    """Start (or join) a retrain and fan its chunks out over the workers;
+    changed_only: only the series whose history changed since the last run."""
     if run_id is not None:
         run = ForecastRun.objects.get(pk=run_id)
     else:
         user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-        run, _ = forecast_run_start(trigger=trigger, user=user)
+        run, _ = forecast_run_start(
+            trigger=trigger, user=user, changed_only=changed_only
+        )
     indexes = forecast_run_plan(run=run)
     if indexes is None:  # someone else is already running it
         return {"run": run.pk, "joined": True}

@@ -1,8 +1,9 @@
 """The dashboard's trend lines: inventory value, turnover, stock-out rate week
 by week, and forecast accuracy run by run. Two aggregate queries (one over the
-ledger, one over the demand days) whatever the number of products."""
+ledger's daily roll-up, one over the demand days) whatever the number of
+products."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connection, transaction
@@ -10,7 +11,7 @@ from django.db.models import Count, F, FloatField, Q, Sum
 from django.utils import timezone
 
 from catalog.models import Product
-from stock.models import DEMAND_KINDS, StockLevel, StockMovement
+from stock.models import LedgerDay, StockLevel
 
 from ..models import DemandDay
 from .periods import period_dates
@@ -19,39 +20,33 @@ MIN_WEEKS = 12
 
 
 def _days_since(column: str) -> str:
-    """Whole days from the parameter to the column, in the database's own
-    arithmetic (TruncDate would run Python per row on SQLite)."""
+    """Whole days from the date parameter to the date column."""
     if connection.vendor == "sqlite":
         return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
-    return f"FLOOR(date_part('epoch', {column} - %s) / 86400)::int"
+    return f"({column} - %s::date)"
 
 
 def _ledger_weeks(since, weeks: int) -> tuple[np.ndarray, np.ndarray, float]:
     """(net value moved per week, cost of goods shipped per week, value moved
-    after the last week), at today's unit costs: one query."""
-    table = StockMovement._meta.db_table
+    after the last week), at today's unit costs: one query over the ledger's
+    daily roll-up (stock.LedgerDay) from the day `since` starts."""
+    table = LedgerDay._meta.db_table
     products = Product._meta.db_table
-    demand = ", ".join(["%s"] * len(DEMAND_KINDS))
     sql = f"""
-        SELECT bucket, SUM(value), SUM(CASE WHEN kind IN ({demand}) THEN -value
-                                        ELSE 0 END)
+        SELECT bucket, SUM(value), SUM(shipped)
         FROM (
-            SELECT m.kind, m.quantity * p.unit_cost AS value,
-                   CASE WHEN {_days_since("m.created_at")} >= {7 * weeks} THEN -1
-                        ELSE {_days_since("m.created_at")} / 7 END AS bucket
-            FROM {table} m JOIN {products} p ON p.id = m.product_id
-            WHERE m.created_at >= %s
+            SELECT d.net * p.unit_cost AS value, d.shipped * p.unit_cost AS shipped,
+                   CASE WHEN {_days_since("d.date")} >= {7 * weeks} THEN -1
+                        ELSE {_days_since("d.date")} / 7 END AS bucket
+            FROM {table} d JOIN {products} p ON p.id = d.product_id
+            WHERE d.date >= %s
         ) t
         GROUP BY bucket
     """
-    stamp = (
-        # as Django stores an aware datetime in SQLite: UTC text, no offset
-        since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if connection.vendor == "sqlite"
-        else since
-    )
+    day = timezone.localtime(since, timezone.get_default_timezone()).date()
+    value = day.isoformat() if connection.vendor == "sqlite" else day
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [*DEMAND_KINDS, stamp, stamp, stamp])
+        cursor.execute(sql, [value, value, value])
         rows = cursor.fetchall()
     net, cogs, after = np.zeros(weeks), np.zeros(weeks), 0.0
     for bucket, value, shipped in rows:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from ..engine import forecast_panel
 from ..models import DemandDay, ForecastChunk, ForecastRun, RunStatus, SeriesForecast
 from ..planning.training import calendar_inputs
-from .history import demand_frame, demand_history_sync
+from .history import demand_frame, demand_history_sync, history_changed_pairs
 from .suggestions import suggestions_build
 
 DEFAULT_HORIZON = 28
@@ -34,9 +34,16 @@ CALENDAR_COLUMNS = ["event"]  # present when the calendar has events
 
 
 def forecast_run_start(
-    *, trigger: str = "manual", user=None, horizon: int = DEFAULT_HORIZON
+    *,
+    trigger: str = "manual",
+    user=None,
+    horizon: int = DEFAULT_HORIZON,
+    changed_only: bool = False,
 ) -> tuple[ForecastRun, bool]:
     """A new pending run, or the one already in flight (created=False).
+
+    changed_only limits the run to the series whose history changed since the
+    newest succeeded run began (every series when there is none).
 
     A run in flight longer than STALE_AFTER is taken as crashed and failed, so
     it can never block retraining for good.
@@ -55,6 +62,7 @@ def forecast_run_start(
             run = ForecastRun.objects.create(
                 trigger=trigger,
                 horizon=horizon,
+                changed_only=changed_only,
                 requested_by=user if getattr(user, "pk", None) else None,
             )
     except IntegrityError:
@@ -69,7 +77,8 @@ def forecast_run_plan(
 
     Only the caller that moves the run from pending to running plans it; any
     other gets None. Returns the indexes of the chunks to process (none when
-    there is no history).
+    there is no history). Chunks are runs of consecutive (product, warehouse)
+    pairs, so each reads its history as one range of the index.
     """
     claimed = ForecastRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
         status=RunStatus.RUNNING, started_at=timezone.now()
@@ -83,6 +92,8 @@ def forecast_run_plan(
         .distinct()
         .order_by("product_id", "warehouse_id")
     )
+    if run.changed_only:
+        pairs = _changed(run, pairs)
     last = DemandDay.objects.order_by("-date").values_list("date", flat=True).first()
     chunk_size = chunk_size or settings.STOCKWISE_FORECAST_CHUNK_SIZE
     chunks = [pairs[i : i + chunk_size] for i in range(0, len(pairs), chunk_size)]
@@ -100,6 +111,21 @@ def forecast_run_plan(
             history_end=last,
         )
     return list(range(len(chunks)))
+
+
+def _changed(run: ForecastRun, pairs: list[tuple[int, int]]):
+    """The pairs whose history changed since the newest succeeded run began."""
+    previous = (
+        ForecastRun.objects.filter(status=RunStatus.SUCCEEDED, started_at__isnull=False)
+        .exclude(pk=run.pk)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if previous is None:
+        return pairs
+    changed = history_changed_pairs(previous)
+    return [pair for pair in pairs if pair in changed]
 
 
 def _finite_or_none(value) -> float | None:

@@ -16,9 +16,9 @@ from django.utils import timezone, translation
 from catalog.models import Product, SupplierProduct
 from core.bulk import rows_insert
 from stock.models import (
+    LedgerDay,
     PurchaseOrderLine,
     StockLevel,
-    StockMovement,
     Warehouse,
 )
 from stock.models.documents import OPEN_PURCHASE_STATUSES
@@ -226,19 +226,21 @@ def _free_capacity(levels) -> dict[int, float]:
 
 def _abc_classes(inputs: _BuildInputs) -> list[str]:
     """Each pair's ABC class, from its product's revenue over REVENUE_DAYS of
-    demand (StockMovement.objects.demand())."""
+    demand (the units shipped in the ledger's daily roll-up, stock.LedgerDay,
+    from the day REVENUE_DAYS back on)."""
     product_ids = sorted({p for p, _ in inputs.pairs})
+    since = timezone.localtime(
+        timezone.now() - timedelta(days=REVENUE_DAYS),
+        timezone.get_default_timezone(),
+    ).date()
     sold = dict(
-        StockMovement.objects.demand()
-        .filter(
-            created_at__gte=timezone.now() - timedelta(days=REVENUE_DAYS),
-        )
+        LedgerDay.objects.filter(date__gte=since, shipped__gt=0)
         .values("product_id")
-        .annotate(units=Sum("quantity"))
+        .annotate(units=Sum("shipped"))
         .values_list("product_id", "units")
     )
     revenue_by_product = {
-        pid: -(sold.get(pid) or 0) * float(inputs.products[pid].price)
+        pid: (sold.get(pid) or 0) * float(inputs.products[pid].price)
         for pid in product_ids
     }
     product_class = dict(

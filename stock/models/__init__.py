@@ -11,6 +11,7 @@ from .documents import (
 )
 from .idempotency import IdempotencyRecord
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
+from .ledger_days import LedgerDay
 from .lost_sales import LostSale
 from .lots import Lot, LotStockLevel
 from .operations import (
@@ -32,6 +33,7 @@ __all__ = [
     "DEMAND_KINDS",
     "DEMAND_Q",
     "IdempotencyRecord",
+    "LedgerDay",
     "Location",
     "LostSale",
     "Lot",

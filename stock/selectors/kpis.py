@@ -23,6 +23,7 @@ from catalog.models import Product
 
 from ..models import (
     DEMAND_Q,
+    LedgerDay,
     MovementKind,
     PurchaseOrderLine,
     PurchaseOrderStatus,
@@ -211,14 +212,17 @@ def _purchase_order_values() -> dict:
 
 
 def _ageing(until: datetime) -> dict:
-    """Stock (per product x warehouse) with no shipment from there in N days."""
+    """Stock (per product x warehouse) with no shipment from there in N days
+    (read from the ledger's daily roll-up: one index probe per level row)."""
+    day = timezone.localtime(until, timezone.get_default_timezone()).date()
 
     def shipped_since(days):
         return Exists(
-            StockMovement.objects.demand().filter(
+            LedgerDay.objects.filter(
                 product_id=OuterRef("product_id"),
                 warehouse_id=OuterRef("warehouse_id"),
-                created_at__gte=until - timedelta(days=days),
+                date__gte=day - timedelta(days=days),
+                shipped__gt=0,
             )
         )
 

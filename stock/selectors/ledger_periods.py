@@ -3,19 +3,22 @@ dashboard, the KPIs and ABC/XYZ sum over it.
 
 The KPIs (cost of goods shipped, mean closing stock, stock moved after the
 period) and ABC/XYZ (weekly shipped units per product) of every period read
-the same movements: one query, grouped per product and week by the database
-(the shorter periods are the last days and weeks of the longest, since they
-all end on the same day), returns per-product sums for all of them. About
-10,000 rows come back, not a row per product and week.
+the same days of the ledger's daily roll-up (stock.LedgerDay, one row per
+product, warehouse and day that moved, never the movements): one query,
+grouped per product and week by the database (the shorter periods are the
+last days and weeks of the longest, since they all end on the same day),
+returns per-product sums for all of them. About 10,000 rows come back, not a
+row per product and week.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from django.db import connection, transaction
+from django.utils import timezone
 
-from ..models import DEMAND_KINDS, MovementKind, StockMovement
+from ..models import LedgerDay
 
 SCAN_WORK_MEM = "64MB"
 
@@ -47,40 +50,36 @@ class LedgerScan:
 
 
 def _day(column: str, since_param: str) -> str:
-    """Whole days from `since` to the column, in the database's own arithmetic
-    (TruncDate runs a Python function per row on SQLite: seconds over a year of
-    the ledger, where julianday() arithmetic is milliseconds)."""
+    """Whole days from the `since` date to the date column."""
     if connection.vendor == "sqlite":
         return f"CAST(julianday({column}) - julianday({since_param}) AS INTEGER)"
-    return f"FLOOR(date_part('epoch', {column} - {since_param}) / 86400)::int"
+    return f"({column} - {since_param}::date)"
 
 
 def ledger_scan(*, periods, since: datetime) -> LedgerScan:
-    """Per-product sums for each period, from movements since `since`, the
-    start of the longest period (which then ends `longest` days later).
+    """Per-product sums for each period, from the ledger's days since `since`
+    (the start of a day in the default time zone: the start of the longest
+    period, which then ends `longest` days later).
 
     Periods are lengths in days that all end on the same day; each period's
     ABC/XYZ looks at its last max(period // 7, 1) whole weeks. One query in
     its own transaction, whatever the number of products or periods; reads
-    the (kind, created_at, product_id, quantity) index only.
+    the (date, product_id) index and its net and shipped columns only (an
+    index-only scan on PostgreSQL).
     """
     periods = sorted(set(periods))
     weeks = {period: max(period // 7, 1) for period in periods}
     sql, names = _scan_sql(periods, weeks)
-    since_value = (
-        # as Django stores an aware datetime in SQLite: UTC text, no offset
-        since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if connection.vendor == "sqlite"
-        else since
-    )
-    params = [*DEMAND_KINDS, since_value, *MovementKind.values, since_value]
+    day = timezone.localtime(since, timezone.get_default_timezone()).date()
+    value = day.isoformat() if connection.vendor == "sqlite" else day
+    params = [value, value]
     return _scan_result(_scan_rows(sql, params), names, periods, weeks)
 
 
 def _scan_sql(periods: list[int], weeks: dict[int, int]) -> tuple[str, list[str]]:
     """The one query and the names of its columns after product_id: `after`,
     then per period net, by_day, shipped, then per period week_units and
-    week_squares. Its parameters: DEMAND_KINDS, since, every kind, since."""
+    week_squares. Its parameters: the since date, twice."""
     longest = periods[-1]
     longest_weeks = max(weeks.values())
     # the weeks end with the periods: the first counted week starts `offset`
@@ -96,26 +95,20 @@ def _scan_sql(periods: list[int], weeks: dict[int, int]) -> tuple[str, list[str]
     )
     ledger_sums, names = _ledger_sums(periods)
     week_sums, week_names = _week_sums(weeks)
-    kinds = ", ".join(["%s"] * len(MovementKind.values))
-    demand = ", ".join(["%s"] * len(DEMAND_KINDS))
-    # every kind named, so the range reads the (kind, created_at, product_id,
-    # quantity) index only (stock migration 0005), never the table
     sql = f"""
         WITH grouped AS (
-            SELECT product_id, week, band, SUM(quantity) AS q,
-                   SUM(quantity * day) AS qd,
-                   SUM(CASE WHEN kind IN ({demand}) THEN -quantity ELSE 0 END) AS s
+            SELECT product_id, week, band, SUM(net) AS q,
+                   SUM(net * day) AS qd, SUM(shipped) AS s
             FROM (
-                SELECT product_id, kind, quantity, day,
+                SELECT product_id, net, shipped, day,
                        CASE WHEN day >= {offset} AND day < {longest}
                             THEN (day - {offset}) / 7 END AS week,
                        CASE WHEN day >= {longest} THEN -1 {bands}
                             ELSE {longest} END AS band
                 FROM (
-                    SELECT product_id, kind, quantity,
-                           {_day("created_at", "%s")} AS day
-                    FROM {StockMovement._meta.db_table}
-                    WHERE kind IN ({kinds}) AND created_at >= %s
+                    SELECT product_id, net, shipped, {_day("date", "%s")} AS day
+                    FROM {LedgerDay._meta.db_table}
+                    WHERE date >= %s
                     {fence}
                 ) d
             ) m

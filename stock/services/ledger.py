@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from ..models import (
     Warehouse,
 )
 from ..selectors.picking import NO_BINS, warehouse_bins
+from .ledger_days import day_sums, ledger_days_add
 from .ledger_line import LedgerLine, Piece, lines_check
 from .ledger_locations import (
     bin_shortages,
@@ -67,7 +68,9 @@ def ledger_post(
     in the same transaction as the balances; rows are locked in one fixed
     order (pairs by (product, warehouse); in each, the level row, then its
     locations by id), so concurrent posts never deadlock; the ledger's
-    listeners (stock.hooks) are told of the post inside its transaction.
+    listeners (stock.hooks) are told of the post inside its transaction; the
+    daily roll-up (stock.LedgerDay) takes the movements in one upsert in the
+    same transaction.
 
     In a warehouse with locations every movement has one: the line's, else
     the default receiving location for inbound, else picked for outbound
@@ -98,6 +101,7 @@ def ledger_post(
             note=note,
             now=now,
         )
+        ledger_days_add(day_sums(movements))
         _announce(deltas, movements, reference_type, reference_id, prepared)
     return movements
 
@@ -330,6 +334,8 @@ def ledger_load_history(
     ledger's sums. In a warehouse with locations a row that names none is
     placed in the default receiving location. Refuses (InvalidInput, nothing
     written) a history that breaks these rules or a pair that has a ledger.
+    The daily roll-up (LedgerDay) is written with the rows; on PostgreSQL the
+    rows go in with COPY (their instances then get no pk).
     """
     running, in_bins = _history_totals(movements, reference_type)
     with transaction.atomic():
@@ -338,7 +344,8 @@ def ledger_load_history(
             warehouse_id__in={w for _, w in running},
         ).exists():
             raise InvalidInput("History can only be loaded into an empty ledger.")
-        StockMovement.objects.bulk_create(movements, batch_size=5000)
+        _insert_history(movements)
+        ledger_days_add(day_sums(movements))
         _ensure_levels(set(running))
         for (product_id, warehouse_id), total in running.items():
             StockLevel.objects.filter(
@@ -353,6 +360,56 @@ def ledger_load_history(
                     product_id=product_id, location_id=location_id
                 ).update(on_hand=F("on_hand") + total)
     return len(movements)
+
+
+_HISTORY_COLUMNS = (
+    "product_id",
+    "warehouse_id",
+    "location_id",
+    "lot_id",
+    "quantity",
+    "balance_after",
+    "kind",
+    "reference_type",
+    "reference_id",
+    "actor_user_id",
+    "actor_shop_id",
+    "created_at",
+    "note",
+)
+
+
+def _insert_history(movements: Sequence[StockMovement]) -> None:
+    """Write the rows: COPY on PostgreSQL (no statement to build and parse
+    per 5,000 rows), bulk INSERTs elsewhere."""
+    if connection.vendor != "postgresql":
+        StockMovement.objects.bulk_create(movements, batch_size=5000)
+        return
+    table = StockMovement._meta.db_table
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            f"COPY {table} ({', '.join(_HISTORY_COLUMNS)}) FROM STDIN"
+        ) as copy,
+    ):
+        for m in movements:
+            copy.write_row(
+                (
+                    m.product_id,
+                    m.warehouse_id,
+                    m.location_id,
+                    m.lot_id,
+                    m.quantity,
+                    m.balance_after,
+                    m.kind,
+                    m.reference_type,
+                    m.reference_id,
+                    m.actor_user_id,
+                    m.actor_shop_id,
+                    m.created_at,
+                    m.note,
+                )
+            )
 
 
 def _history_totals(

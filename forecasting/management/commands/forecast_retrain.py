@@ -21,9 +21,17 @@ class Command(BaseCommand):
             "--no-wait", action="store_true", help="Enqueue and return at once."
         )
         parser.add_argument("--timeout", type=int, default=3600)
+        parser.add_argument(
+            "--changed-only",
+            action="store_true",
+            help="Only the series whose history changed since the last "
+            "succeeded run began; the others keep its forecast.",
+        )
 
     def handle(self, *args, no_wait: bool, timeout: int, **options):
-        run, created = forecast_run_start(trigger="command")
+        run, created = forecast_run_start(
+            trigger="command", changed_only=options["changed_only"]
+        )
         if created:
             forecast_retrain_task.delay(run_id=run.pk)
         else:
