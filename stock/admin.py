@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     IdempotencyRecord,
+    LedgerDay,
     Location,
     LocationStockLevel,
     LostSale,
@@ -110,6 +111,25 @@ class LocationStockLevelAdmin(ReadOnlyAdmin):
     list_filter = ["warehouse"]
     search_fields = ["product__sku", "product__name", "location__code"]
     list_select_related = ["product", "location__warehouse"]
+
+
+@admin.register(LedgerDay)
+class LedgerDayAdmin(ReadOnlyAdmin):
+    """The ledger's daily roll-up: written with every movement, never by hand
+    (``manage.py ledger_days_reconcile`` checks it against the movements)."""
+
+    list_display = [
+        "date",
+        "product",
+        "warehouse",
+        "shipped",
+        "net",
+        "low",
+        "movements",
+    ]
+    list_filter = ["warehouse"]
+    search_fields = ["product__sku", "product__name"]
+    list_select_related = ["product", "warehouse"]
 
 
 @admin.register(StockLevel)
