@@ -9,6 +9,29 @@ from rest_framework.test import APIClient
 from tests import factories
 
 
+def pytest_configure(config):
+    """Under pytest-xdist with REDIS_URL, each test process caches in its own
+    Redis database (gw0 in REDIS_URL's, gwN four below it, modulo 16): the
+    dashboard tests empty the cache around themselves (FLUSHDB), which on one
+    shared database emptied the other process's cache in the middle of a test
+    (seen in CI: a dashboard snapshot gone between the request that stored it
+    and the read that checked it). The broker stays on REDIS_URL."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not os.environ.get("REDIS_URL"):
+        return
+    from django.conf import settings
+
+    n = int(worker[2:] or 0)
+    cache = settings.CACHES["default"]
+    url = urlsplit(cache.get("LOCATION") or "")
+    if n == 0 or url.scheme not in ("redis", "rediss"):
+        return
+    db = int(url.path.strip("/") or 0)
+    cache["LOCATION"] = urlunsplit(url._replace(path=f"/{(db - 4 * n) % 16}"))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher():
     # Real hashing costs ~0.2 s per user; the tests create hundreds of users.
