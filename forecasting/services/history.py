@@ -11,7 +11,6 @@ is what shipped plus what was refused: a lower bound, still (a buyer refused
 once may have tried again; a buyer who saw "sold out" never asked).
 """
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -22,6 +21,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from stock.models import LedgerDay, LostSale, StockLevel
+from stock.selectors.ledger_days import product_passes
 
 from ..models import DemandDay, DemandSource
 
@@ -33,23 +33,6 @@ PRODUCTS_PER_PASS = 300
 # reads by product ids instead of by range.
 SPARSE = 4
 _DEMAND_COLUMNS = ("product_id", "warehouse_id", "date", "quantity", "censored")
-
-
-def _product_passes() -> Iterator[tuple[int, int]]:
-    """(first, last) product ids of each pass, by keyset over the level rows
-    (every pair with a movement has one)."""
-    after = 0
-    while True:
-        ids = list(
-            StockLevel.objects.filter(product_id__gt=after)
-            .order_by("product_id")
-            .values_list("product_id", flat=True)
-            .distinct()[:PRODUCTS_PER_PASS]
-        )
-        if not ids:
-            return
-        yield ids[0], ids[-1]
-        after = ids[-1]
 
 
 def _ledger_days(first: int, last: int, since: date | None, until: date):
@@ -175,7 +158,8 @@ def demand_history_sync(*, until: date | None = None, full: bool = False) -> int
             last=Max("date")
         )["last"]
     written = 0
-    for first, last in _product_passes():
+    # every pair with a movement has a level row
+    for first, last in product_passes(StockLevel.objects.all(), PRODUCTS_PER_PASS):
         frame, pairs = _ledger_days(first, last, since, until)
         frame = _calendar(frame, pairs, since, until)
         frame = _add_refused(frame, first, last, since, until)

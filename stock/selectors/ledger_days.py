@@ -33,15 +33,19 @@ class DayDifference:
         )
 
 
-def product_passes() -> Iterator[tuple[int, int]]:
-    """(first, last) product ids of each pass over the ledger, by keyset."""
+def product_passes(
+    rows=None, size: int = PRODUCTS_PER_PASS
+) -> Iterator[tuple[int, int]]:
+    """(first, last) product ids of each pass of ``size`` products over
+    ``rows`` (a queryset with a product_id; the ledger by default), by keyset."""
+    rows = StockMovement.objects.all() if rows is None else rows
     after = 0
     while True:
         ids = list(
-            StockMovement.objects.filter(product_id__gt=after)
+            rows.filter(product_id__gt=after)
             .order_by("product_id")
             .values_list("product_id", flat=True)
-            .distinct()[:PRODUCTS_PER_PASS]
+            .distinct()[:size]
         )
         if not ids:
             return
