@@ -85,6 +85,19 @@ def forecast_run_plan(
     )
     if not claimed:
         return None
+    try:
+        return _plan(run, chunk_size)
+    except BaseException:
+        # The claim committed on its own; a plan that failed after it gives
+        # the run back, so the task's retry (or the sweeper) plans it again
+        # instead of finding it "already running" and leaving it so.
+        ForecastRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, n_chunks=0
+        ).update(status=RunStatus.PENDING, started_at=None)
+        raise
+
+
+def _plan(run: ForecastRun, chunk_size: int | None) -> list[int]:
     demand_history_sync()
     pairs = list(
         DemandDay.objects.filter(product__is_active=True)

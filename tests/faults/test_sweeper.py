@@ -126,3 +126,72 @@ def test_a_run_whose_retrain_task_was_lost_is_planned_again(
     run.refresh_from_db()
     assert run.status == RunStatus.SUCCEEDED
     assert SeriesForecast.objects.filter(run=run).count() == 5
+
+
+def _demand_writes_refused():
+    """A real database failure inside the plan: a trigger that refuses every
+    new demand day (dropped with the test's transaction)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION stockwise_test_refuse() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'refused by the test'; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON "
+                "forecasting_demandday FOR EACH ROW "
+                "EXECUTE FUNCTION stockwise_test_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON "
+                "forecasting_demandday BEGIN "
+                "SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+
+
+def _demand_writes_allowed():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER stockwise_test_refuse"
+            + (" ON forecasting_demandday" if connection.vendor == "postgresql" else "")
+        )
+
+
+def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse):
+    """The claim commits on its own; when the history sync after it fails (in
+    the embedded default: a table another thread holds), the task's retry
+    must plan the run, not find it "already running" and leave it so forever
+    (CI: a retrain stuck at "running")."""
+    from datetime import UTC, datetime
+
+    from stock.models import MovementKind, ReferenceType
+    from stock.services.ledger import LedgerLine, ledger_post
+
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    for quantity, kind in ((5, MovementKind.RECEIPT), (-2, MovementKind.SHIPMENT)):
+        ledger_post(
+            lines=[LedgerLine(product.pk, warehouse.pk, quantity=quantity, kind=kind)],
+            reference_type=ReferenceType.MANUAL,
+            occurred_at=three_days_ago,
+        )
+    run, _ = forecast_run_start()
+    _demand_writes_refused()
+    try:
+        forecast_run_plan(run=run)
+    except Exception as error:
+        assert "refused by the test" in str(error)
+    else:
+        raise AssertionError("the plan should have met the refusing trigger")
+    run.refresh_from_db()
+    assert (run.status, run.started_at, run.n_chunks) == (RunStatus.PENDING, None, 0)
+
+    _demand_writes_allowed()
+    assert forecast_run_plan(run=run) == [0]
+    run.refresh_from_db()
+    assert (run.status, run.n_series) == (RunStatus.RUNNING, 1)
