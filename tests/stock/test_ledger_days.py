@@ -2,12 +2,13 @@
 transaction as the movements; the backfill rebuilds it and the reconcile
 proves it equals the movements."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from stock.errors import InsufficientStock
 from stock.models import LedgerDay, MovementKind, ReferenceType, StockMovement
@@ -206,3 +207,71 @@ def test_the_upgrade_migration_fills_the_roll_up_of_an_existing_ledger(
     migration.backfill(apps, None)
     assert ledger_days_reconcile() == []
     assert day(product, warehouse, DAY2) == (4, -4, 5, 1)
+
+
+def _chart_from_movements(product, levels, days):
+    """The stock history as the product page drew it from the movements
+    themselves: each warehouse's closing balance on each day with a movement
+    in the window, its balance before the window, and today's on hand."""
+    from collections import defaultdict
+
+    from stock.services.ledger_days import movement_day
+
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    since = today - timedelta(days)
+    series = defaultdict(dict)
+    for m in StockMovement.objects.filter(product=product).order_by("created_at", "id"):
+        day = movement_day(m.created_at)
+        if day < since:
+            continue
+        points = series[m.warehouse.code]
+        points.setdefault(since, m.balance_after - m.quantity)
+        points[day] = m.balance_after
+    for level in levels:
+        series[level.warehouse.code].setdefault(since, level.on_hand)
+        series[level.warehouse.code][today] = level.on_hand
+    return series
+
+
+def test_the_product_pages_stock_history_equals_the_movements_walk(
+    product, warehouse, other_warehouse, django_assert_max_num_queries
+):
+    """The chart reads the daily roll-up (a row per day, not per movement) and
+    draws exactly what walking the movements draws: closing balances, the
+    balance before the window, today's on hand."""
+    from stock.selectors.products import product_stock_get, product_stock_history_get
+
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    moves = [  # (days ago, warehouse, quantity)
+        (40, warehouse, 30),  # before a 30-day window
+        (35, warehouse, -4),
+        (20, warehouse, -3),
+        (20, warehouse, -5),
+        (20, other_warehouse, 12),
+        (7, warehouse, 10),
+        (7, other_warehouse, -2),
+        (1, warehouse, -1),
+        (0, other_warehouse, -3),
+    ]
+    for n, (ago, where, quantity) in enumerate(moves):
+        kind = MovementKind.RECEIPT if quantity > 0 else MovementKind.SHIPMENT
+        ledger_post(
+            lines=[LedgerLine(product.pk, where.pk, quantity=quantity, kind=kind)],
+            reference_type=ReferenceType.MANUAL,
+            occurred_at=now - timedelta(days=ago, minutes=-n),
+        )
+    levels = product_stock_get(product=product)
+    with django_assert_max_num_queries(1):
+        history = product_stock_history_get(product=product, levels=levels, days=30)
+    expected = _chart_from_movements(product, levels, 30)
+    chart = history["chart"]
+    drawn = {
+        d["label"]: {
+            date.fromisoformat(day): value
+            for day, value in zip(chart["labels"], d["data"], strict=True)
+            if date.fromisoformat(day) in expected[d["label"]]
+        }
+        for d in chart["datasets"]
+    }
+    assert drawn == {code: dict(points) for code, points in expected.items()}
+    assert drawn[warehouse.code][min(expected[warehouse.code])] == 26  # 30 - 4
