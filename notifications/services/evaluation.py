@@ -21,6 +21,8 @@ from .alerts import alert_resolve, alerts_settle
 from .rules import RuleBook
 
 COVER_WINDOW_DAYS = 28
+# Pairs the scheduled sweep reads at once (their shipments and active alerts).
+EVALUATE_BATCH = 1000
 STOCK_KINDS = (AlertKind.LOW_STOCK, AlertKind.OVERSTOCK)
 
 
@@ -45,6 +47,28 @@ def _average_daily_shipments(product_id: int, warehouse_id: int, now) -> Decimal
     return Decimal(-(shipped or 0)) / COVER_WINDOW_DAYS
 
 
+def _average_daily_shipments_many(
+    levels: list[StockLevel], now
+) -> dict[tuple[int, int], Decimal]:
+    """_average_daily_shipments of every pair of `levels`, in one grouped query
+    (pairs that shipped nothing are absent: 0)."""
+    rows = (
+        StockMovement.objects.demand()
+        .filter(
+            product_id__in={level.product_id for level in levels},
+            warehouse_id__in={level.warehouse_id for level in levels},
+            created_at__gte=now - timedelta(days=COVER_WINDOW_DAYS),
+        )
+        .values_list("product_id", "warehouse_id")
+        .annotate(total=Sum("quantity"))
+        .order_by()
+    )
+    return {
+        (product_id, warehouse_id): Decimal(-(total or 0)) / COVER_WINDOW_DAYS
+        for product_id, warehouse_id, total in rows
+    }
+
+
 def _low_stock(rule: AlertRule, level: StockLevel) -> tuple[bool, str]:
     return level.available <= rule.threshold, (
         f"{level.product.sku} at {level.warehouse.code}: "
@@ -52,7 +76,11 @@ def _low_stock(rule: AlertRule, level: StockLevel) -> tuple[bool, str]:
     )
 
 
-def _overstock(rule: AlertRule, level: StockLevel, now) -> tuple[bool, str]:
+def _overstock(
+    rule: AlertRule, level: StockLevel, now, daily: Decimal | None = None
+) -> tuple[bool, str]:
+    """`daily`: the pair's average daily shipments when the caller read them
+    for many pairs (else read here)."""
     sku, where = level.product.sku, level.warehouse.code
     if rule.max_on_hand is not None and level.on_hand > rule.max_on_hand:
         return True, (
@@ -60,7 +88,8 @@ def _overstock(rule: AlertRule, level: StockLevel, now) -> tuple[bool, str]:
             f"{rule.max_on_hand}."
         )
     if rule.max_days_of_cover is not None and level.on_hand > 0:
-        daily = _average_daily_shipments(level.product_id, level.warehouse_id, now)
+        if daily is None:
+            daily = _average_daily_shipments(level.product_id, level.warehouse_id, now)
         if daily == 0:
             return True, (
                 f"{sku} at {where}: {level.on_hand} on hand and nothing shipped in "
@@ -106,15 +135,7 @@ def alerts_evaluate_pair(
         if level is None:
             return
         for kind in STOCK_KINDS:
-            rule = book.winner(
-                kind=kind, product=level.product, warehouse_id=warehouse_id
-            )
-            firing, message, value = False, "", Decimal(level.on_hand)
-            if rule is not None and kind == AlertKind.LOW_STOCK:
-                value = Decimal(level.available)
-                firing, message = _low_stock(rule, level)
-            elif rule is not None:
-                firing, message = _overstock(rule, level, now)
+            rule, firing, value, message = _stock_condition(kind, level, book, now)
             alerts_settle(
                 kind=kind,
                 rule=rule,
@@ -125,6 +146,36 @@ def alerts_evaluate_pair(
                 message=message,
                 now=now,
             )
+
+
+def _stock_condition(
+    kind: str, level: StockLevel, book: RuleBook, now, daily: Decimal | None = None
+) -> tuple[AlertRule | None, bool, Decimal, str]:
+    """(winning rule, firing, value, message) of a stock alert kind for a pair."""
+    rule = book.winner(
+        kind=kind, product=level.product, warehouse_id=level.warehouse_id
+    )
+    firing, message, value = False, "", Decimal(level.on_hand)
+    if rule is not None and kind == AlertKind.LOW_STOCK:
+        value = Decimal(level.available)
+        firing, message = _low_stock(rule, level)
+    elif rule is not None:
+        firing, message = _overstock(rule, level, now, daily)
+    return rule, firing, value, message
+
+
+def _settled(alerts: list[Alert], rule, firing: bool, value, message: str) -> bool:
+    """Whether alerts_settle would change nothing: no active alert and nothing
+    firing, or exactly the winning rule's alert, already saying this."""
+    if rule is None or not firing:
+        return not alerts
+    return (
+        len(alerts) == 1
+        and alerts[0].rule_id == rule.pk
+        and alerts[0].lot_id is None
+        and alerts[0].value == value
+        and alerts[0].message == message
+    )
 
 
 def alerts_evaluate_stocktake(*, stocktake_id: int) -> None:
@@ -165,13 +216,63 @@ def alerts_evaluate_all() -> int:
     then every active alert whose rule was switched off is resolved. Returns
     the number of pairs evaluated."""
     book = RuleBook.load()
-    pairs = list(StockLevel.objects.values_list("product_id", "warehouse_id"))
-    for product_id, warehouse_id in pairs:
-        alerts_evaluate_pair(
-            product_id=product_id, warehouse_id=warehouse_id, book=book
+    now = timezone.now()
+    evaluated, after = 0, 0
+    while True:
+        levels = list(
+            StockLevel.objects.select_related("product", "warehouse")
+            .filter(pk__gt=after)
+            .order_by("pk")[:EVALUATE_BATCH]
         )
-    _orphans_resolve(timezone.now())
-    return len(pairs)
+        if not levels:
+            break
+        after = levels[-1].pk
+        evaluated += len(levels)
+        _levels_evaluate(levels, book, now)
+    _orphans_resolve(now)
+    return evaluated
+
+
+def _levels_evaluate(levels: list[StockLevel], book: RuleBook, now) -> None:
+    """alerts_evaluate_pair over a batch of pairs in a few queries: their
+    shipments and active alerts read at once, and alerts_settle (with its own
+    queries and events) only for the pairs where it has something to change,
+    each in its own transaction as alerts_evaluate_pair's."""
+    daily = None
+    if any(
+        rule.kind == AlertKind.OVERSTOCK and rule.max_days_of_cover is not None
+        for rule in book.rules
+    ):
+        daily = _average_daily_shipments_many(levels, now)
+    active: dict[tuple[int, int, str], list[Alert]] = {}
+    for alert in Alert.objects.active().filter(
+        kind__in=STOCK_KINDS, product_id__in={level.product_id for level in levels}
+    ):
+        key = (alert.product_id, alert.warehouse_id, alert.kind)
+        active.setdefault(key, []).append(alert)
+    for level in levels:
+        pair = (level.product_id, level.warehouse_id)
+        for kind in STOCK_KINDS:
+            rule, firing, value, message = _stock_condition(
+                kind,
+                level,
+                book,
+                now,
+                None if daily is None else daily.get(pair, Decimal(0)),
+            )
+            if _settled(active.get((*pair, kind), []), rule, firing, value, message):
+                continue
+            with transaction.atomic():
+                alerts_settle(
+                    kind=kind,
+                    rule=rule,
+                    product=level.product,
+                    warehouse=level.warehouse,
+                    firing=firing,
+                    value=value,
+                    message=message,
+                    now=now,
+                )
 
 
 def _orphans_resolve(now: datetime) -> None:

@@ -337,3 +337,101 @@ def test_the_alerts_page_lists_filters_and_acts(
     assert response.url == "/alerts/"
     alert.refresh_from_db()
     assert alert.snoozed_until > timezone.now() + timedelta(hours=3)
+
+
+def _alert_state():
+    from notifications.models import WebhookEvent
+
+    alerts = sorted(
+        Alert.objects.values_list(
+            "rule_id",
+            "kind",
+            "product_id",
+            "warehouse_id",
+            "status",
+            "value",
+            "message",
+        )
+    )
+    return alerts, sorted(WebhookEvent.objects.values_list("type", flat=True))
+
+
+def test_the_scheduled_sweep_decides_as_each_pair_would_in_flat_queries(
+    warehouse, other_warehouse, django_assert_max_num_queries
+):
+    """alerts_evaluate_all reads a batch of pairs at once and settles only the
+    pairs with something to change; what it opens, updates and resolves is
+    what evaluating each pair on its own does, and a sweep that changes
+    nothing costs the same few queries for 12 pairs as for 36."""
+    from django.db import transaction
+
+    from notifications.services.evaluation import (
+        _orphans_resolve,
+        alerts_evaluate_pair,
+    )
+    from stock.models import StockLevel
+
+    low_stock(5)
+    AlertRule.objects.create(
+        name="cover",
+        kind=AlertKind.OVERSTOCK,
+        max_days_of_cover=10,
+        scope=RuleScope.ALL,
+    )
+    shop, _ = factories.shop()
+
+    def add_pairs(n):
+        for i in range(n):
+            product = factories.product()
+            where = (warehouse, other_warehouse)[i % 2]
+            factories.stock(product, where, (3, 20, 40, 8)[i % 4])
+            # 3 and 40 shipped nothing; 20 ships 10 (28 days of cover), 8 ships
+            # 6 (2 left: low, 9 days of cover)
+            shipped = {1: 10, 3: 6}.get(i % 4)
+            if shipped:
+                order, _ = sales_order_create(
+                    shop=shop,
+                    external_id=f"S-{product.pk}",
+                    lines=[OrderLineInput(product, shipped)],
+                    warehouse=where,
+                )
+                sales_order_ship(order=order, actor=None)
+
+    add_pairs(12)
+    # an active alert whose rule no longer wins is resolved; a stale value updated
+    level = StockLevel.objects.order_by("pk").first()
+    Alert.objects.create(
+        rule=low_stock(1, warehouse=level.warehouse, scope=RuleScope.WAREHOUSE),
+        kind=AlertKind.LOW_STOCK,
+        product=level.product,
+        warehouse=level.warehouse,
+        value=0,
+        message="old",
+        opened_at=timezone.now(),
+    )
+    AlertRule.objects.filter(name="low 1").update(is_active=False)
+
+    with transaction.atomic():  # the per-pair definition, then rolled back
+        for product_id, warehouse_id in StockLevel.objects.values_list(
+            "product_id", "warehouse_id"
+        ):
+            alerts_evaluate_pair(product_id=product_id, warehouse_id=warehouse_id)
+        _orphans_resolve(timezone.now())
+        expected = _alert_state()
+        transaction.set_rollback(True)
+    assert alerts_evaluate_all() == 12
+    assert _alert_state() == expected
+    assert Alert.objects.filter(status=AlertStatus.OPEN).count() >= 6
+
+    def quiet_sweep_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            alerts_evaluate_all()
+        return len(ctx.captured_queries)
+
+    few = quiet_sweep_queries()
+    add_pairs(24)
+    alerts_evaluate_all()  # opens the new pairs' alerts
+    assert quiet_sweep_queries() == few <= 8
