@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from django.db.models import FloatField
+from django.db.models import FloatField, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, NullIf
 
 from catalog.models import Category
 from stock.models import Warehouse
@@ -228,7 +228,12 @@ def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
     numbers: the paths' other days are never sent, nor decoded here."""
     days = {
         f"{key}_{day}": Cast(
-            KeyTextTransform(str(day), KeyTransform(key, "values")), FloatField()
+            # SQLite gives a JSON null as the text "null", which casts to 0
+            NullIf(
+                KeyTextTransform(str(day), KeyTransform(key, "values")),
+                Value("null"),
+            ),
+            FloatField(),
         )
         for key in PATH_KEYS
         for day in range(EVAL_DAYS)
