@@ -38,7 +38,7 @@ def stockout_days_by_date(since: date, until: date) -> DayCounts:
     for start in range(0, len(inactive), 500):  # an index probe per product
         found = per_date(days.filter(product_id__in=inactive[start : start + 500]))
         for day, (n, censored) in found.items():
-            had = out[day]  # every inactive product's day is among all days
+            had = out.get(day, (0, 0))  # (a day written between the counts)
             out[day] = (had[0] - n, had[1] - censored)
     return out
 
