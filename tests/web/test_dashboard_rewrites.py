@@ -194,3 +194,20 @@ def test_accuracy_scores_short_and_patchy_paths_as_the_decoded_json_did(warehous
     ]
     assert result["anomalies"][0]["score"] == pytest.approx(28 / 5)
     assert result["anomalies"][1]["score"] == pytest.approx(15 / 10)
+
+
+@pytest.mark.django_db
+def test_the_stockout_count_has_its_covering_index_on_every_database():
+    """(date, censored, product_id): without it the count per date reads every
+    demand day of the year from the table (SQLite lost the raw-SQL index when
+    a later migration rebuilt the table: 9 s instead of 0.2 s at 1,000
+    products)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, DemandDay._meta.db_table
+        )
+    assert ["date", "censored", "product_id"] in [
+        c["columns"] for c in constraints.values() if c["index"]
+    ]
