@@ -50,6 +50,13 @@ class DemandDay(models.Model):
         ]
         indexes = [
             models.Index(fields=["date"]),
+            # the dashboard's count of product-days and stock-out days per
+            # date reads this index only (migration 0004 made it in raw SQL;
+            # SQLite lost it when 0008 rebuilt the table: 0009 declares it)
+            models.Index(
+                fields=["date", "censored", "product"],
+                name="demandday_date_censored",
+            ),
             models.Index(
                 fields=["written_at"],
                 condition=models.Q(source="import"),

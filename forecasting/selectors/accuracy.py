@@ -4,6 +4,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
+from django.db.models import FloatField, Value
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, NullIf
 
 from catalog.models import Category
 from stock.models import Warehouse
@@ -16,6 +19,9 @@ EVAL_DAYS = 7  # each evaluated forecast is scored on its first week
 MAX_EVAL_RUNS = 4  # spread over the period, so a year costs what a month does
 ANOMALY_LIMIT = 10
 ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
+# the paths a forecast is scored with: its mean and its 95% band
+# (engine.bands.band_levels(0.95))
+PATH_KEYS = ("mean", "q0.025", "q0.975", "q0.95")
 
 
 def forecast_accuracy_names() -> tuple[dict, dict]:
@@ -155,16 +161,6 @@ def _count_series(seen, total, by_category, by_warehouse, categories, warehouses
             groups[names.get(pk)]["series"] += n
 
 
-def _floats(lists, width: int) -> np.ndarray:
-    """Ragged lists (None for a missing value) as a (rows x width) float array."""
-    out = np.full((len(lists), width), np.nan)
-    for i, values in enumerate(lists):
-        if values:
-            values = values[:width]
-            out[i, : len(values)] = np.array(values, dtype=float)
-    return out
-
-
 def _empty_group() -> dict:
     return {
         "actual": 0.0,
@@ -191,19 +187,20 @@ def _run_scored(run: ForecastRun) -> dict | None:
     rows = _run_forecast_rows(run)
     if not rows:
         return None
-    product, warehouse, category, sku, first, promised, mean, low, high, at_zero = zip(
-        *rows, strict=True
+    product, warehouse, category, sku, first, promised, *days = zip(*rows, strict=True)
+    # the paths' first EVAL_DAYS days, read as numbers (None -> NaN)
+    mean, low, high, at_zero = (
+        np.array(days[k * EVAL_DAYS : (k + 1) * EVAL_DAYS], dtype=float).T
+        for k in range(len(PATH_KEYS))
     )
     product = np.array(product, dtype=np.int64)
     warehouse = np.array(warehouse, dtype=np.int64)
     width = int(warehouse.max()) + 1
     codes = product * width + warehouse
-    forecast = _floats(mean, EVAL_DAYS)
+    forecast = mean
     shift = np.array([(start - day).days for day in first], dtype=np.int64)
     actual = _actuals(start, codes=codes, width=width, shift=shift, forecast=forecast)
-    low, high = band_edges(
-        _floats(low, EVAL_DAYS), _floats(high, EVAL_DAYS), _floats(at_zero, EVAL_DAYS)
-    )
+    low, high = band_edges(low, high, at_zero)
     paths = _ScoredPaths(
         sku=sku,
         warehouse=warehouse,
@@ -224,11 +221,27 @@ def _run_scored(run: ForecastRun) -> dict | None:
 
 def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
     """Per stored forecast of the run: product, warehouse, category, SKU,
-    start date, backtest WAPE, the mean path and the 95% band's quantile paths
-    (``engine.bands.band_levels(0.95)``: q0.025, q0.975, q0.95)."""
+    start date, backtest WAPE, then the first EVAL_DAYS values of the mean
+    path and of the 95% band's quantile paths (``engine.bands.band_levels
+    (0.95)``: q0.025, q0.975, q0.95), in that order, None where a path is
+    missing or shorter. The database picks the values out of the JSON as
+    numbers: the paths' other days are never sent, nor decoded here."""
+    days = {
+        f"{key}_{day}": Cast(
+            # SQLite gives a JSON null as the text "null", which casts to 0
+            NullIf(
+                KeyTextTransform(str(day), KeyTransform(key, "values")),
+                Value("null"),
+            ),
+            FloatField(),
+        )
+        for key in PATH_KEYS
+        for day in range(EVAL_DAYS)
+    }
     return list(
         SeriesForecast.objects.filter(run=run)
         .order_by("pk")
+        .annotate(**days)
         .values_list(
             "product_id",
             "warehouse_id",
@@ -236,10 +249,7 @@ def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
             "product__sku",
             "start_date",
             "wape",
-            "values__mean",
-            "values__q0.025",
-            "values__q0.975",
-            "values__q0.95",
+            *days,
         )
     )
 

@@ -22,8 +22,9 @@ from stock.selectors.ledger_periods import ledger_scan
 from stock.selectors.lost_sales import lost_sales_periods
 
 from .accuracy import forecast_accuracy_get, forecast_accuracy_names
-from .stockouts import stockout_rate_periods
-from .trends import accuracy_trend, stock_trends_get, trends_for
+from .periods import period_dates
+from .stockouts import stockout_days_by_date, stockout_rate_periods
+from .trends import accuracy_trend, stock_trends_get, trend_dates, trends_for
 
 SNAPSHOT_KEY = "stockwise:dashboard:v3:{period}"
 REFRESH_CLAIM_KEY = "stockwise:dashboard:v3:refreshing"
@@ -40,19 +41,28 @@ def dashboard_snapshots_compute(*, periods=PERIODS, today: date | None = None) -
 
     The periods end on the same day, so each scan runs once over the longest
     period and the shorter ones are its last days: one of the ledger for the
-    KPIs and ABC/XYZ together, one of the demand days for the stock-out rate;
-    an evaluated forecast run several periods share is scored once.
+    KPIs and ABC/XYZ together, one of the demand days for the stock-out rate
+    and its trend; an evaluated forecast run several periods share is scored
+    once.
     """
     periods = sorted(set(periods))
     computed_at = timezone.now()
     since, _ = period_bounds(max(periods), today=today)
     scan = ledger_scan(periods=periods, since=since)
     stock = stock_kpis_periods(periods=periods, today=today, scan=scan)
-    stockout = stockout_rate_periods(periods=periods, today=today)
+    # one count of the demand days per date serves the stock-out rate of every
+    # period and its weekly trend
+    first, until = trend_dates(max(periods), today)
+    by_date = stockout_days_by_date(
+        min(first, period_dates(max(periods), today)[0]), until
+    )
+    stockout = stockout_rate_periods(periods=periods, today=today, by_date=by_date)
     classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
     adjustments = adjustments_unusual_periods(periods=periods, today=today)
     lost_sales = lost_sales_periods(periods=periods, today=today)
-    trends = stock_trends_get(period_days=max(periods), today=today)
+    trends = stock_trends_get(
+        period_days=max(periods), today=today, stockout_by_date=by_date
+    )
     scored_runs: dict = {}
     names = forecast_accuracy_names()
     snapshots = {}

@@ -25,6 +25,9 @@ PLANNED_DAYS = 28  # Product.planned_launch_units: units over the first 28 days
 MIN_OWN_DAYS = 14  # days of its own before a product's history may take over
 # Analogues named in a reason or on the product page; the rest are counted.
 SHOWN_ANALOGUES = 5
+# Up to this many products, launch_forecasts reads their own first sales
+# before everyone's (which only an analogy needs).
+FEW_PRODUCTS = 50
 
 
 @dataclass
@@ -87,7 +90,10 @@ def launch_forecasts(
     whatever the number of pairs.
     """
     product_ids = sorted({p for p, _ in pairs})
-    firsts = _first_sales()
+    # a few products (the product page's one): their own first sales decide
+    # whether any pair wants an analogy; everyone's are read only then
+    few = len(product_ids) <= FEW_PRODUCTS
+    firsts = _first_sales(product_ids if few else None)
     products = {
         p.pk: p
         for p in Product.objects.filter(pk__in=product_ids).only(
@@ -109,6 +115,8 @@ def launch_forecasts(
     wanted = [pair for pair in pairs if pair not in forecast_wape or pair[0] in young]
     if not wanted:
         return {}
+    if few:
+        firsts = _first_sales()
     candidates = _candidates(firsts, today)
     picks = {p: _analogues(products[p], candidates) for p, _ in wanted}
     analogues = {a for chosen, _ in picks.values() for a in chosen}
@@ -135,11 +143,15 @@ def launch_forecasts(
     return out
 
 
-def _first_sales() -> dict[int, date]:
-    """Each product's first day with a sale, over all warehouses."""
+def _first_sales(product_ids=None) -> dict[int, date]:
+    """Each product's first day with a sale, over all warehouses (of
+    ``product_ids`` only when given: their rows of the unique index, not a
+    scan of every demand day)."""
+    rows = DemandDay.objects.filter(quantity__gt=0)
+    if product_ids is not None:
+        rows = rows.filter(product_id__in=product_ids)
     return dict(
-        DemandDay.objects.filter(quantity__gt=0)
-        .values("product_id")
+        rows.values("product_id")
         .annotate(first=Min("date"))
         .values_list("product_id", "first")
         .order_by()

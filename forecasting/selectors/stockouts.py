@@ -9,22 +9,19 @@ from catalog.models import Product
 from ..models import DemandDay
 from .periods import period_dates
 
+# per date: (active products' days, of which out of stock)
+DayCounts = dict[date, tuple[int, int]]
 
-def stockout_rate_get(*, period_days: int, today: date | None = None) -> dict:
-    return stockout_rate_periods(periods=[period_days], today=today)[period_days]
 
+def stockout_days_by_date(since: date, until: date) -> DayCounts:
+    """Active products' demand days and censored days per date in
+    [since, until): the one scan of the demand days the dashboard makes (the
+    stock-out rate of every period and its weekly trend are sums of it).
 
-def stockout_rate_periods(*, periods, today: date | None = None) -> dict[int, dict]:
-    """Product-days out of stock (censored) among active products' days, for
-    several periods ending on the same day.
-
-    All days less those of inactive products, counted per date over the
-    longest period (a period is a range of those dates): the first count reads
-    only the (date, censored, product) index, the second only the inactive
-    products' rows, where a join to the products would look up one per demand
-    day.
+    All days less those of inactive products: the first count reads only the
+    (date, censored, product) index, the second only the inactive products'
+    rows, where a join to the products would look up one per demand day.
     """
-    since, until = period_dates(max(periods), today)
     days = DemandDay.objects.filter(date__gte=since, date__lt=until)
     counts = {"days": Count("*"), "out": Count("product_id", filter=Q(censored=True))}
 
@@ -34,25 +31,40 @@ def stockout_rate_periods(*, periods, today: date | None = None) -> dict[int, di
             for row in rows.values("date").annotate(**counts).order_by()
         }
 
-    everyone = per_date(days)
+    out = per_date(days)
     inactive = list(
         Product.objects.filter(is_active=False).values_list("pk", flat=True)
     )
-    retired: dict[date, tuple[int, int]] = {}
     for start in range(0, len(inactive), 500):  # an index probe per product
         found = per_date(days.filter(product_id__in=inactive[start : start + 500]))
-        for day, (n, out) in found.items():
-            had = retired.get(day, (0, 0))
-            retired[day] = (had[0] + n, had[1] + out)
+        for day, (n, censored) in found.items():
+            had = out.get(day, (0, 0))  # (a day written between the counts)
+            out[day] = (had[0] - n, had[1] - censored)
+    return out
+
+
+def stockout_rate_get(*, period_days: int, today: date | None = None) -> dict:
+    return stockout_rate_periods(periods=[period_days], today=today)[period_days]
+
+
+def stockout_rate_periods(
+    *, periods, today: date | None = None, by_date: DayCounts | None = None
+) -> dict[int, dict]:
+    """Product-days out of stock (censored) among active products' days, for
+    several periods ending on the same day: sums over the dates of one count
+    per date over the longest period (pass `by_date`, from
+    stockout_days_by_date over at least the longest period, to share it)."""
+    since, until = period_dates(max(periods), today)
+    if by_date is None:
+        by_date = stockout_days_by_date(since, until)
     result = {}
     for period in periods:
         first = until - timedelta(days=period)
         product_days = out = 0
-        for source, sign in ((everyone, 1), (retired, -1)):
-            for day, (n, censored) in source.items():
-                if day >= first:
-                    product_days += sign * n
-                    out += sign * censored
+        for day, (n, censored) in by_date.items():
+            if first <= day < until:
+                product_days += n
+                out += censored
         result[period] = {
             "product_days": product_days,
             "stockout_days": out,

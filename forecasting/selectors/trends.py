@@ -1,20 +1,20 @@
 """The dashboard's trend lines: inventory value, turnover, stock-out rate week
 by week, and forecast accuracy run by run. Two aggregate queries (one over the
-ledger's daily roll-up, one over the demand days) whatever the number of
-products."""
+ledger's daily roll-up, one over the demand days, which the dashboard shares
+with the stock-out rate) whatever the number of products."""
 
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models import F, FloatField, Sum
 from django.utils import timezone
 
 from catalog.models import Product
 from stock.models import LedgerDay, StockLevel
 
-from ..models import DemandDay
 from .periods import period_dates
+from .stockouts import DayCounts, stockout_days_by_date
 
 MIN_WEEKS = 12
 
@@ -58,32 +58,40 @@ def _ledger_weeks(since, weeks: int) -> tuple[np.ndarray, np.ndarray, float]:
     return net, cogs, after
 
 
-def _stockout_weeks(since: date, until: date, weeks: int) -> list[float | None]:
-    rows = (
-        DemandDay.objects.filter(
-            date__gte=since, date__lt=until, product__is_active=True
-        )
-        .values("date")
-        .annotate(days=Count("*"), out=Count("pk", filter=Q(censored=True)))
-        .order_by()
-    )
+def _stockout_weeks(
+    since: date, until: date, weeks: int, by_date: DayCounts | None
+) -> list[float | None]:
+    if by_date is None:
+        by_date = stockout_days_by_date(since, until)
     days, out = np.zeros(weeks), np.zeros(weeks)
-    for row in rows:
-        week = (row["date"] - since).days // 7
-        if 0 <= week < weeks:
-            days[week] += row["days"]
-            out[week] += row["out"]
+    for day, (n, censored) in by_date.items():
+        week = (day - since).days // 7
+        if day < until and 0 <= week < weeks:
+            days[week] += n
+            out[week] += censored
     return [float(o / d) if d else None for o, d in zip(out, days, strict=True)]
 
 
-def stock_trends_get(*, period_days: int, today: date | None = None) -> dict:
+def trend_dates(period_days: int, today: date | None = None) -> tuple[date, date]:
+    """[first, until): the days the trends of a period cover."""
+    return period_dates(7 * trend_weeks(period_days), today)
+
+
+def stock_trends_get(
+    *,
+    period_days: int,
+    today: date | None = None,
+    stockout_by_date: DayCounts | None = None,
+) -> dict:
     """Week by week over the period (at least MIN_WEEKS weeks, ending
     yesterday): the week's end, its closing inventory value, its turnover
     (cost of goods shipped over the mean of the opening and closing value,
     as a yearly rate) and its stock-out rate (share of product-days out of
-    stock). Values at today's unit costs, as the KPIs above them."""
-    weeks = max(period_days // 7, MIN_WEEKS)
-    first, until = period_dates(7 * weeks, today)
+    stock). Values at today's unit costs, as the KPIs above them. Pass
+    `stockout_by_date` (stockout_days_by_date over at least trend_dates) to
+    share the dashboard's one count of the demand days."""
+    weeks = trend_weeks(period_days)
+    first, until = trend_dates(period_days, today)
     since = timezone.make_aware(datetime.combine(first, time.min))
     value_now = (
         StockLevel.objects.aggregate(
@@ -104,7 +112,7 @@ def stock_trends_get(*, period_days: int, today: date | None = None) -> dict:
         "inventory_value": [round(float(v), 2) for v in closing],
         "cogs": [round(float(v), 2) for v in cogs],
         "turnover": [None if np.isnan(t) else round(float(t), 2) for t in turnover],
-        "stockout_rate": _stockout_weeks(first, until, weeks),
+        "stockout_rate": _stockout_weeks(first, until, weeks, stockout_by_date),
     }
 
 

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db.models import (
     CharField,
     Count,
-    Exists,
     F,
     FloatField,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
 )
@@ -213,28 +213,33 @@ def _purchase_order_values() -> dict:
 
 def _ageing(until: datetime) -> dict:
     """Stock (per product x warehouse) with no shipment from there in N days
-    (read from the ledger's daily roll-up: one index probe per level row)."""
+    (read from the ledger's daily roll-up: one query, one index probe per
+    level row for the last shipping day of the last DEAD_DAYS, newest first,
+    which stops at the first row it finds; slow and dead follow from it)."""
     day = timezone.localtime(until, timezone.get_default_timezone()).date()
-
-    def shipped_since(days):
-        return Exists(
-            LedgerDay.objects.filter(
-                product_id=OuterRef("product_id"),
-                warehouse_id=OuterRef("warehouse_id"),
-                date__gte=day - timedelta(days=days),
-                shipped__gt=0,
-            )
+    last_shipped = Subquery(
+        LedgerDay.objects.filter(
+            product_id=OuterRef("product_id"),
+            warehouse_id=OuterRef("warehouse_id"),
+            date__gte=day - timedelta(days=DEAD_DAYS),
+            shipped__gt=0,
         )
-
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    slow = Q(last_shipped__isnull=True) | Q(
+        last_shipped__lt=day - timedelta(days=SLOW_DAYS)
+    )
+    dead = Q(last_shipped__isnull=True)
     value = F("on_hand") * F("product__unit_cost")
     rows = (
         StockLevel.objects.filter(on_hand__gt=0)
-        .annotate(slow=~shipped_since(SLOW_DAYS), dead=~shipped_since(DEAD_DAYS))
+        .annotate(last_shipped=last_shipped)
         .aggregate(
-            slow_count=Count("pk", filter=Q(slow=True)),
-            slow_value=_value(value, filter=Q(slow=True)),
-            dead_count=Count("pk", filter=Q(dead=True)),
-            dead_value=_value(value, filter=Q(dead=True)),
+            slow_count=Count("pk", filter=slow),
+            slow_value=_value(value, filter=slow),
+            dead_count=Count("pk", filter=dead),
+            dead_value=_value(value, filter=dead),
         )
     )
     return {

@@ -613,3 +613,49 @@ def test_unusual_adjustments_are_ranked_by_value_within_each_period(warehouse):
     ]
     assert [m.quantity for m in found[30]] == [-50]
     assert found[30][0].warehouse == warehouse  # loaded with the row
+
+
+def test_product_page_of_an_established_product_reads_only_its_own_demand_days(
+    client, warehouse
+):
+    """Its own forecasts and sales older than a launch profile decide there is
+    no analogy to draw: the page never reads every product's first sale (a
+    scan of all demand days, 0.3 s at 3,000 products and growing)."""
+    client.force_login(factories.user("manager"))
+    today = timezone.localdate()
+    mug, other = factories.product(), factories.product()
+    run = ForecastRun.objects.create(
+        status=RunStatus.SUCCEEDED, horizon=14, history_end=today - timedelta(1)
+    )
+    for product in (mug, other):
+        DemandDay.objects.bulk_create(
+            DemandDay(
+                product=product,
+                warehouse=warehouse,
+                date=today - timedelta(d),
+                quantity=2,
+            )
+            for d in (1, 200)
+        )
+    SeriesForecast.objects.create(
+        run=run,
+        product=mug,
+        warehouse=warehouse,
+        model="naive",
+        wape=0.3,
+        start_date=today,
+        values={"mean": [2.0] * 14, "q0.1": [1.0] * 14, "q0.9": [3.0] * 14},
+    )
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(mug.get_absolute_url()).status_code == 200
+
+    demand = [q["sql"] for q in queries if "forecasting_demandday" in q["sql"]]
+    assert demand
+    for sql in demand:
+        assert (
+            f'"forecasting_demandday"."product_id" = {mug.pk}' in sql
+            or f'"forecasting_demandday"."product_id" IN ({mug.pk})' in sql
+        ), sql
