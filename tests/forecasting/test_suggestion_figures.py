@@ -4,6 +4,7 @@ bisection steps) must not change what it orders. The expected figures were
 taken from the build as it was before that work: quantities exactly, every
 other figure to within 0.1 (the figures are shown rounded to one decimal)."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from forecasting.models import (
     RunStatus,
     SeriesForecast,
 )
-from forecasting.services.suggestions import suggestions_build
+from forecasting.services.suggestions import _lists_parse, suggestions_build
 from stock.models import StockLevel
 from tests import factories
 
@@ -154,3 +155,30 @@ def test_the_build_orders_what_it_ordered_before(varied):
     for key, figures in EXPECTED.items():
         assert got[key][0] == figures[0], key  # the quantity, exactly
         assert got[key][1:] == pytest.approx(figures[1:], abs=0.1), key
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["[1.5, 2, null]", None, "[]", "[3]", "[1e-05,NaN,4]", "[0.1,0.25]"],
+        ["[1,2]", "5"],  # not a list: missing
+        ["[[1], [2]]", "[1]"],  # not flat: missing
+        ['["a", 1]', "[2]"],
+        ["[1,\n2]", "[3]"],
+        [None],
+        ["[]"],
+    ],
+)
+def test_stored_lists_parse_in_bulk_as_json_reads_them(texts):
+    """The build reads the stored paths in one parse (issue 19); what
+    json.loads reads, row by row, is what it gets."""
+    values, lengths = _lists_parse(texts)
+    expected = [json.loads(t) if t else None for t in texts]
+    for row, length, want in zip(values, lengths, expected, strict=True):
+        if not isinstance(want, list) or any(isinstance(v, list | str) for v in want):
+            assert length == -1
+            continue
+        assert length == len(want)
+        got = row[:length]
+        assert np.array_equal(got, np.array(want, dtype=float), equal_nan=True)
+        assert np.isnan(row[length:]).all()
