@@ -316,6 +316,7 @@ def _plan_compute(inputs: _BuildInputs, classes: list[str], today: date):
         ],
         order_cost=[float(c) for c in inputs.per_pair("supplier__order_cost", 0)],
         basis=basis,
+        explain=False,  # the suggestion states its own reasons (explanation)
         **supply_plan.newsvendor_terms(inputs, learned.mean),
     )
     plan["lead_stated"], plan["lead_time_sd"] = lead, learned.sd

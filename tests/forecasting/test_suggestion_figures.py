@@ -18,6 +18,12 @@ from forecasting.models import (
     RunStatus,
     SeriesForecast,
 )
+from forecasting.policy.demand import (
+    bisect_decreasing,
+    gamma_loss,
+    order_up_to_level,
+    reorder_level,
+)
 from forecasting.services.suggestions import _lists_parse, suggestions_build
 from stock.models import StockLevel
 from tests import factories
@@ -182,3 +188,52 @@ def test_stored_lists_parse_in_bulk_as_json_reads_them(texts):
         got = row[:length]
         assert np.array_equal(got, np.array(want, dtype=float), equal_nan=True)
         assert np.isnan(row[length:]).all()
+
+
+def _levels_by_bisection(mu_l, var_l, mu_p, var_p, quantity, fill_rate):
+    """The fill-rate levels as the policy solved them before issue 19: 48
+    bisection steps of the shortfall to within 1e-7 units."""
+    hi = mu_p + 40.0 * np.sqrt(var_p) + 10.0
+    lost = (1.0 - fill_rate) * np.clip(mu_p - mu_l, 0.0, None)
+    up_to = bisect_decreasing(
+        lambda s: gamma_loss(s, mu_p, var_p) - gamma_loss(s, mu_l, var_l) - lost,
+        np.zeros_like(mu_p),
+        hi,
+    )
+    q = np.clip(quantity, 1e-9, None)
+    reorder = bisect_decreasing(
+        lambda s: (
+            gamma_loss(s, mu_p, var_p)
+            - gamma_loss(s + q, mu_p, var_p)
+            - (1.0 - fill_rate) * q
+        ),
+        np.zeros_like(mu_p),
+        hi,
+    )
+    return up_to, reorder
+
+
+def test_the_levels_solve_to_what_the_bisection_gave():
+    """Newton's method (issue 19) lands where the 48-step bisection did:
+    within 1e-7 units, or 2e-6 of the level for orders under 0.01 units
+    (where the bisection's own shortfall is rounding noise); a fill rate
+    of 1 is still bisected (to within 1e-7 units)."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    daily = rng.lognormal(0.3, 1.5, n) * (rng.random(n) > 0.03)
+    lead = rng.uniform(1, 30, n)
+    dispersion = rng.lognormal(0, 1, n)
+    mu_l, mu_p = daily * lead, daily * (lead + 1)
+    var_l, var_p = dispersion * mu_l, dispersion * mu_p
+    fill = rng.choice([0.5, 0.9, 0.95, 0.98, 0.99, 0.999, 1.0], n)
+    quantity = np.where(rng.random(n) < 0.1, 1e-6, rng.lognormal(2, 1.5, n))
+    up_to, reorder = _levels_by_bisection(mu_l, var_l, mu_p, var_p, quantity, fill)
+    assert order_up_to_level(mu_l, var_l, mu_p, var_p, fill) == pytest.approx(
+        up_to, abs=1e-7
+    )
+    got = reorder_level(mu_p, var_p, quantity, fill)
+    big = quantity > 0.01
+    assert got[big] == pytest.approx(reorder[big], abs=1e-7)
+    assert got == pytest.approx(reorder, rel=2e-6, abs=1e-7)
+    assert got[fill == 1] == pytest.approx(reorder[fill == 1], abs=1e-7)
+    assert order_up_to_level(5.0, 5.0, 6.0, 6.0, 0.95).shape == ()
