@@ -10,8 +10,11 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
+from forecasting.explanation import SuggestionExplanation
 from forecasting.models import (
     ForecastRun,
     ReplenishmentSuggestion,
@@ -237,3 +240,37 @@ def test_the_levels_solve_to_what_the_bisection_gave():
     assert got == pytest.approx(reorder, rel=2e-6, abs=1e-7)
     assert got[fill == 1] == pytest.approx(reorder[fill == 1], abs=1e-7)
     assert order_up_to_level(5.0, 5.0, 6.0, 6.0, 0.95).shape == ()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_reasoning_reads_its_language_once_and_says_the_same(language):
+    """Sentences are written with the language looked up once per
+    explanation (issue 19); they say what Django's own gettext, ngettext
+    and number formatting say in that language."""
+    e = SuggestionExplanation.build(
+        policy="periodic_review",
+        basis="forecast",
+        lead_time_days=12,
+        cover_days=13,
+        demand_lead_time=1234.56,
+        demand_cover=1337.4,
+        reorder_point=1500.04,
+        order_up_to=2400,
+        on_hand=3,
+        reserved=1,
+        on_order=0,
+        position=2,
+        raw_quantity=2398,
+        quantity=2400,
+        rounding="pack",
+        stockout_day=3,
+    )
+    with translation.override(language):
+        text = e.text()
+        stockout = ngettext("stock-out in %(n)s day", "stock-out in %(n)s days", 3) % {
+            "n": 3
+        }
+        reorder = number_format(1500.0, 0)
+        packs = gettext("whole packs")
+    assert stockout in text
+    assert reorder in text and packs in text
