@@ -70,11 +70,11 @@ def varied(warehouse):
         )
         for w, where in enumerate((warehouse, second)):
             rate = float(rng.lognormal(0.2, 1.2))
-            StockLevel.objects.create(
-                product=product,
-                warehouse=where,
-                on_hand=int(rng.poisson(rate * 6)),
-                reserved=int(rng.poisson(rate * 0.3)),
+            on_hand, reserved = int(rng.poisson(rate * 6)), int(rng.poisson(rate * 0.3))
+            if on_hand:  # through the ledger: PostgreSQL checks the bins agree
+                factories.stock(product, where, on_hand)
+            StockLevel.objects.update_or_create(
+                product=product, warehouse=where, defaults={"reserved": reserved}
             )
             if (k + w) % 11 == 10:
                 continue  # no forecast: never ordered
