@@ -213,7 +213,14 @@ def _language_pinned():
 def _(message: str) -> str:
     """gettext, from the pinned language's catalogue when there is one."""
     pinned = _PINNED.get()
-    return gettext(message) if pinned is None else pinned[1].gettext(message)
+    return gettext(message) if pinned is None else _translated(pinned[1], message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(catalogue, message: str) -> str:
+    # A handful of sentences, each written 40,000 times a build: each looked
+    # up once per catalogue (Django makes a new one when translations reload).
+    return catalogue.gettext(message)
 
 
 def ngettext(singular: str, plural: str, number) -> str:
