@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
+from core.bulk import rows_insert
 from forecasting.explanation import SuggestionExplanation
 from forecasting.models import (
     ForecastRun,
@@ -274,3 +275,40 @@ def test_the_reasoning_reads_its_language_once_and_says_the_same(language):
         packs = gettext("whole packs")
     assert stockout in text
     assert reorder in text and packs in text
+
+
+def test_rows_insert_writes_rows_that_name_different_fields(warehouse):
+    """core.bulk.rows_insert builds its rows a column at a time (issue 19);
+    rows that leave out different fields still take each one's default."""
+    a, b = factories.product(sku="RI-1"), factories.product(sku="RI-2")
+    common = dict(
+        warehouse_id=warehouse.pk,
+        service_level=0.95,
+        lead_time_days=5,
+        on_hand=1,
+        reserved=0,
+        on_order=0,
+        inventory_position=1,
+        demand_lead_time=12.0,
+        safety_stock=4.0,
+        reorder_point=16.0,
+        order_up_to=20.0,
+        raw_quantity=7.0,
+        urgency_days=-2,
+    )
+    written = rows_insert(
+        ReplenishmentSuggestion,
+        [
+            {**common, "product_id": a.pk, "quantity": 7, "reason": "first"},
+            {**common, "product_id": b.pk, "quantity": 9, "abc_class": "A"},
+        ],
+    )
+    assert written == 2
+    got = {s.product.sku: s for s in ReplenishmentSuggestion.objects.all()}
+    assert (got["RI-1"].quantity, got["RI-1"].reason) == (7, "first")
+    assert (got["RI-2"].quantity, got["RI-2"].reason, got["RI-2"].abc_class) == (
+        9,
+        "",
+        "A",
+    )
+    assert got["RI-1"].created_at is not None and got["RI-2"].created_at is not None
