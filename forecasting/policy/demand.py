@@ -8,7 +8,8 @@ share ``correlation`` of the cross terms for forecasts whose errors persist from
 to day (a wrong level is wrong every day). The sum is then a Gamma with that mean and
 variance: unlike the normal it puts no mass below zero and keeps the right skew of
 slow, intermittent sellers, which is where a normal under-covers; its loss function
-has a closed form, so the fill-rate equations solve by vectorised bisection.
+has a closed form (and its slope is the tail), so the fill-rate equations solve by
+vectorised Newton steps inside a shrinking bracket.
 """
 
 from __future__ import annotations
