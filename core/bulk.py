@@ -10,7 +10,6 @@ whatever the number of rows. Values are adapted as Django would save them
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from itertools import chain
 
 from django.db import connections, router
 from django.db.models import Model
@@ -43,7 +42,7 @@ def rows_insert(model: type[Model], rows: Iterable[Mapping]) -> int:
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
     columns = [f.column for f in fields]
-    defaults = {f.attname: _default(f, now) for f in fields if f.attname not in first}
+    defaults = {f.attname: _default(f, now) for f in fields}
     convert = [_converter(f, connection) for f in fields]
     names = [f.attname for f in fields]
 
@@ -57,23 +56,51 @@ def rows_insert(model: type[Model], rows: Iterable[Mapping]) -> int:
             )
         )
 
+    rows = [first, *rows]
+    tuples = _by_column(rows, names, defaults, convert)
+    if tuples is None:  # rows that name different fields: one by one
+        tuples = map(values, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
-                for row in chain([first], rows):
-                    copy.write_row(values(row))
+                for row in tuples:
+                    copy.write_row(row)
                     written += 1
             return written
-        counted = (values(row) for row in chain([first], rows))
+        counted = iter(tuples)
         placeholders = ", ".join(["%s"] * len(columns))
         cursor.executemany(
             f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", counted
         )
         written = cursor.rowcount
     return written
+
+
+def _by_column(rows: list, names, defaults, convert) -> list[tuple] | None:
+    """The rows' value tuples, built a column at a time (a 40,000-row insert
+    spent most of its time in the per-value generator of ``values``); None
+    when the rows do not all name the same fields."""
+    given = len(rows[0])
+    if any(len(row) != given for row in rows):
+        return None
+    columns = []
+    try:
+        for name, conv in zip(names, convert, strict=True):
+            if name not in rows[0]:
+                value = defaults[name]
+                value = value if conv is None or value is None else conv(value)
+                columns.append([value] * len(rows))
+                continue
+            column = [row[name] for row in rows]
+            if conv is not None:
+                column = [v if v is None else conv(v) for v in column]
+            columns.append(column)
+    except KeyError:
+        return None
+    return list(zip(*columns, strict=True))
 
 
 def _default(field, now):

@@ -13,14 +13,17 @@ from __future__ import annotations
 import copy
 import functools
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, replace
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import numberformat, translation
 from django.utils.formats import FORMAT_SETTINGS, get_format
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, trans_real
+from django.utils.translation import ngettext as _ngettext
 
 STOCKOUT_NOW = 0
 
@@ -160,7 +163,8 @@ class SuggestionExplanation:
 
     def sentences(self) -> list[str]:
         """The reasoning in the active language, one sentence per reason."""
-        return [reason_text(self, reason) for reason in self.reasons]
+        with _language_pinned():
+            return [reason_text(self, reason) for reason in self.reasons]
 
     def text(self) -> str:
         return " ".join(self.sentences())
@@ -187,6 +191,49 @@ def _core_reasons(policy: str, basis: str) -> list[Reason]:
 
 _FIGURES = tuple(f.name for f in fields(SuggestionExplanation) if f.name != "reasons")
 
+# (language, its catalogue) while sentences are written: the active language
+# looked up once per explanation, not once per figure and sentence (a build
+# writes 40,000 explanations; each lookup goes through asgiref's Local).
+_PINNED: ContextVar[tuple | None] = ContextVar("explanation_language", default=None)
+
+
+@contextmanager
+def _language_pinned():
+    language = translation.get_language()
+    if _PINNED.get() is not None or language is None or not settings.USE_I18N:
+        yield
+        return
+    token = _PINNED.set((language, trans_real.translation(language)))
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
+
+
+def _(message: str) -> str:
+    """gettext, from the pinned language's catalogue when there is one."""
+    pinned = _PINNED.get()
+    return gettext(message) if pinned is None else _translated(pinned[1], message)
+
+
+@functools.lru_cache(maxsize=1024)
+def _translated(catalogue, message: str) -> str:
+    # A handful of sentences, each written 40,000 times a build: each looked
+    # up once per catalogue (Django makes a new one when translations reload).
+    return catalogue.gettext(message)
+
+
+def ngettext(singular: str, plural: str, number) -> str:
+    pinned = _PINNED.get()
+    if pinned is None:
+        return _ngettext(singular, plural, number)
+    return pinned[1].ngettext(singular, plural, number)
+
+
+def _language() -> str | None:
+    pinned = _PINNED.get()
+    return translation.get_language() if pinned is None else pinned[0]
+
 
 def fmt(value, digits: int = 1) -> str:
     """A figure as every view of the suggestion shows it (localised): what
@@ -194,7 +241,14 @@ def fmt(value, digits: int = 1) -> str:
     language's separators looked up once (a build formats 450,000 figures)."""
     if float(value).is_integer():
         digits = 0
-    decimal_sep, grouping, thousand_sep = _separators(translation.get_language())
+    return _formatted(type(value), value, digits, _language())
+
+
+@functools.lru_cache(maxsize=65536)
+def _formatted(kind: type, value, digits: int, language: str | None) -> str:
+    # A build formats the same rounded figures over and over (lead times,
+    # reorder points of slow sellers): each is formatted once per language.
+    decimal_sep, grouping, thousand_sep = _separators(language)
     return numberformat.format(
         value, decimal_sep, digits, grouping, thousand_sep, use_l10n=True
     )
@@ -212,10 +266,14 @@ def _separators(language: str | None) -> tuple:
 @receiver(setting_changed)
 def _separators_forget(*, setting, **kwargs):
     # as django.utils.formats forgets its own cache (tests change settings)
-    if setting in {"LANGUAGES", "LANGUAGE_CODE", "FORMAT_MODULE_PATH"} or setting in (
-        FORMAT_SETTINGS
-    ):
+    if setting in {
+        "LANGUAGES",
+        "LANGUAGE_CODE",
+        "FORMAT_MODULE_PATH",
+        "USE_THOUSAND_SEPARATOR",
+    } or setting in (FORMAT_SETTINGS):
         _separators.cache_clear()
+        _formatted.cache_clear()
 
 
 def stockout_text(day: int | None) -> str:

@@ -8,7 +8,8 @@ share ``correlation`` of the cross terms for forecasts whose errors persist from
 to day (a wrong level is wrong every day). The sum is then a Gamma with that mean and
 variance: unlike the normal it puts no mass below zero and keeps the right skew of
 slow, intermittent sellers, which is where a normal under-covers; its loss function
-has a closed form, so the fill-rate equations solve by vectorised bisection.
+has a closed form (and its slope is the tail), so the fill-rate equations solve by
+vectorised Newton steps inside a shrinking bracket.
 """
 
 from __future__ import annotations
@@ -140,8 +141,87 @@ def bisect_decreasing(
     return np.where(done, lo, hi)
 
 
+def _loss_and_tail(x, shape, scale, mu) -> tuple[np.ndarray, np.ndarray]:
+    """gamma_loss at ``x`` (>= 0) and its slope there, -P(D > x), for a Gamma
+    given by its shape, scale and mean: the tail P(D > x) is the loss's own
+    second term, so the slope costs nothing more."""
+    z = x / scale
+    tail = gammaincc(shape, z)
+    loss = mu * gammaincc(shape + 1.0, z) - x * tail
+    live = mu > _TINY
+    return np.where(live, np.clip(loss, 0.0, None), 0.0), np.where(live, tail, 0.0)
+
+
+def newton_decreasing(
+    f, lo, hi, start=None, iterations: int = 60, tolerance: float = 1e-7
+) -> np.ndarray:
+    """bisect_decreasing's answer in a few steps: the root of a decreasing
+    function by Newton's method, kept inside a bracket that shrinks with
+    every step (a bisection step wherever Newton's would leave it).
+
+    ``f(x, rows)`` gives the function's value and slope at ``x`` for the
+    items ``rows`` (an index array); only items not yet solved are
+    evaluated. Like bisect_decreasing: ``lo`` where f(lo) <= 0 already,
+    ``hi`` where f(hi) > 0; else the root, to within ``tolerance`` units
+    (a bracket that narrow, or a Newton step under a hundredth of it)."""
+    lo, hi = np.broadcast_arrays(np.asarray(lo, float), np.asarray(hi, float))
+    shape = lo.shape
+    lo, hi = lo.ravel().copy(), hi.ravel().copy()
+    every = np.arange(lo.size)
+    f_lo, _ = f(lo, every)
+    f_hi, _ = f(hi, every)
+    out = np.where(f_lo <= 0, lo, hi)
+    rows = np.flatnonzero((f_lo > 0) & (f_hi <= 0))
+    a, b = lo[rows], hi[rows]
+    x = (
+        0.5 * (a + b)
+        if start is None
+        else np.clip(
+            np.broadcast_to(np.asarray(start, float), shape).ravel()[rows], a, b
+        )
+    )
+    for _ in range(iterations):
+        if not rows.size:
+            break
+        value, slope = f(x, rows)
+        below = value <= 0
+        b = np.where(below, x, b)
+        a = np.where(below, a, x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = value / slope
+            newton = x - step
+        inside = (slope < 0) & (newton > a) & (newton < b)
+        solved = (b - a <= tolerance) | (inside & (np.abs(step) <= tolerance / 100))
+        out[rows[solved]] = np.where(inside, newton, b)[solved]
+        x = np.where(inside, newton, 0.5 * (a + b))
+        left = ~solved
+        rows, a, b, x = rows[left], a[left], b[left], x[left]
+    out[rows] = b
+    return out.reshape(shape)
+
+
 def _upper_bound(mu, var):
     return mu + 40.0 * np.sqrt(var) + 10.0
+
+
+def _items(*arrays) -> list[np.ndarray]:
+    """The arguments as float arrays of one shape, flattened."""
+    return [
+        a.ravel() for a in np.broadcast_arrays(*(np.asarray(v, float) for v in arrays))
+    ]
+
+
+def _flat_bisected(level, target, short, hi, shape) -> np.ndarray:
+    """``level``, bisected where the target is nothing short (a fill rate of
+    1): there the shortfall only reaches zero where the Gamma's tail
+    underflows, a root Newton's method cannot home in on, so those items
+    keep the bisection's answer."""
+    rows = np.flatnonzero(target <= 0)
+    if rows.size:
+        level[rows] = bisect_decreasing(
+            lambda s: short(s, rows)[0], np.zeros(rows.size), hi[rows]
+        )
+    return level.reshape(shape)
 
 
 def order_up_to_level(mu_l, var_l, mu_p, var_p, fill_rate) -> np.ndarray:
@@ -151,13 +231,22 @@ def order_up_to_level(mu_l, var_l, mu_p, var_p, fill_rate) -> np.ndarray:
     Whitin): the demand of the cycle that S cannot cover, not counting what earlier
     cycles already missed. S solves: that = (1 - fill rate) x E[D_R].
     """
-    mu_r = np.clip(mu_p - mu_l, 0.0, None)
-    target = (1.0 - fill_rate) * mu_r
+    shape = np.broadcast_shapes(
+        *(np.shape(v) for v in (mu_l, var_l, mu_p, var_p, fill_rate))
+    )
+    mu_l, var_l, mu_p, var_p, fill_rate = _items(mu_l, var_l, mu_p, var_p, fill_rate)
+    target = (1.0 - fill_rate) * np.clip(mu_p - mu_l, 0.0, None)
+    (k_p, t_p), (k_l, t_l) = _shape_scale(mu_p, var_p), _shape_scale(mu_l, var_l)
 
-    def short(s):
-        return gamma_loss(s, mu_p, var_p) - gamma_loss(s, mu_l, var_l) - target
+    def short(s, rows):
+        loss_p, tail_p = _loss_and_tail(s, k_p[rows], t_p[rows], mu_p[rows])
+        loss_l, tail_l = _loss_and_tail(s, k_l[rows], t_l[rows], mu_l[rows])
+        return loss_p - loss_l - target[rows], tail_l - tail_p
 
-    return bisect_decreasing(short, np.zeros_like(mu_p), _upper_bound(mu_p, var_p))
+    level = newton_decreasing(
+        short, np.zeros_like(mu_p), _upper_bound(mu_p, var_p), start=mu_p
+    )
+    return _flat_bisected(level, target, short, _upper_bound(mu_p, var_p), shape)
 
 
 def reorder_level(mu, var, quantity, fill_rate) -> np.ndarray:
@@ -165,13 +254,20 @@ def reorder_level(mu, var, quantity, fill_rate) -> np.ndarray:
     per cycle E[(D - s)+] - E[(D - s - Q)+] = (1 - fill rate) x Q. The second term
     (the exact form) stops small orders from double-counting shortages, which the
     textbook G(k) = (1 - fill rate) Q / sigma over-protects."""
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (mu, var, quantity, fill_rate)))
+    mu, var, quantity, fill_rate = _items(mu, var, quantity, fill_rate)
     q = np.clip(quantity, _TINY, None)
     target = (1.0 - fill_rate) * q
+    k, t = _shape_scale(mu, var)
 
-    def short(s):
-        return gamma_loss(s, mu, var) - gamma_loss(s + q, mu, var) - target
+    def short(s, rows):
+        k_r, t_r, mu_r = k[rows], t[rows], mu[rows]
+        loss, tail = _loss_and_tail(s, k_r, t_r, mu_r)
+        loss_q, tail_q = _loss_and_tail(s + q[rows], k_r, t_r, mu_r)
+        return loss - loss_q - target[rows], tail_q - tail
 
-    return bisect_decreasing(short, np.zeros_like(mu), _upper_bound(mu, var))
+    level = newton_decreasing(short, np.zeros_like(mu), _upper_bound(mu, var), start=mu)
+    return _flat_bisected(level, target, short, _upper_bound(mu, var), shape)
 
 
 def category_profiles(
