@@ -366,8 +366,7 @@ def ledger_load_history(
         triggers_were = history_references_lock(history)
         history_insert(history, reference_type)
         history_days_write(history_days(history), now)
-        if triggers_were is not None:
-            history_triggers_back(triggers_were)
+        history_triggers_back(triggers_were)
         history_levels(running)
         ensure_location_levels(
             [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]

@@ -16,6 +16,7 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
+from core.bulk import references_lock, row_triggers_off, row_triggers_on
 from core.errors import InvalidInput
 
 from ..models import DEMAND_KINDS, LedgerDay, Location, StockLevel, StockMovement
@@ -287,66 +288,28 @@ _REFERENCES = (
 
 
 def history_references_lock(history: History) -> str | None:
-    """PostgreSQL: check every row the history names exists and lock it FOR
-    KEY SHARE (what a foreign-key check locks: no one can delete it or change
-    its key until the commit), one statement per table; raise InvalidInput
-    naming the field otherwise. Then, when the role may and no user trigger
-    fires on an INSERT into the movements or the roll-up, set
-    session_replication_role = replica for this transaction and return the
-    value it had: the COPYs then queue no foreign-key trigger per row (half
-    the time of a load went on those per-row checks at the commit) and
-    history_triggers_back(that value) must follow them. None: the triggers
-    stay on, nothing else changed (and elsewhere than on PostgreSQL)."""
+    """PostgreSQL: check and lock every row the history names, one statement
+    per table (core.bulk.references_lock; InvalidInput naming the field),
+    then turn row triggers off for the COPYs (core.bulk.row_triggers_off): no
+    foreign-key check per row at the commit. Returns what
+    history_triggers_back needs after the COPYs."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        for column, name in _REFERENCES:
-            values = getattr(history, column)
-            if values is None or (np.ndim(values) == 0 and not values):
-                continue
-            values = np.asarray(values).ravel()
-            if values.dtype != object:
-                values = np.unique(values)
-            ids = sorted({int(v) for v in values.tolist() if v})
-            if not ids:
-                continue
-            target = StockMovement._meta.get_field(name).related_model._meta
-            cursor.execute(
-                f"SELECT {target.pk.column} FROM {target.db_table}"
-                f" WHERE {target.pk.column} = ANY(%s)"
-                f" ORDER BY {target.pk.column} FOR KEY SHARE",
-                [ids],
-            )
-            found = {row[0] for row in cursor.fetchall()}
-            if len(found) != len(ids):
-                missing = next(i for i in ids if i not in found)
-                raise InvalidInput(
-                    f"History names {name} {missing}, which does not exist.",
-                    field=name,
-                )
-        cursor.execute(
-            "SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
-            " OR has_parameter_privilege('session_replication_role', 'SET'),"
-            " EXISTS (SELECT 1 FROM pg_trigger WHERE NOT tgisinternal"
-            " AND tgrelid IN (%s::regclass, %s::regclass) AND tgtype & 4 = 4)",
-            [StockMovement._meta.db_table, LedgerDay._meta.db_table],
-        )
-        may, insert_triggers = cursor.fetchone()
-        if not may or insert_triggers:
-            return None
-        cursor.execute("SHOW session_replication_role")
-        (before,) = cursor.fetchone()
-        cursor.execute("SET LOCAL session_replication_role = replica")
-    return before
+    ids = {}
+    for column, name in _REFERENCES:
+        values = getattr(history, column)
+        if values is None:
+            continue
+        values = np.asarray(values).ravel()
+        ids[name] = (np.unique(values) if values.dtype != object else values).tolist()
+    references_lock(StockMovement, ids)
+    return row_triggers_off(StockMovement, LedgerDay)
 
 
-def history_triggers_back(before: str) -> None:
+def history_triggers_back(before: str | None) -> None:
     """Triggers on again (before the level rows move: their deferred check
     that the bins match the level must be queued)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('session_replication_role', %s, true)", [before]
-        )
+    row_triggers_on(StockMovement, before)
 
 
 def history_insert(history: History, reference_type: str) -> None:
