@@ -196,3 +196,28 @@ def test_the_triggers_are_back_on_after_a_load_inside_a_transaction(product, war
             connection.cursor() as cursor,
         ):
             cursor.execute("UPDATE stock_stockmovement SET note = 'x'")
+
+
+@pytest.mark.postgres
+def test_a_user_insert_trigger_on_the_ledger_still_fires_during_a_load(
+    product, warehouse
+):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse_day() RETURNS trigger AS $$ BEGIN"
+            " RAISE EXCEPTION 'user trigger fired'; END; $$ LANGUAGE plpgsql;"
+            " CREATE TRIGGER test_refuse_day BEFORE INSERT ON stock_ledgerday"
+            " FOR EACH ROW EXECUTE FUNCTION test_refuse_day();"
+        )
+    with pytest.raises(Exception, match="user trigger fired"), transaction.atomic():
+        ledger_load_history(
+            movements=History(
+                product_id=[product.pk],
+                warehouse_id=[warehouse.pk],
+                quantity=[5],
+                kind=[R],
+                created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
+            ),
+            reference_type=ReferenceType.IMPORT,
+        )
+    assert not StockMovement.objects.exists()
