@@ -5,9 +5,9 @@
 
 Creates a scratch database and loads generated history for --series product x
 warehouse pairs through the ledger's own bulk path (stock.services.ledger.
-ledger_load_history: a receipt every 30 days, a shipment on each day with
-demand; the ledger's daily roll-up is written with it), --batch series per
-call. Then derives the demand history from the roll-up (demand_history_sync,
+ledger_load_history, given columns (ledger_history.History: no Python object
+per row): a receipt every 30 days, a shipment on each day with demand; the
+ledger's daily roll-up is written with it), --batch series per call. Then derives the demand history from the roll-up (demand_history_sync,
 timed on its own), starts real `celery worker` processes on Redis, runs one
 forecast retrain (the product's own task and chunking) and a second one
 limited to changed series (--changed-only, after one new movement), and
@@ -56,13 +56,47 @@ def generate(
     return counts
 
 
+def history_columns(counts: np.ndarray, product_ids, warehouse_id: int, first):
+    """The history of `counts` (series x days) as the ledger's columns (no
+    Python object per row): a receipt at 08:00 every 30 days of the next 30
+    days' demand and 10 % more (+1), a shipment at 15:00 on each day with
+    demand."""
+    from stock.models import MovementKind
+    from stock.services.ledger import History
+
+    n, days = counts.shape
+    window = np.zeros((n, days), dtype=np.int64)
+    total = np.concatenate([np.zeros((n, 1), np.int64), counts.cumsum(axis=1)], axis=1)
+    starts = np.arange(0, days, 30)
+    ends = np.minimum(starts + 30, days)
+    window[:, starts] = (
+        np.floor((total[:, ends] - total[:, starts]) * 1.1).astype(np.int64) + 1
+    )
+    # (series, day, slot): slot 0 the receipt, slot 1 the shipment
+    quantity = np.stack([window, -counts.astype(np.int64)], axis=2)
+    keep = quantity != 0
+    series, day, slot = np.nonzero(keep)
+    at = (
+        np.datetime64(first.replace(tzinfo=None), "us")
+        + day.astype("timedelta64[D]")
+        + np.where(slot == 0, 8, 15).astype("timedelta64[h]")
+    )
+    return History(
+        product_id=np.asarray(product_ids, dtype=np.int64)[series],
+        warehouse_id=np.full(len(series), warehouse_id, dtype=np.int64),
+        quantity=quantity[keep],
+        kind=np.where(slot == 0, MovementKind.RECEIPT, MovementKind.SHIPMENT),
+        created_at=at,
+    )
+
+
 def _load(args, connection) -> tuple[float, int]:
     """Products, one warehouse and their history through ledger_load_history,
     --batch series per call: (seconds, movements written)."""
     from datetime import UTC, datetime
 
     from catalog.models import Category, Product
-    from stock.models import MovementKind, ReferenceType, StockMovement, Warehouse
+    from stock.models import ReferenceType, Warehouse
     from stock.services.ledger import ledger_load_history
 
     started = time.perf_counter()
@@ -79,38 +113,14 @@ def _load(args, connection) -> tuple[float, int]:
     first = datetime.combine(
         date.today() - timedelta(days=args.days), datetime.min.time(), tzinfo=UTC
     )
-    receipt_at = [first + timedelta(days=d, hours=8) for d in range(args.days)]
-    ship_at = [first + timedelta(days=d, hours=15) for d in range(args.days)]
     moved = 0
     for lo in range(0, args.series, args.batch):
         counts = generate(args.series, args.days, rows=slice(lo, lo + args.batch))
-        movements = []
-        for row, product_id in enumerate(product_ids[lo : lo + args.batch]):
-            demand = counts[row]
-            for day in range(args.days):
-                if day % 30 == 0:  # a month's demand and a little more
-                    stock = int(demand[day : day + 30].sum() * 1.1) + 1
-                    movements.append(
-                        StockMovement(
-                            product_id=product_id,
-                            warehouse_id=warehouse.pk,
-                            quantity=stock,
-                            kind=MovementKind.RECEIPT,
-                            created_at=receipt_at[day],
-                        )
-                    )
-                if demand[day]:
-                    movements.append(
-                        StockMovement(
-                            product_id=product_id,
-                            warehouse_id=warehouse.pk,
-                            quantity=-int(demand[day]),
-                            kind=MovementKind.SHIPMENT,
-                            created_at=ship_at[day],
-                        )
-                    )
         moved += ledger_load_history(
-            movements=movements, reference_type=ReferenceType.IMPORT
+            movements=history_columns(
+                counts, product_ids[lo : lo + args.batch], warehouse.pk, first
+            ),
+            reference_type=ReferenceType.IMPORT,
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

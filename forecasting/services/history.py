@@ -20,6 +20,7 @@ from django.db.models import Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.bulk import references_lock, row_triggers_off, row_triggers_on
 from stock.models import LedgerDay, LostSale, StockLevel
 from stock.selectors.ledger_days import product_passes
 
@@ -175,14 +176,32 @@ def _demand_days_write(frame: pd.DataFrame) -> int:
         {
             "product_id": frame["product_id"].astype(np.int64),
             "warehouse_id": frame["warehouse_id"].astype(np.int64),
-            "date": pd.to_datetime(frame["day"]).dt.date,
+            # PostgreSQL takes the ISO text (COPY); a date per row elsewhere
+            "date": (
+                np.datetime_as_string(
+                    pd.to_datetime(frame["day"]).to_numpy().astype("datetime64[D]")
+                )
+                if connection.vendor == "postgresql"
+                else pd.to_datetime(frame["day"]).dt.date
+            ),
             "quantity": frame["sold"].astype(np.int64),
             "censored": frame["censored"].astype(bool),
         }
     )
     with transaction.atomic():
         if connection.vendor == "postgresql":
+            # the pass's products and warehouses checked and locked once, not
+            # one foreign-key check per day at the commit
+            references_lock(
+                DemandDay,
+                {
+                    "product": frame["product_id"].unique().tolist(),
+                    "warehouse": frame["warehouse_id"].unique().tolist(),
+                },
+            )
+            before = row_triggers_off(DemandDay, upsert=True)
             _copy_upsert(frame)
+            row_triggers_on(DemandDay, before)
         else:
             objects = [
                 DemandDay(

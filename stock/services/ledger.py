@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,14 +23,23 @@ from core.errors import InvalidInput
 from ..errors import InsufficientStock, Shortage
 from ..hooks import LedgerPosted, ledger_hook
 from ..models import (
-    Location,
     LocationStockLevel,
     StockLevel,
     StockMovement,
     Warehouse,
 )
-from ..selectors.picking import NO_BINS, warehouse_bins
 from .ledger_days import day_sums, ledger_days_add
+from .ledger_history import (
+    History,
+    history_check,
+    history_days,
+    history_days_write,
+    history_insert,
+    history_levels,
+    history_lock_levels,
+    history_references_lock,
+    history_triggers_back,
+)
 from .ledger_line import LedgerLine, Piece, lines_check
 from .ledger_locations import (
     bin_shortages,
@@ -40,7 +49,7 @@ from .ledger_locations import (
 )
 from .ledger_lots import move_lots
 
-__all__ = ["LedgerLine", "ledger_load_history", "ledger_post"]
+__all__ = ["History", "LedgerLine", "ledger_load_history", "ledger_post"]
 
 Pair = tuple[int, int]  # (product_id, warehouse_id)
 # A pair's net change: [on hand, reserved].
@@ -324,33 +333,41 @@ def _balances(pairs: set[Pair]) -> dict[Pair, int]:
 
 
 def ledger_load_history(
-    *, movements: Sequence[StockMovement], reference_type: str
+    *, movements: "Sequence[StockMovement] | History", reference_type: str
 ) -> int:
     """Bulk-load a history of movements for pairs that have no ledger yet.
 
-    For demo data and migrations from another system: the rows must be in time
-    order per pair and keep every running balance >= 0, per warehouse and per
-    location; balance_after is computed here and the balances are set to the
-    ledger's sums. In a warehouse with locations a row that names none is
-    placed in the default receiving location. Refuses (InvalidInput, nothing
-    written) a history that breaks these rules or a pair that has a ledger.
-    The daily roll-up (LedgerDay) is written with the rows; on PostgreSQL the
-    rows go in with COPY (their instances then get no pk).
+    For demo data and migrations from another system: the rows (StockMovement
+    instances, or a ledger_history.History of columns: no Python object per
+    row) must be in time order per pair and keep every running balance >= 0,
+    per warehouse and per location; balance_after is computed here and the
+    balances are set to the ledger's sums. In a warehouse with locations a
+    row that names none is placed in the default receiving location. Refuses
+    (InvalidInput, nothing written) a history that breaks these rules or a
+    pair that has a ledger. The pairs' level rows are locked first (the
+    ledger's lock order), so no post on them runs meanwhile. The daily
+    roll-up (LedgerDay) is written with the rows; on PostgreSQL the rows go in
+    with COPY (instances then get no pk, but their balance_after, location
+    and reference_type are filled in).
     """
-    running, in_bins = _history_totals(movements, reference_type)
+    history = movements if isinstance(movements, History) else History.of(movements)
+    running, in_bins = history_check(history)
+    if not isinstance(movements, History):
+        _fill_instances(movements, history, reference_type)
+    now = timezone.now()
     with transaction.atomic():
+        _ensure_levels(set(running))
+        history_lock_levels(set(running))
         if StockMovement.objects.filter(
             product_id__in={p for p, _ in running},
             warehouse_id__in={w for _, w in running},
         ).exists():
             raise InvalidInput("History can only be loaded into an empty ledger.")
-        _insert_history(movements)
-        ledger_days_add(day_sums(movements))
-        _ensure_levels(set(running))
-        for (product_id, warehouse_id), total in running.items():
-            StockLevel.objects.filter(
-                product_id=product_id, warehouse_id=warehouse_id
-            ).update(on_hand=F("on_hand") + total)
+        triggers_were = history_references_lock(history)
+        history_insert(history, reference_type)
+        history_days_write(history_days(history), now)
+        history_triggers_back(triggers_were)
+        history_levels(running)
         ensure_location_levels(
             [LedgerLine(p, w, quantity=1, location_id=loc) for p, loc, w in in_bins]
         )
@@ -359,103 +376,19 @@ def ledger_load_history(
                 LocationStockLevel.objects.filter(
                     product_id=product_id, location_id=location_id
                 ).update(on_hand=F("on_hand") + total)
-    return len(movements)
+    return len(history)
 
 
-_HISTORY_COLUMNS = (
-    "product_id",
-    "warehouse_id",
-    "location_id",
-    "lot_id",
-    "quantity",
-    "balance_after",
-    "kind",
-    "reference_type",
-    "reference_id",
-    "actor_user_id",
-    "actor_shop_id",
-    "created_at",
-    "note",
-)
-
-
-def _insert_history(movements: Sequence[StockMovement]) -> None:
-    """Write the rows: COPY on PostgreSQL (no statement to build and parse
-    per 5,000 rows), bulk INSERTs elsewhere."""
-    if connection.vendor != "postgresql":
-        StockMovement.objects.bulk_create(movements, batch_size=5000)
-        return
-    table = StockMovement._meta.db_table
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(
-            f"COPY {table} ({', '.join(_HISTORY_COLUMNS)}) FROM STDIN"
-        ) as copy,
-    ):
-        for m in movements:
-            copy.write_row(
-                (
-                    m.product_id,
-                    m.warehouse_id,
-                    m.location_id,
-                    m.lot_id,
-                    m.quantity,
-                    m.balance_after,
-                    m.kind,
-                    m.reference_type,
-                    m.reference_id,
-                    m.actor_user_id,
-                    m.actor_shop_id,
-                    m.created_at,
-                    m.note,
-                )
-            )
-
-
-def _history_totals(
-    movements: Sequence[StockMovement], reference_type: str
-) -> tuple[dict[Pair, int], dict[tuple[int, int, int], int]]:
-    """Check a history and fill in each row's location (where its warehouse
-    has locations), balance_after and reference_type; return the totals per
-    pair and per (product, location, warehouse). Raises InvalidInput on a
-    zero movement, a running balance below zero, or a foreign location."""
-    bins = warehouse_bins({m.warehouse_id for m in movements})
-    homes = dict(
-        Location.objects.filter(
-            pk__in={m.location_id for m in movements if m.location_id}
-        ).values_list("pk", "warehouse_id")
+def _fill_instances(movements, history: History, reference_type: str) -> None:
+    """What the load computed, on the caller's instances."""
+    locations = (
+        history.location_id.tolist()
+        if history.location_id is not None
+        else [None] * len(history)
     )
-    running: dict[Pair, int] = defaultdict(int)
-    in_bins: dict[tuple[int, int, int], int] = defaultdict(int)
-    for movement in movements:
-        pair = (movement.product_id, movement.warehouse_id)
-        located = bins.get(movement.warehouse_id, NO_BINS)
-        if movement.location_id is None and located.located:
-            movement.location_id = located.receiving_id
-        if movement.location_id is not None:
-            if (
-                homes.get(movement.location_id, movement.warehouse_id)
-                != (movement.warehouse_id)
-                or not located.located
-            ):
-                raise InvalidInput(
-                    f"Location {movement.location_id} is not in warehouse "
-                    f"{movement.warehouse_id}.",
-                    field="location",
-                )
-            place = (movement.product_id, movement.location_id, movement.warehouse_id)
-            in_bins[place] += movement.quantity
-            if in_bins[place] < 0:
-                raise InvalidInput(
-                    f"History for product {pair[0]} at location {place[1]} goes "
-                    f"below zero on {movement.created_at:%Y-%m-%d}."
-                )
-        running[pair] += movement.quantity
-        if movement.quantity == 0 or running[pair] < 0:
-            raise InvalidInput(
-                f"History for product {pair[0]} in warehouse {pair[1]} goes below "
-                f"zero or has a zero movement on {movement.created_at:%Y-%m-%d}."
-            )
-        movement.balance_after = running[pair]
+    for movement, balance, location_id in zip(
+        movements, history.balance_after.tolist(), locations, strict=True
+    ):
+        movement.balance_after = balance
+        movement.location_id = location_id or None
         movement.reference_type = reference_type
-    return running, in_bins

@@ -1,7 +1,9 @@
 """Keeps stock.LedgerDay equal to the movements: the ledger's daily roll-up.
 
-Every writer of movements (ledger_post, ledger_load_history) hands what it
-wrote to ``ledger_days_add`` inside its own transaction. One additive upsert
+Every writer of movements hands what it wrote to the roll-up inside its own
+transaction: ledger_post to ``ledger_days_add``; ledger_load_history, whose
+pairs have no ledger yet, COPYs its rows in (ledger_history.history_days_write,
+through ``ledger_days_add`` off PostgreSQL). One additive upsert
 (INSERT ... ON CONFLICT DO UPDATE, atomic per row on PostgreSQL and SQLite)
 per call, whatever the number of lines, so concurrent posts on the same
 product x warehouse x day end with the exact sums, never a lost update.

@@ -3,8 +3,9 @@ retrains read their chunk's history by range and can skip unchanged series."""
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -134,3 +135,17 @@ def test_a_retrain_of_changed_series_fits_only_those(history, warehouse):  # noq
     # nothing changed since: a changed-only run has nothing to fit
     call_command("forecast_retrain", "--changed-only")
     assert ForecastRun.objects.order_by("-pk").first().n_series == 0
+
+
+@pytest.mark.postgres
+def test_the_sync_checks_references_per_pass_and_leaves_row_triggers_on(
+    product, warehouse
+):
+    post(product, warehouse, 0, 5, MovementKind.RECEIPT)
+    post(product, warehouse, 1, -2, MovementKind.SHIPMENT)
+    with transaction.atomic():
+        demand_history_sync(until=D0 + timedelta(days=2))
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW session_replication_role")
+            assert cursor.fetchone()[0] == "origin"
+    assert days_of(product) == {0: (0, True), 1: (2, False), 2: (0, False)}
