@@ -7,8 +7,9 @@ Creates a scratch database and loads generated history for --series product x
 warehouse pairs through the ledger's own bulk path (stock.services.ledger.
 ledger_load_history, given columns (ledger_history.History: no Python object
 per row): a receipt every 30 days, a shipment on each day with demand; the
-ledger's daily roll-up is written with it), --batch series per call. Then derives the demand history from the roll-up (demand_history_sync,
-timed on its own), starts real `celery worker` processes on Redis, runs one
+ledger's daily roll-up is written with it), --batch series per call. Then
+derives the demand history from the roll-up (demand_history_sync, timed on
+its own), starts real `celery worker` processes on Redis, runs one
 forecast retrain (the product's own task and chunking) and a second one
 limited to changed series (--changed-only, after one new movement), and
 prints one JSON line: load, sync and retrain seconds, series stored, chunks,
