@@ -34,24 +34,11 @@ def evaluation_key(product_id: int, warehouse_id: int) -> str:
 # --- conditions: (firing, message) for one rule ------------------------------------
 
 
-def _average_daily_shipments(product_id: int, warehouse_id: int, now) -> Decimal:
-    shipped = (
-        StockMovement.objects.demand()
-        .filter(
-            product_id=product_id,
-            warehouse_id=warehouse_id,
-            created_at__gte=now - timedelta(days=COVER_WINDOW_DAYS),
-        )
-        .aggregate(total=Sum("quantity"))["total"]
-    )
-    return Decimal(-(shipped or 0)) / COVER_WINDOW_DAYS
-
-
 def _average_daily_shipments_many(
     levels: list[StockLevel], now
 ) -> dict[tuple[int, int], Decimal]:
-    """_average_daily_shipments of every pair of `levels`, in one grouped query
-    (pairs that shipped nothing are absent: 0)."""
+    """Average daily units shipped over the cover window by every pair of
+    `levels`, in one grouped query (pairs that shipped nothing are absent: 0)."""
     rows = (
         StockMovement.objects.demand()
         .filter(
@@ -89,7 +76,8 @@ def _overstock(
         )
     if rule.max_days_of_cover is not None and level.on_hand > 0:
         if daily is None:
-            daily = _average_daily_shipments(level.product_id, level.warehouse_id, now)
+            pair = (level.product_id, level.warehouse_id)
+            daily = _average_daily_shipments_many([level], now).get(pair, Decimal(0))
         if daily == 0:
             return True, (
                 f"{sku} at {where}: {level.on_hand} on hand and nothing shipped in "
@@ -135,17 +123,7 @@ def alerts_evaluate_pair(
         if level is None:
             return
         for kind in STOCK_KINDS:
-            rule, firing, value, message = _stock_condition(kind, level, book, now)
-            alerts_settle(
-                kind=kind,
-                rule=rule,
-                product=level.product,
-                warehouse=level.warehouse,
-                firing=firing,
-                value=value,
-                message=message,
-                now=now,
-            )
+            _level_settle(kind, level, *_stock_condition(kind, level, book, now), now)
 
 
 def _stock_condition(
@@ -162,6 +140,20 @@ def _stock_condition(
     elif rule is not None:
         firing, message = _overstock(rule, level, now, daily)
     return rule, firing, value, message
+
+
+def _level_settle(kind, level, rule, firing, value, message, now) -> None:
+    """alerts_settle for a stock alert kind of a level's pair."""
+    alerts_settle(
+        kind=kind,
+        rule=rule,
+        product=level.product,
+        warehouse=level.warehouse,
+        firing=firing,
+        value=value,
+        message=message,
+        now=now,
+    )
 
 
 def _settled(alerts: list[Alert], rule, firing: bool, value, message: str) -> bool:
@@ -263,16 +255,7 @@ def _levels_evaluate(levels: list[StockLevel], book: RuleBook, now) -> None:
             if _settled(active.get((*pair, kind), []), rule, firing, value, message):
                 continue
             with transaction.atomic():
-                alerts_settle(
-                    kind=kind,
-                    rule=rule,
-                    product=level.product,
-                    warehouse=level.warehouse,
-                    firing=firing,
-                    value=value,
-                    message=message,
-                    now=now,
-                )
+                _level_settle(kind, level, rule, firing, value, message, now)
 
 
 def _orphans_resolve(now: datetime) -> None:

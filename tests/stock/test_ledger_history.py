@@ -24,6 +24,22 @@ from tests import factories
 
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
 R, S, A = MovementKind.RECEIPT, MovementKind.SHIPMENT, MovementKind.ADJUSTMENT
+
+
+def _one_receipt_load(product_id, warehouse_id):
+    """A bulk load of one receipt of 5 on 1 March 2026."""
+    ledger_load_history(
+        movements=History(
+            product_id=[product_id],
+            warehouse_id=[warehouse_id],
+            quantity=[5],
+            kind=[R],
+            created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
+        ),
+        reference_type=ReferenceType.IMPORT,
+    )
+
+
 # (hours after START, quantity, kind) per warehouse: sold out on day 1, a
 # late-evening shipment that is the next day in Shanghai, an adjustment.
 STEPS = {
@@ -121,16 +137,7 @@ def test_a_bulk_load_refuses_a_pair_with_a_ledger_and_writes_nothing(
 ):
     factories.stock(product, warehouse, 4)
     with pytest.raises(InvalidInput, match="empty ledger"):
-        ledger_load_history(
-            movements=History(
-                product_id=[product.pk],
-                warehouse_id=[warehouse.pk],
-                quantity=[5],
-                kind=[R],
-                created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
-            ),
-            reference_type=ReferenceType.IMPORT,
-        )
+        _one_receipt_load(product.pk, warehouse.pk)
     assert StockMovement.objects.count() == 1
     assert StockLevel.objects.get().on_hand == 4
 
@@ -159,16 +166,7 @@ def test_a_bulk_load_naming_a_product_that_does_not_exist_is_refused_by_field(
     warehouse,
 ):
     with pytest.raises(InvalidInput) as refused:
-        ledger_load_history(
-            movements=History(
-                product_id=[987654],
-                warehouse_id=[warehouse.pk],
-                quantity=[5],
-                kind=[R],
-                created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
-            ),
-            reference_type=ReferenceType.IMPORT,
-        )
+        _one_receipt_load(987654, warehouse.pk)
     assert refused.value.field == "product"
     assert not StockMovement.objects.exists()
 
@@ -176,16 +174,7 @@ def test_a_bulk_load_naming_a_product_that_does_not_exist_is_refused_by_field(
 @pytest.mark.postgres
 def test_the_triggers_are_back_on_after_a_load_inside_a_transaction(product, warehouse):
     with transaction.atomic():
-        ledger_load_history(
-            movements=History(
-                product_id=[product.pk],
-                warehouse_id=[warehouse.pk],
-                quantity=[5],
-                kind=[R],
-                created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
-            ),
-            reference_type=ReferenceType.IMPORT,
-        )
+        _one_receipt_load(product.pk, warehouse.pk)
         with connection.cursor() as cursor:
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
@@ -210,14 +199,5 @@ def test_a_user_insert_trigger_on_the_ledger_still_fires_during_a_load(
             " FOR EACH ROW EXECUTE FUNCTION test_refuse_day();"
         )
     with pytest.raises(Exception, match="user trigger fired"), transaction.atomic():
-        ledger_load_history(
-            movements=History(
-                product_id=[product.pk],
-                warehouse_id=[warehouse.pk],
-                quantity=[5],
-                kind=[R],
-                created_at=np.array(["2026-03-01T10:00"], dtype="datetime64[us]"),
-            ),
-            reference_type=ReferenceType.IMPORT,
-        )
+        _one_receipt_load(product.pk, warehouse.pk)
     assert not StockMovement.objects.exists()
