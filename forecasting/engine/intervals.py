@@ -68,13 +68,14 @@ def forecast_quantiles(
     """Quantiles of ``mean`` (n, h) at ``levels`` (see the module docstring)."""
     Fc = chosen_backtest(chosen, bt, bt.stopped_at)
     E = bt.A - Fc
+    floor = -Fc  # the error of a zero actual: a band never reaches below it
     recent = panel.y[:, -max(int(n_origins) * h, 28) :]
     with np.errstate(all="ignore"):
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
-    step_scale = yearly_error_scale(panel, chosen, E, bt.cuts, h)
+    step_scale = yearly_error_scale(panel, chosen, E, bt.cuts, h, floor)
     diff_scale = np.sqrt(_scale(panel.y, 2))
     Q, no_errors = band_quantiles(
-        mean, E, classes, diff_scale, levels, step_scale, zero_share
+        mean, E, classes, diff_scale, levels, step_scale, zero_share, floor
     )
     if no_errors.any():
         # No backtest (fallback): the spread of recent demand around its mean.
@@ -87,7 +88,7 @@ def forecast_quantiles(
     return Bands(Q=Q, Fc=Fc, zero_share=zero_share)
 
 
-def yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
+def yearly_error_scale(panel, chosen, E, cuts, h, floor=None) -> np.ndarray:
     """(n, h) how the error spread scales with the yearly index of each forecast
     period, for series on a yearly model; ``E`` is divided in place by the index
     part of the scale at the backtest periods (deseasonalised units).
@@ -123,5 +124,7 @@ def yearly_error_scale(panel, chosen, E, cuts, h) -> np.ndarray:
     g, w = np.unravel_index(np.argmin(loss), loss.shape)
     gamma = ERROR_INDEX_POWERS[g]
     E[rows] = Er / at_backtest**gamma
+    if floor is not None:
+        floor[rows] = floor[rows] / at_backtest**gamma
     out[rows] = ERROR_WIDTHS[w] * future**gamma
     return out

@@ -132,3 +132,75 @@ def test_a_band_without_mass_at_zero_is_the_central_one():
     lo, hi = band_edges([2.0, 0.0, 0.0], [9.0, 9.0, 9.0], [7.0, 7.0, np.nan])
     assert lo.tolist() == [2.0, 0.0, 0.0]
     assert hi.tolist() == [9.0, 7.0, 9.0]  # no stored q0.8: the central band
+
+
+def _drifting_errors(seed, drift, spread, n=1000, n_orig=4, h=6):
+    """Backtest errors (n, O, h) and the next window's (n, h): at origin ``o``
+    the scaled error is normal with mean ``drift * o`` and sd ``spread ** o``
+    (drift > 0: a forecast that trails growing demand more each window;
+    spread < 1: a history more dispersed than the present)."""
+    rng = np.random.default_rng(seed)
+    sigma = rng.uniform(1, 5, n)
+    o = np.arange(n_orig + 1)[None, :, None]
+    E = rng.normal(drift * o, spread**o, (n, n_orig + 1, h)) * sigma[:, None, None]
+    return E[:, :n_orig], E[:, n_orig], sigma
+
+
+def _held(E, test, sigma, levels):
+    """Share of the next window at or below each level's quantile, and inside
+    the q0.1..q0.9 band, with the bands of band_quantiles."""
+    n, _, h = E.shape
+    mean = np.full((n, h), 1000.0)
+    Q, _ = band_quantiles(mean, E, ["smooth"] * n, sigma, levels)
+    a = mean + test
+    below = [float((a <= Q[:, :, j]).mean()) for j in range(len(levels))]
+    return below, float(((a >= Q[:, :, 0]) & (a <= Q[:, :, 2])).mean())
+
+
+def test_bands_learn_their_level_from_the_next_origin_when_demand_grows():
+    # The forecast trails growing demand a little more at every origin: pooled
+    # over the origins, the upper quantiles are those of the average lag, and
+    # the next window's actuals sit above them (without the level calibration,
+    # q0.9 held 0.857 and q0.95 0.927 here). Each origin checked against the
+    # band of the ones before it says so; the levels read move up.
+    E, test, sigma = _drifting_errors(0, drift=0.1, spread=1.0)
+    below, _ = _held(E, test, sigma, (0.1, 0.5, 0.9, 0.95))
+    assert below[2] == pytest.approx(0.9, abs=0.02)
+    assert below[3] == pytest.approx(0.95, abs=0.01)
+    assert below[1] == pytest.approx(0.398, abs=0.001)  # the median is not moved
+
+
+def test_bands_narrow_when_the_history_was_more_dispersed_than_now():
+    # Errors calmer at every origin: the pooled band is too wide for the next
+    # window (the q0.1..q0.9 band held 0.892 and q0.95 0.982 without the level
+    # calibration); it narrows toward its level without passing it.
+    E, test, sigma = _drifting_errors(0, drift=0.0, spread=0.92)
+    below, band80 = _held(E, test, sigma, (0.1, 0.5, 0.9, 0.95))
+    assert 0.80 <= band80 <= 0.865
+    assert 0.95 <= below[3] <= 0.975
+
+
+def test_bands_keep_their_level_when_the_origins_are_exchangeable():
+    from forecasting.engine.bands import calibrated_levels
+
+    E, test, sigma = _drifting_errors(1, drift=0.0, spread=1.0)
+    levels = (0.1, 0.5, 0.9, 0.95)
+    got = calibrated_levels(E, ["smooth"] * len(sigma), sigma, levels)
+    assert np.allclose(got["smooth"], levels, atol=0.01)
+    below, band80 = _held(E, test, sigma, levels)
+    assert band80 == pytest.approx(0.8, abs=0.02)
+    assert below[3] == pytest.approx(0.95, abs=0.01)
+
+
+def test_bands_do_not_learn_a_level_from_origins_that_disagree():
+    # A season, not a level: one origin's errors far above the band of the
+    # others, the next far below it. The levels read stay nominal.
+    from forecasting.engine.bands import calibrated_levels
+
+    rng = np.random.default_rng(3)
+    n, h = 500, 6
+    sigma = rng.uniform(1, 5, n)
+    shift = np.array([0.0, 0.0, 2.0, -2.0])[None, :, None]
+    E = (rng.normal(0, 1, (n, 4, h)) + shift) * sigma[:, None, None]
+    got = calibrated_levels(E, ["smooth"] * n, sigma, (0.1, 0.9, 0.95))
+    assert np.allclose(got["smooth"], (0.1, 0.9, 0.95))
