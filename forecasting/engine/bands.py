@@ -28,8 +28,8 @@ demand has a point mass at zero.
 Which score quantile a tail level reads is itself checked on the backtest
 (``calibrated_levels``, nested conformal in the spirit of adaptive conformal
 inference): each origin's errors are held against the band built from the
-origins before it, per demand class; where every such origin agrees that the
-band at ``tau`` covers too little (growing demand) or too much, the level read
+origins before it, per demand class; where the origins agree that the band
+at ``tau`` covers too little (growing demand) or too much, the level read
 moves toward the one that covered ``tau``, shrunk by how much the origins
 disagree and by how few errors they hold. ``loo_coverage`` applies the whole
 recipe with one origin left out at a time: the per-series coverage the runs page shows.
@@ -124,7 +124,7 @@ def scores(E: np.ndarray, diff_scale: np.ndarray, classes) -> np.ndarray:
 
 
 def _pools(R: np.ndarray, classes):
-    """(rows, step, scores) of the pool each class's series read at each step:
+    """(class, rows, step, scores) of the pool each class's series read at each step:
     the class at that step if it holds ``MIN_POOL`` scores, else the step over
     all classes, else the class over all steps, else everything (scores
     without NaN; empty when there is none)."""

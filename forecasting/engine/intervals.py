@@ -91,7 +91,8 @@ def forecast_quantiles(
 def yearly_error_scale(panel, chosen, E, cuts, h, floor=None) -> np.ndarray:
     """(n, h) how the error spread scales with the yearly index of each forecast
     period, for series on a yearly model; ``E`` is divided in place by the index
-    part of the scale at the backtest periods (deseasonalised units).
+    part of the scale at the backtest periods (deseasonalised units), and so is
+    ``floor`` (the errors a zero actual would have had) when given.
 
     The scale is ``width * index ** gamma`` (gamma 0: errors do not grow with the
     season, 1: they grow in proportion), the pair of ``ERROR_INDEX_POWERS`` x
