@@ -34,12 +34,6 @@ moves toward the one that covered ``tau``, shrunk by how much the origins
 disagree and by how few errors they hold. ``loo_coverage`` applies the whole
 recipe with one origin left out at a time: the per-series coverage the runs page shows.
 
-The band (not the mean) is centred for the chosen model's bias in the backtest
-(``bias_factor``): per demand class, the ratio of actual to forecast demand
-summed over the class and the origins, shrunk toward 1 by how much it varies
-from origin to origin. The errors it is built from are those of the backtest
-forecasts times that factor, and it sits around the mean times the factor.
-
 The ``c`` band (80 %, 95 %) is the interval that holds ``c`` of demand
 (``band_levels`` / ``band_edges``): the central one, from the ``(1-c)/2`` to
 the ``(1+c)/2`` quantile, unless its lower edge is 0. Then demand has at least
@@ -63,7 +57,6 @@ CAL_WEIGHT = 100.0  # held-out errors' worth of weight of the nominal level
 CAL_LOGIT = 1.0  # a level moves by less than this many logits, else not at all
 CAL_TAIL = 0.25  # only levels at least this far from the median are calibrated
 CAL_MIN = 0.002  # levels are learnt within CAL_MIN .. 1 - CAL_MIN
-BIAS_CLIP = (0.5, 2.0)  # bounds of a class's backtest bias factor
 
 
 def band_levels(coverage: float) -> tuple[float, float, float]:
@@ -230,35 +223,6 @@ def calibrated_levels(E, classes, diff_scale, levels, floor=None) -> dict:
     return out
 
 
-def bias_factor(A: np.ndarray, F: np.ndarray, classes) -> np.ndarray:
-    """(n,) per demand class, how much demand the backtest forecasts ``F``
-    (n, O, h) under-forecast the actuals ``A``: the ratio ``r`` of their sums
-    over the class and every origin, shrunk toward 1 by its noise across
-    origins (James-Stein style, ``d^2 / (d^2 + var)`` with ``d = r - 1`` and
-    ``var`` the ratio's variance from the origins' sums around ``r``), clipped
-    to ``BIAS_CLIP``. 1 for a class with fewer than two origins (no noise to
-    judge by) or no forecast demand."""
-    classes = np.asarray(classes)
-    ok = np.isfinite(A) & np.isfinite(F)
-    a = np.where(ok, A, 0.0).sum(axis=2)  # (n, O)
-    f = np.where(ok, F, 0.0).sum(axis=2)
-    has = ok.any(axis=2)
-    out = np.ones(len(classes))
-    for c in np.unique(classes):
-        rows = classes == c
-        held = has[rows].any(axis=0)  # origins with any error of the class
-        k = int(held.sum())
-        a_o, f_o = a[rows].sum(axis=0)[held], f[rows].sum(axis=0)[held]
-        if k < 2 or f_o.sum() <= 0:
-            continue
-        r = a_o.sum() / f_o.sum()
-        var = ((a_o - r * f_o) ** 2).sum() / f_o.sum() ** 2 * k / (k - 1)
-        d = r - 1.0
-        g = 1.0 + d * d**2 / max(d**2 + var, 1e-12)
-        out[rows] = np.clip(g, *BIAS_CLIP)
-    return out
-
-
 def band_quantiles(
     mean: np.ndarray,
     E: np.ndarray,
@@ -303,8 +267,8 @@ def loo_coverage(
     zero_share: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per series share of backtest actuals inside the ``coverage`` band
-    (``band_edges``), the band at each origin calibrated (bias factor, scales
-    and pooled quantiles) on the other origins."""
+    (``band_edges``), the band at each origin calibrated (scales and pooled
+    quantiles) on the other origins."""
     n, n_orig, _ = A.shape
     inside = np.zeros(n)
     count = np.zeros(n)
@@ -312,16 +276,14 @@ def loo_coverage(
         return np.full(n, np.nan)
     for o in range(n_orig):
         keep = np.delete(np.arange(n_orig), o)
-        g = bias_factor(A[:, keep, :], F[:, keep, :], classes)
-        Fk = F[:, keep, :] * g[:, None, None]
         q, missing = band_quantiles(
-            F[:, o, :] * g[:, None],
-            A[:, keep, :] - Fk,
+            F[:, o, :],
+            A[:, keep, :] - F[:, keep, :],
             classes,
             diff_scale,
             sorted(band_levels(coverage)),
             zero_share=zero_share,
-            floor=-Fk,
+            floor=-F[:, keep, :],
         )
         a = A[:, o, :]
         good = ~np.isnan(a) & ~missing[:, None]

@@ -4,10 +4,8 @@
         -> Bands
 
 Contract: the chosen model's backtest errors (zero forecasts where the stop rule
-fired at an origin) calibrate the bands (``bands.band_quantiles``), centred for
-the class's backtest bias (``bands.bias_factor``: the band moves, not the
-mean); levels at or below a series' recent share of zero demand are 0; on a
-yearly model the errors
+fired at an origin) calibrate the bands (``bands.band_quantiles``); levels at or
+below a series' recent share of zero demand are 0; on a yearly model the errors
 are measured in deseasonalised units and the spread follows the yearly index of
 each forecast period (``yearly_error_scale``). A series without backtest errors
 (a fallback) gets the spread of its recent demand around its mean. Quantiles are
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backtest import Backtest
-from .bands import band_quantiles, bias_factor
+from .bands import band_quantiles
 from .base import empirical_quantiles, nanquantile
 from .metrics import _scale
 from .models.yearly import index_at, yearly_index, yearly_period
@@ -69,19 +67,15 @@ def forecast_quantiles(
 ) -> Bands:
     """Quantiles of ``mean`` (n, h) at ``levels`` (see the module docstring)."""
     Fc = chosen_backtest(chosen, bt, bt.stopped_at)
-    # The band, not the mean, is centred for the class's backtest bias.
-    g = bias_factor(bt.A, Fc, classes)
-    Fg = Fc * g[:, None, None]
-    centre = mean * g[:, None]
-    E = bt.A - Fg
-    floor = -Fg  # the error of a zero actual: a band never reaches below it
+    E = bt.A - Fc
+    floor = -Fc  # the error of a zero actual: a band never reaches below it
     recent = panel.y[:, -max(int(n_origins) * h, 28) :]
     with np.errstate(all="ignore"):
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
     step_scale = yearly_error_scale(panel, chosen, E, bt.cuts, h, floor)
     diff_scale = np.sqrt(_scale(panel.y, 2))
     Q, no_errors = band_quantiles(
-        centre, E, classes, diff_scale, levels, step_scale, zero_share, floor
+        mean, E, classes, diff_scale, levels, step_scale, zero_share, floor
     )
     if no_errors.any():
         # No backtest (fallback): the spread of recent demand around its mean.
@@ -89,7 +83,7 @@ def forecast_quantiles(
         cnt = (~np.isnan(r)).sum(axis=1, keepdims=True)
         spread = r - np.nansum(r, axis=1, keepdims=True) / np.maximum(cnt, 1)
         Q[no_errors] = empirical_quantiles(
-            centre[no_errors], spread, levels, zero_share=zero_share[no_errors]
+            mean[no_errors], spread, levels, zero_share=zero_share[no_errors]
         )
     return Bands(Q=Q, Fc=Fc, zero_share=zero_share)
 
