@@ -207,19 +207,32 @@ def _chunk_forecasts(
         levels=LEVELS,
         future=future,
     )
+    return _forecast_rows(run_id, result)
+
+
+def _forecast_rows(run_id: int, result) -> list[SeriesForecast]:
+    """The engine's result as one unsaved SeriesForecast per series: each
+    series' block of the sorted forecasts by position, not a DataFrame each."""
     forecasts = result.forecasts.sort_values(["series_id", "step"])
     value_columns = [c for c in forecasts.columns if c == "mean" or c.startswith("q")]
-    by_series = {sid: group for sid, group in forecasts.groupby("series_id")}
+    values = forecasts[value_columns].to_numpy(dtype=float)
+    dates = forecasts["date"].to_numpy()
+    positions = forecasts.groupby("series_id", sort=False).indices
     rows = []
     for sel in result.selection.itertuples(index=False):
-        group = by_series.get(sel.series_id)
-        if group is not None:
-            rows.append(_series_forecast(run_id, sel, group, value_columns))
+        at = positions.get(sel.series_id)
+        if at is not None:
+            rows.append(
+                _series_forecast(run_id, sel, dates[at[0]], values[at], value_columns)
+            )
     return rows
 
 
-def _series_forecast(run_id: int, sel, group, value_columns) -> SeriesForecast:
-    """One engine selection row and its forecast path as a SeriesForecast."""
+def _series_forecast(
+    run_id: int, sel, start, values: np.ndarray, value_columns
+) -> SeriesForecast:
+    """One engine selection row and its forecast path (a row per step, a
+    column per value column) as a SeriesForecast."""
     product_id, warehouse_id = (int(x) for x in str(sel.series_id).split(":"))
     return SeriesForecast(
         run_id=run_id,
@@ -235,10 +248,10 @@ def _series_forecast(run_id: int, sel, group, value_columns) -> SeriesForecast:
         n_obs=int(getattr(sel, "n_obs", 0) or 0),
         fallback=bool(getattr(sel, "fallback", False)),
         fallback_reason=str(getattr(sel, "fallback_reason", "") or "")[:200],
-        start_date=pd.Timestamp(group["date"].iloc[0]).date(),
+        start_date=pd.Timestamp(start).date(),
         values={
-            column: [round(float(v), 4) for v in group[column]]
-            for column in value_columns
+            column: [round(v, 4) for v in values[:, i].tolist()]
+            for i, column in enumerate(value_columns)
         },
     )
 
