@@ -289,6 +289,7 @@ def main() -> None:
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE forecasting_demandday")
 
+        app.control.purge()  # what an interrupted bench left queued
         for n in range(args.workers):
             workers.append(
                 subprocess.Popen(
@@ -326,6 +327,8 @@ def main() -> None:
             forecast_run_start, forecast_retrain_task, RunStatus, changed_only=True
         )
         changed["worker_cpu_s"] = round(_workers_cpu(workers) - cpu, 1)
+        # its sync too, so no task is left queued for the next bench
+        _history_synced(ForecastRun.objects.order_by("-pk").first())
         print(
             json.dumps(
                 {
