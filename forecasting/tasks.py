@@ -61,8 +61,8 @@ def forecast_run_finish_task(run_id: int) -> dict:
         suggestions_build_task.delay(run.pk)
     if closed:
         # DemandDay's copy of the history for its readers (the chunks read the
-        # ledger's roll-up), then the dashboard, whose accuracy now scores this run
-        (demand_history_sync_task.si(run.pk) | dashboard_refresh_task.si()).delay()
+        # ledger's roll-up); the dashboard after it
+        demand_history_sync_task.delay(run.pk)
     return {"run": run.pk, "status": run.status, "closed": closed}
 
 
@@ -97,8 +97,11 @@ def suggestions_build_task(
 @shared_task(acks_late=True)
 def demand_history_sync_task(run_id: int | None = None) -> dict:
     """After each closed run: bring DemandDay up to the ledger (what the
-    dashboard, accuracy, product and launch pages read). Safe to run twice."""
-    return forecast_run_history_sync(run_id=run_id)
+    dashboard, accuracy, product and launch pages read), then refresh the
+    dashboard, whose accuracy now scores the run. Safe to run twice."""
+    result = forecast_run_history_sync(run_id=run_id)
+    dashboard_refresh_task.delay()
+    return result
 
 
 @shared_task(acks_late=True)
