@@ -170,6 +170,37 @@ def _retrain(start_run, task, statuses, changed_only: bool = False) -> dict:
     }
 
 
+def _history_synced(run, timeout: float = 7200) -> dict:
+    """Wait for the DemandDay sync the closed run queued: its rows, seconds."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        run.refresh_from_db()
+        if "history_sync" in run.summary:
+            return run.summary["history_sync"]
+        time.sleep(1)
+    return {}
+
+
+def _workers_cpu(workers) -> float:
+    """CPU seconds (user + system) of the worker processes and their pool
+    children so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids, seen, total = [w.pid for w in workers], set(), 0
+    while pids:
+        pid = pids.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return round(total / tick, 1)
+
+
 def _peak_rss(workers) -> list[int]:
     """VmHWM (peak resident set, MB) of each worker process and its pool
     children, read from /proc before they are stopped."""
@@ -204,6 +235,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="Keep the database.")
     parser.add_argument(
         "--reuse", action="store_true", help="Reuse a kept database (no load)."
+    )
+    parser.add_argument(
+        "--resync",
+        action="store_true",
+        help="With --reuse: empty DemandDay first (the sync after the run is full).",
     )
     parser.add_argument("--batch", type=int, default=500, help="Series per load.")
     parser.add_argument(
@@ -242,20 +278,18 @@ def main() -> None:
     from django.db import connection
 
     from config.celery import app
-    from forecasting.models import RunStatus
-    from forecasting.services.history import demand_history_sync
+    from forecasting.models import ForecastRun, RunStatus
     from forecasting.services.runs import forecast_run_start
     from forecasting.tasks import forecast_retrain_task
 
     workers = []
     try:
         load_seconds, moved = (0.0, 0) if reused else _load(args, connection)
-        sync_started = time.perf_counter()
-        demand_history_sync(until=date.today() - timedelta(days=1))
-        sync_seconds = time.perf_counter() - sync_started
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE forecasting_demandday")
+        if reused and args.resync:
+            with connection.cursor() as cursor:
+                cursor.execute("TRUNCATE forecasting_demandday")
 
+        app.control.purge()  # what an interrupted bench left queued
         for n in range(args.workers):
             workers.append(
                 subprocess.Popen(
@@ -280,11 +314,21 @@ def main() -> None:
         while not app.control.ping(timeout=1.0):
             time.sleep(0.5)
 
+        cpu = _workers_cpu(workers)
         full = _retrain(forecast_run_start, forecast_retrain_task, RunStatus)
+        full["worker_cpu_s"] = round(_workers_cpu(workers) - cpu, 1)
+        run = ForecastRun.objects.order_by("-pk").first()
+        synced = _history_synced(run)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE forecasting_demandday")
+        cpu = _workers_cpu(workers)
         _one_new_movement()
         changed = _retrain(
             forecast_run_start, forecast_retrain_task, RunStatus, changed_only=True
         )
+        changed["worker_cpu_s"] = round(_workers_cpu(workers) - cpu, 1)
+        # its sync too, so no task is left queued for the next bench
+        _history_synced(ForecastRun.objects.order_by("-pk").first())
         print(
             json.dumps(
                 {
@@ -295,8 +339,8 @@ def main() -> None:
                     "movements_loaded": moved,
                     "load_seconds": round(load_seconds, 1),
                     "load_rows_per_s": round(moved / load_seconds) if moved else None,
-                    "history_sync_seconds": round(sync_seconds, 1),
                     **full,
+                    "history_sync_after_run": synced,
                     "changed_only": changed,
                     "worker_peak_rss_mb": _peak_rss(workers),
                 }

@@ -207,6 +207,7 @@ FORECASTING_QUEUE_TASKS = (
     "forecasting.tasks.forecast_run_finish_task",
     "forecasting.tasks.suggestions_build_task",
     "forecasting.tasks.dashboard_refresh_task",
+    "forecasting.tasks.demand_history_sync_task",
     "forecasting.tasks.outliers_detect_task",
     "forecasting.tasks.transfer_suggestions_build_task",
     "forecasting.tasks.sales_import_task",

@@ -24,6 +24,7 @@ from .services.runs import (
     forecast_chunk_fail,
     forecast_chunk_process,
     forecast_run_close,
+    forecast_run_history_sync,
     forecast_run_plan,
     forecast_run_start,
     forecast_run_suggestions_build,
@@ -58,7 +59,10 @@ def forecast_run_finish_task(run_id: int) -> dict:
     run, closed = forecast_run_close(run_id=run_id)
     if closed and run.status == "succeeded":
         suggestions_build_task.delay(run.pk)
-        dashboard_refresh_task.delay()  # its forecast accuracy now scores this run
+    if closed:
+        # DemandDay's copy of the history for its readers (the chunks read the
+        # ledger's roll-up); the dashboard after it
+        demand_history_sync_task.delay(run.pk)
     return {"run": run.pk, "status": run.status, "closed": closed}
 
 
@@ -87,6 +91,16 @@ def suggestions_build_task(
         n=result.get("suggestions", 0),
         items=result.get("items", 0),
     )
+    return result
+
+
+@shared_task(acks_late=True)
+def demand_history_sync_task(run_id: int | None = None) -> dict:
+    """After each closed run: bring DemandDay up to the ledger (what the
+    dashboard, accuracy, product and launch pages read), then refresh the
+    dashboard, whose accuracy now scores the run. Safe to run twice."""
+    result = forecast_run_history_sync(run_id=run_id)
+    dashboard_refresh_task.delay()
     return result
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -265,9 +265,64 @@ def _copy_upsert(frame: pd.DataFrame) -> None:
         cursor.execute("TRUNCATE demand_sync")
 
 
+def _pairs_filter(pairs: list[tuple[int, int]]) -> Q:
+    """The rows of the sorted pairs by keyset: the range of the (product,
+    warehouse, date) index from the first pair to the last, or the pairs'
+    products when they are scattered (a run of changed series only)."""
+    (p0, w0), (p1, w1) = pairs[0], pairs[-1]
+    if p1 - p0 + 1 > SPARSE * len(pairs):
+        return Q(product_id__in={p for p, _ in pairs})
+    # the plain bounds give the planner the index range; the edges trim the
+    # first and last products' warehouses
+    return (
+        Q(product_id__gte=p0, product_id__lte=p1)
+        & (Q(product_id__gt=p0) | Q(product_id=p0, warehouse_id__gte=w0))
+        & (Q(product_id__lt=p1) | Q(product_id=p1, warehouse_id__lte=w1))
+    )
+
+
+def _only_pairs(frame: pd.DataFrame, pairs) -> pd.DataFrame:
+    """The frame's rows of the pairs (a range read also holds its neighbours)."""
+    if frame.empty:
+        return frame
+    wanted = pd.MultiIndex.from_tuples(pairs)
+    keys = pd.MultiIndex.from_arrays([frame["product_id"], frame["warehouse_id"]])
+    return frame[keys.isin(wanted)]
+
+
+_FRAME_COLUMNS = [
+    "product_id",
+    "warehouse_id",
+    "date",
+    "quantity",
+    "price",
+    "promo",
+    "censored",
+]
+
+
+def _frame_finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """The engine's frame: typed columns, a series_id, sorted by series and date.
+
+    The series_id text is made once per pair, not per row, and the rows are
+    put in the order sorting by (series_id, date) gives (one row per pair and
+    day) by each pair's rank, without comparing a string per row."""
+    frame["date"] = pd.to_datetime(frame["date"])
+    frame["price"] = pd.to_numeric(frame["price"], errors="coerce")
+    product = frame["product_id"].to_numpy(dtype=np.int64)
+    warehouse = frame["warehouse_id"].to_numpy(dtype=np.int64)
+    codes, keys = pd.factorize((product << 32) | warehouse)
+    labels = np.array([f"{k >> 32}:{k & 0xFFFFFFFF}" for k in keys], dtype=object)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[np.argsort(labels, kind="stable")] = np.arange(len(labels))
+    frame["series_id"] = labels[codes]
+    order = np.lexsort((frame["date"].to_numpy(), rank[codes]))
+    return frame.iloc[order].reset_index(drop=True)
+
+
 def demand_frame(pairs: list[tuple[int, int]] | None = None) -> pd.DataFrame:
-    """History as the engine takes it: series_id, date, quantity, price, promo,
-    censored, plus product_id and warehouse_id.
+    """History as the engine takes it, from DemandDay: series_id, date,
+    quantity, price, promo, censored, plus product_id and warehouse_id.
 
     With `pairs` (a chunk's, sorted), the rows are read by keyset: the range
     of the unique (product, warehouse, date) index from the first pair to the
@@ -275,52 +330,115 @@ def demand_frame(pairs: list[tuple[int, int]] | None = None) -> pd.DataFrame:
     rows = DemandDay.objects.all()
     if pairs is not None:
         pairs = sorted(pairs)
-        if not pairs:
-            rows = rows.none()
-        else:
-            (p0, w0), (p1, w1) = pairs[0], pairs[-1]
-            if p1 - p0 + 1 > SPARSE * len(pairs):
-                # a few scattered pairs (a run of changed series only): their
-                # products, not the whole range between them
-                rows = rows.filter(product_id__in={p for p, _ in pairs})
-            else:
-                # the plain bounds give the planner the index range; the
-                # edges trim the first and last products' warehouses
-                rows = rows.filter(
-                    Q(product_id__gte=p0, product_id__lte=p1)
-                    & (Q(product_id__gt=p0) | Q(product_id=p0, warehouse_id__gte=w0))
-                    & (Q(product_id__lt=p1) | Q(product_id=p1, warehouse_id__lte=w1))
-                )
+        rows = rows.filter(_pairs_filter(pairs)) if pairs else rows.none()
     frame = pd.DataFrame.from_records(
-        rows.values_list(
-            "product_id",
-            "warehouse_id",
-            "date",
-            "quantity",
-            "price",
-            "promo",
-            "censored",
-        ).order_by(),
-        columns=[
-            "product_id",
-            "warehouse_id",
-            "date",
-            "quantity",
-            "price",
-            "promo",
-            "censored",
-        ],
+        rows.values_list(*_FRAME_COLUMNS).order_by(), columns=_FRAME_COLUMNS
     )
-    if pairs is not None and not frame.empty:
-        wanted = pd.MultiIndex.from_tuples(pairs)
-        keys = pd.MultiIndex.from_arrays([frame["product_id"], frame["warehouse_id"]])
-        frame = frame[keys.isin(wanted)]
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["price"] = pd.to_numeric(frame["price"], errors="coerce")
-    frame["series_id"] = (
-        frame["product_id"].astype(str) + ":" + frame["warehouse_id"].astype(str)
+    if pairs is not None:
+        frame = _only_pairs(frame, pairs)
+    return _frame_finish(frame)
+
+
+def ledger_demand_frame(pairs: list[tuple[int, int]], until: date) -> pd.DataFrame:
+    """demand_frame(pairs) as it is after a full demand_history_sync(until),
+    derived from the ledger's roll-up without DemandDay's copy of it: what a
+    retrain chunk reads, so a retrain never waits for the densified table.
+
+    The chunk's roll-up rows (a keyset range), its pairs' dense calendar and
+    censoring (`_calendar`, the sync's own), the refused sales (`_add_refused`),
+    and the days DemandDay holds that the ledger does not (imports). Where an
+    imported day falls inside a pair's ledger calendar, the ledger's quantity
+    and censoring win and the import's price and promo stay, as the sync's
+    upsert leaves them (on a row it then marks as the ledger's: so the rows
+    read here are the imported ones and those with a price or a promotion)."""
+    pairs = sorted(pairs)
+    if not pairs:
+        return demand_frame([])
+    where = _pairs_filter(pairs)
+    ledger = _only_pairs(
+        pd.DataFrame.from_records(
+            LedgerDay.objects.filter(where, date__lte=until)
+            .values_list("product_id", "warehouse_id", "date", "net", "shipped", "low")
+            .order_by(),
+            columns=["product_id", "warehouse_id", "day", "net", "sold", "low"],
+        ),
+        pairs,
     )
-    return frame.sort_values(["series_id", "date"]).reset_index(drop=True)
+    spans = (
+        ledger.groupby(["product_id", "warehouse_id"], sort=True)["day"]
+        .min()
+        .rename("first")
+        .reset_index()
+    )
+    spans["carried"] = 0
+    days = _calendar(ledger, spans, None, until)
+    if days.empty:
+        days = days.assign(censored=pd.Series(dtype=bool))
+    days = _add_refused(days, pairs[0][0], pairs[-1][0], None, until)
+    imported = _only_pairs(
+        pd.DataFrame.from_records(
+            DemandDay.objects.filter(where)
+            .filter(
+                ~Q(source=DemandSource.LEDGER) | Q(price__isnull=False) | Q(promo=True)
+            )
+            .values_list(*_FRAME_COLUMNS)
+            .order_by(),
+            columns=_FRAME_COLUMNS,
+        ),
+        pairs,
+    )
+    derived = pd.DataFrame(
+        {
+            "product_id": days["product_id"].astype(np.int64),
+            "warehouse_id": days["warehouse_id"].astype(np.int64),
+            "date": pd.to_datetime(days["day"]),
+            "quantity": days["sold"].astype(np.int64),
+            "censored": days["censored"].astype(bool),
+        }
+    )
+    if imported.empty:
+        derived["price"] = np.nan
+        derived["promo"] = False
+        return _frame_finish(derived[_FRAME_COLUMNS])
+    imported["price"] = pd.to_numeric(imported["price"], errors="coerce")
+    imported["date"] = pd.to_datetime(imported["date"])
+    keys = ["product_id", "warehouse_id", "date"]
+    derived = derived.merge(
+        imported[[*keys, "price", "promo"]], on=keys, how="left", validate="1:1"
+    )
+    derived["promo"] = derived["promo"].astype("boolean").fillna(False).astype(bool)
+    seen = pd.MultiIndex.from_frame(derived[keys])
+    alone = imported[~pd.MultiIndex.from_frame(imported[keys]).isin(seen)]
+    frame = pd.concat([derived[_FRAME_COLUMNS], alone[_FRAME_COLUMNS]])
+    return _frame_finish(frame.reset_index(drop=True))
+
+
+def history_pairs(until: date) -> tuple[list[tuple[int, int]], date | None]:
+    """The pairs a retrain fits, sorted (every active product's pair with a
+    ledger day up to `until` or an imported day), and the newest day of
+    history: `until` once anything moved (the sync carries every pair to it),
+    else the newest imported day."""
+    moved = LedgerDay.objects.filter(
+        product_id=OuterRef("product_id"),
+        warehouse_id=OuterRef("warehouse_id"),
+        date__lte=until,
+    )
+    pairs = set(
+        StockLevel.objects.filter(Exists(moved), product__is_active=True)
+        .values_list("product_id", "warehouse_id")
+        .distinct()
+    )
+    # the import source, as the partial index demandday_imported_at is
+    imported = DemandDay.objects.filter(source=DemandSource.IMPORT)
+    pairs |= set(
+        imported.filter(product__is_active=True)
+        .values_list("product_id", "warehouse_id")
+        .distinct()
+    )
+    last = imported.aggregate(last=Max("date"))["last"]
+    if LedgerDay.objects.filter(date__lte=until).exists():
+        last = max(last, until) if last else until
+    return sorted(pairs), last
 
 
 def history_changed_pairs(since: datetime) -> set[tuple[int, int]]:

@@ -8,7 +8,7 @@ found by forecasting.services.sweeper.
 
 import json
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,14 @@ from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from ..engine import forecast_panel
-from ..models import DemandDay, ForecastChunk, ForecastRun, RunStatus, SeriesForecast
+from ..models import ForecastChunk, ForecastRun, RunStatus, SeriesForecast
 from ..planning.training import calendar_inputs
-from .history import demand_frame, demand_history_sync, history_changed_pairs
+from .history import (
+    demand_history_sync,
+    history_changed_pairs,
+    history_pairs,
+    ledger_demand_frame,
+)
 from .suggestions import suggestions_build
 
 DEFAULT_HORIZON = 28
@@ -73,7 +78,7 @@ def forecast_run_start(
 def forecast_run_plan(
     *, run: ForecastRun, chunk_size: int | None = None
 ) -> list[int] | None:
-    """Sync history from the ledger and split the series into chunks.
+    """Split the series with history into chunks.
 
     Only the caller that moves the run from pending to running plans it; any
     other gets None. Returns the indexes of the chunks to process (none when
@@ -97,17 +102,19 @@ def forecast_run_plan(
         raise
 
 
+def _history_until(run: ForecastRun) -> date:
+    """The last day of ledger history a run reads: the day before it began."""
+    started = timezone.localdate(run.started_at) if run.started_at else date.today()
+    return started - timedelta(days=1)
+
+
 def _plan(run: ForecastRun, chunk_size: int | None) -> list[int]:
-    demand_history_sync()
-    pairs = list(
-        DemandDay.objects.filter(product__is_active=True)
-        .values_list("product_id", "warehouse_id")
-        .distinct()
-        .order_by("product_id", "warehouse_id")
-    )
+    # history up to yesterday, read by the chunks from the ledger's roll-up
+    # (DemandDay's dense copy is synced after the run, for its readers)
+    run.refresh_from_db(fields=["started_at"])
+    pairs, last = history_pairs(_history_until(run))
     if run.changed_only:
         pairs = _changed(run, pairs)
-    last = DemandDay.objects.order_by("-date").values_list("date", flat=True).first()
     chunk_size = chunk_size or settings.STOCKWISE_FORECAST_CHUNK_SIZE
     chunks = [pairs[i : i + chunk_size] for i in range(0, len(pairs), chunk_size)]
     with transaction.atomic():
@@ -160,7 +167,12 @@ def forecast_chunk_process(*, run_id: int, index: int) -> ForecastChunk:
     _chunk_claim(chunk)
     started = time.perf_counter()
     pairs = [tuple(p) for p in chunk.pairs]
-    rows = _chunk_forecasts(run_id=run_id, pairs=pairs, horizon=chunk.run.horizon)
+    rows = _chunk_forecasts(
+        run_id=run_id,
+        pairs=pairs,
+        horizon=chunk.run.horizon,
+        until=_history_until(chunk.run),
+    )
     _chunk_store(chunk, pairs, rows, seconds=time.perf_counter() - started)
     chunk.refresh_from_db()
     return chunk
@@ -180,13 +192,13 @@ def _chunk_claim(chunk: ForecastChunk) -> None:
 
 
 def _chunk_forecasts(
-    *, run_id: int, pairs: list[tuple[int, int]], horizon: int
+    *, run_id: int, pairs: list[tuple[int, int]], horizon: int, until: date
 ) -> list[SeriesForecast]:
     """Run the engine over the pairs' history: one unsaved row per series it
     forecast, with the chosen model, its backtest scores and the daily path."""
     # The calendar (promotions, events) and approved outlier decisions: an
     # overlay on the history, and the covariates known for the horizon.
-    frame, future = calendar_inputs(demand_frame(pairs), horizon)
+    frame, future = calendar_inputs(ledger_demand_frame(pairs, until), horizon)
     columns = ENGINE_COLUMNS + [c for c in CALENDAR_COLUMNS if c in frame]
     result = forecast_panel(
         frame[columns],
@@ -195,19 +207,32 @@ def _chunk_forecasts(
         levels=LEVELS,
         future=future,
     )
+    return _forecast_rows(run_id, result)
+
+
+def _forecast_rows(run_id: int, result) -> list[SeriesForecast]:
+    """The engine's result as one unsaved SeriesForecast per series: each
+    series' block of the sorted forecasts by position, not a DataFrame each."""
     forecasts = result.forecasts.sort_values(["series_id", "step"])
     value_columns = [c for c in forecasts.columns if c == "mean" or c.startswith("q")]
-    by_series = {sid: group for sid, group in forecasts.groupby("series_id")}
+    values = forecasts[value_columns].to_numpy(dtype=float)
+    dates = forecasts["date"].to_numpy()
+    positions = forecasts.groupby("series_id", sort=False).indices
     rows = []
     for sel in result.selection.itertuples(index=False):
-        group = by_series.get(sel.series_id)
-        if group is not None:
-            rows.append(_series_forecast(run_id, sel, group, value_columns))
+        at = positions.get(sel.series_id)
+        if at is not None:
+            rows.append(
+                _series_forecast(run_id, sel, dates[at[0]], values[at], value_columns)
+            )
     return rows
 
 
-def _series_forecast(run_id: int, sel, group, value_columns) -> SeriesForecast:
-    """One engine selection row and its forecast path as a SeriesForecast."""
+def _series_forecast(
+    run_id: int, sel, start, values: np.ndarray, value_columns
+) -> SeriesForecast:
+    """One engine selection row and its forecast path (a row per step, a
+    column per value column) as a SeriesForecast."""
     product_id, warehouse_id = (int(x) for x in str(sel.series_id).split(":"))
     return SeriesForecast(
         run_id=run_id,
@@ -223,10 +248,10 @@ def _series_forecast(run_id: int, sel, group, value_columns) -> SeriesForecast:
         n_obs=int(getattr(sel, "n_obs", 0) or 0),
         fallback=bool(getattr(sel, "fallback", False)),
         fallback_reason=str(getattr(sel, "fallback_reason", "") or "")[:200],
-        start_date=pd.Timestamp(group["date"].iloc[0]).date(),
+        start_date=pd.Timestamp(start).date(),
         values={
-            column: [round(float(v), 4) for v in group[column]]
-            for column in value_columns
+            column: [round(v, 4) for v in values[:, i].tolist()]
+            for i, column in enumerate(value_columns)
         },
     )
 
@@ -321,6 +346,20 @@ def _run_summary(run: ForecastRun, *, chunks_failed: int) -> dict:
         "fallback_reasons": reasons,
         "chunks_failed": chunks_failed,
     }
+
+
+def forecast_run_history_sync(*, run_id: int | None = None) -> dict:
+    """Sync DemandDay with the ledger (demand_history_sync) and, for a run,
+    note in its summary how many days were written and how long it took."""
+    started = time.perf_counter()
+    result = {"rows": demand_history_sync()}
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    if run_id is not None:
+        with transaction.atomic():
+            run = ForecastRun.objects.select_for_update().get(pk=run_id)
+            run.summary = {**run.summary, "history_sync": result}
+            run.save(update_fields=["summary"])
+    return result
 
 
 def forecast_run_suggestions_build(*, run_id: int | None = None) -> dict:

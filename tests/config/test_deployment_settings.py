@@ -16,6 +16,7 @@ EXPECTED = {
     "core.export_run": FORECASTING,
     "core.exports_prune": FORECASTING,
     "forecasting.tasks.dashboard_refresh_task": FORECASTING,
+    "forecasting.tasks.demand_history_sync_task": FORECASTING,
     "forecasting.tasks.forecast_chunk_task": FORECASTING,
     "forecasting.tasks.forecast_retrain_task": FORECASTING,
     "forecasting.tasks.forecast_run_finish_task": FORECASTING,

@@ -128,9 +128,9 @@ def test_a_run_whose_retrain_task_was_lost_is_planned_again(
     assert SeriesForecast.objects.filter(run=run).count() == 5
 
 
-def _demand_writes_refused():
+def _chunk_writes_refused():
     """A real database failure inside the plan: a trigger that refuses every
-    new demand day (dropped with the test's transaction)."""
+    new chunk row (dropped with the test's transaction)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -142,30 +142,35 @@ def _demand_writes_refused():
             )
             cursor.execute(
                 "CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON "
-                "forecasting_demandday FOR EACH ROW "
+                "forecasting_forecastchunk FOR EACH ROW "
                 "EXECUTE FUNCTION stockwise_test_refuse()"
             )
         else:
             cursor.execute(
                 "CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON "
-                "forecasting_demandday BEGIN "
+                "forecasting_forecastchunk BEGIN "
                 "SELECT RAISE(ABORT, 'refused by the test'); END"
             )
 
 
-def _demand_writes_allowed():
+def _chunk_writes_allowed():
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TRIGGER stockwise_test_refuse"
-            + (" ON forecasting_demandday" if connection.vendor == "postgresql" else "")
+            + (
+                " ON forecasting_forecastchunk"
+                if connection.vendor == "postgresql"
+                else ""
+            )
         )
 
 
 def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse):
-    """The claim commits on its own; when the history sync after it fails (in
-    the embedded default: a table another thread holds), the task's retry
+    """The claim commits on its own; when the plan after it fails (writing
+    its chunks; in the embedded default: a table another thread holds, when
+    the plan also synced the history), the task's retry
     must plan the run, not find it "already running" and leave it so forever
     (CI: a retrain stuck at "running")."""
     from datetime import UTC, datetime
@@ -181,7 +186,7 @@ def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse
             occurred_at=three_days_ago,
         )
     run, _ = forecast_run_start()
-    _demand_writes_refused()
+    _chunk_writes_refused()
     try:
         forecast_run_plan(run=run)
     except Exception as error:
@@ -191,7 +196,7 @@ def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse
     run.refresh_from_db()
     assert (run.status, run.started_at, run.n_chunks) == (RunStatus.PENDING, None, 0)
 
-    _demand_writes_allowed()
+    _chunk_writes_allowed()
     assert forecast_run_plan(run=run) == [0]
     run.refresh_from_db()
     assert (run.status, run.n_series) == (RunStatus.RUNNING, 1)

@@ -495,7 +495,8 @@ def test_one_computation_for_all_periods_matches_each_alone(warehouse):
     assert together[90]["stockout"]["product_days"] == 90
 
 
-def test_closing_a_run_refreshes_the_dashboard(monkeypatch):
+def test_closing_a_run_refreshes_the_dashboard(monkeypatch, db):
+    """Through the DemandDay sync it queues first (the dashboard reads it)."""
     from forecasting import tasks
 
     calls = []
@@ -511,7 +512,13 @@ def test_closing_a_run_refreshes_the_dashboard(monkeypatch):
     monkeypatch.setattr(
         tasks.dashboard_refresh_task, "delay", lambda *a: calls.append(a)
     )
+    synced = []
+    monkeypatch.setattr(
+        tasks.demand_history_sync_task, "delay", lambda *a: synced.append(a)
+    )
     tasks.forecast_run_finish_task(7)
+    assert synced == [(7,)] and calls == []
+    tasks.demand_history_sync_task()
     assert calls == [()]
 
 
