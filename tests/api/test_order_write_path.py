@@ -95,3 +95,25 @@ def test_a_short_order_naming_its_warehouse_stores_nothing_under_its_key(
     # The corrected request may use the same key.
     again = post_order(client, _body("EXT-3", product.sku, quantity=1), key="k-3")
     assert again.status_code == 201
+
+
+def test_a_409_names_a_product_never_stocked_there_with_nothing_available(
+    shop_a, product, warehouse, other_warehouse
+):
+    """One short pair has a level row, the other none: both are named."""
+    other = factories.product(sku="TEA-002")
+    factories.stock(product, warehouse, 1)
+    body = {
+        "external_id": "EXT-4",
+        "warehouse": warehouse.code,
+        "lines": [
+            {"sku": product.sku, "quantity": 2},
+            {"sku": other.sku, "quantity": 1},
+        ],
+    }
+    response = post_order(shop_client(shop_a[1]), body, key="k-4")
+    assert response.status_code == 409
+    shortages = {s["sku"]: s for s in response.json()["shortages"]}
+    assert shortages[product.sku]["available"] == 1
+    assert shortages[other.sku]["available"] == 0
+    assert {s["warehouse"] for s in shortages.values()} == {warehouse.code}
