@@ -290,7 +290,14 @@ def sales_order_create(
         )
     lines = _merge_lines(lines)
     with transaction.atomic(savepoint=False):
-        return _create_or_find(shop, external_id, lines, warehouse, before_reserve)
+        try:
+            return _create_or_find(shop, external_id, lines, warehouse, before_reserve)
+        except (InsufficientStock, InvalidState, IntegrityError) as error:
+            # Every attempt's writes are rolled back to its savepoint already:
+            # leave the block cleanly, so a caller's transaction stays usable
+            # (raised through a savepoint=False block it would be spoilt).
+            refused = error
+    raise refused
 
 
 def _create_or_find(
