@@ -1,6 +1,6 @@
 """Requests per second and latency of the shop API under gunicorn + PostgreSQL.
 
-    .venv/bin/python bench/api_load.py [--duration 20] [--workers 3] [--threads 4]
+    .venv/bin/python bench/api_load.py [--duration 20] [--workers 2] [--threads 4]
         [--worker-class gthread|sync] [--concurrency 8] [--hot-stock 1000]
         [--products 1000] [--client auto|wrk|httpx] [--profile]
 
@@ -29,8 +29,9 @@ cost. Exit status 1 when a target (reads >= 300/s with p95 < 100 ms; hot-SKU
 writes >= 100/s, exact, no 5xx) is missed. --profile prints a cProfile of
 in-process requests to stderr. Needs PostgreSQL at
 127.0.0.1:5432 (user postgres, trust auth). When Redis answers at 127.0.0.1:6379
-it uses database 15 for the cache and Celery, runs one Celery worker (orders
-enqueue alert evaluations), and removes its keys at the end.
+it uses database 15 (or STOCKWISE_BENCH_REDIS_DB) for the cache and Celery,
+runs one Celery worker (orders enqueue alert evaluations), and removes its
+keys at the end.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import asyncio
 import json
 import os
 import random
+import runpy
 import secrets
 import shutil
 import signal
@@ -76,11 +78,22 @@ HOT_WAREHOUSE = "ams"
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    served = runpy.run_path(str(ROOT / "config" / "gunicorn.py"))
     parser.add_argument("--duration", type=float, default=20.0, help="s per scenario")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     parser.add_argument(
-        "--worker-class", default="gthread", choices=["gthread", "sync"]
+        "--workers",
+        type=int,
+        default=served["workers"],
+        help="gunicorn workers (default: config/gunicorn.py's)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=served["threads"],
+        help="threads per worker (default: config/gunicorn.py's)",
+    )
+    parser.add_argument(
+        "--worker-class", default=served["worker_class"], choices=["gthread", "sync"]
     )
     parser.add_argument("--concurrency", type=int, default=8, help="client requests")
     parser.add_argument("--products", type=int, default=1000)

@@ -29,7 +29,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 CELERY = ROOT / ".venv" / "bin" / "celery"
 PG = "postgres://postgres@127.0.0.1:5432"
-REDIS_DB = 15
+# Other benches or checkouts on the same Redis pick their own database.
+REDIS_DB = int(os.environ.get("STOCKWISE_BENCH_REDIS_DB", "15"))
 
 
 def free_port() -> int:

@@ -38,16 +38,22 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
-def run_idempotent(request, call, *, validate) -> Response:
+def _no_store(status_code: int, body: dict) -> None:
+    """A staff call's early answer: nothing is kept for replay."""
+
+
+def run_idempotent(request, call, *, validate, answer_early=False) -> Response:
     """For a shop: check the key, validate, run call() once per key.
 
     For staff (no shop) the call just runs. `validate()` raises a 400 before
     anything is stored; `call()` returns (status, body), and what it raises
-    stores nothing under the key either.
+    stores nothing under the key either. answer_early: call takes an
+    `answer(status, body)` that stores its answer before it returns
+    (services.idempotency.idempotent_call); for staff it stores nothing.
     """
     if not is_shop(request.user):
         validate()
-        status_code, body = call()
+        status_code, body = call(_no_store) if answer_early else call()
         return Response(body, status=status_code)
     shop = request.user.shop
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -83,6 +89,7 @@ def run_idempotent(request, call, *, validate) -> Response:
         path=request.path,
         fingerprint=fingerprint,
         call=call,
+        answer_early=answer_early,
     )
     response = Response(stored.body, status=stored.status_code)
     if stored.replayed:

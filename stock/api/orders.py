@@ -120,14 +120,24 @@ class OrderListCreateApi(ListAPIView):
                 ],
             )
 
-        def call():
-            order, created = sales_order_create(**parsed["order"])
-            if not created:
-                order = visible_orders(request).get(pk=order.pk)
-            return (201 if created else 200), sales_order_body(order)
+        def call(answer):
+            built = {}
+
+            def reserved(order):
+                # The answer is stored before the stock rows are locked, so the
+                # hot SKU's lock is held from its UPDATE to the COMMIT only.
+                built["body"] = sales_order_body(order)
+                answer(201, built["body"])
+
+            order, created = sales_order_create(
+                **parsed["order"], before_reserve=reserved
+            )
+            if created:
+                return 201, built["body"]
+            return 200, sales_order_body(visible_orders(request).get(pk=order.pk))
 
         try:
-            return run_idempotent(request, call, validate=validate)
+            return run_idempotent(request, call, validate=validate, answer_early=True)
         except InsufficientStock as error:
             # Outside the refused (rolled-back) transaction: the lost demand
             # stays recorded; a served order never reaches this line.

@@ -100,11 +100,20 @@ def idempotent_call(
     method: str,
     path: str,
     fingerprint: str,
-    call: Callable[[], tuple[int, dict]],
+    call: Callable[..., tuple[int, dict]],
+    answer_early: bool = False,
 ) -> StoredResponse:
     """Run call() once per (shop, key) and store its answer; when call() raises
     (a ServiceError: a 400 or 409 answer), its claim on the key is rolled back
-    with its writes and the error propagates, stored nowhere."""
+    with its writes and the error propagates, stored nowhere.
+
+    answer_early=True calls ``call(answer)``: call may store its answer with
+    ``answer(status_code, body)`` before it is done, in the same transaction
+    (an order does, before it takes its stock rows' locks, so the key's UPDATE
+    does not lengthen them); when call() then returns that very body, it is
+    not written again. What call() writes after a savepoint it rolls back is
+    rolled back with it, an early answer too: the answer returned is stored.
+    """
     now = timezone.now()
     with transaction.atomic():
         record = _claim(
@@ -129,9 +138,16 @@ def idempotent_call(
             # An expired key starts afresh.
             record.request_hash, record.method, record.path = fingerprint, method, path
             record.created_at = now
-        status_code, body = call()
-        record.status_code, record.response_body = status_code, body
-        _store(record)
+        answered: list = []
+
+        def answer(status_code: int, body: dict) -> None:
+            record.status_code, record.response_body = status_code, body
+            _store(record)
+            answered[:] = [status_code, body]
+
+        status_code, body = call(answer) if answer_early else call()
+        if answered[:1] != [status_code] or answered[1] is not body:
+            answer(status_code, body)
     return StoredResponse(status_code, body, False)
 
 

@@ -37,6 +37,8 @@ def move_lots(pieces: list[Piece], now: datetime) -> list[Piece]:
     split FEFO), after moving every lot balance they change. Raises
     InsufficientStock when a named lot has less than is taken from it and
     InvalidInput for a lot of another product."""
+    if not pieces:  # a reservation or a release: no movement, no lot
+        return pieces
     _lots_check([line for line, _ in pieces if line.lot_id and _moves_lots(line)])
     held = _held_for_fefo(pieces)
     carried: dict[int, list[list[int]]] = defaultdict(list)
@@ -70,6 +72,8 @@ def move_lots(pieces: list[Piece], now: datetime) -> list[Piece]:
 
 
 def _lots_check(lines: list[LedgerLine]) -> None:
+    if not lines:
+        return
     products = dict(
         Lot.objects.filter(pk__in={line.lot_id for line in lines}).values_list(
             "pk", "product_id"

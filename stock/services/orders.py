@@ -1,6 +1,7 @@
 """Sales orders from shops: reserve on create, ship, cancel."""
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -111,52 +112,91 @@ def _reserve(
     lines: list[OrderLineInput],
     split: list[Allocation] | None = None,
     warehouses: dict[int, Warehouse] | None = None,
+    before_reserve: Callable[[SalesOrder], None] | None = None,
 ) -> SalesOrder:
     """Create the order and reserve it all in ``warehouse``, or, given a
-    ``split``, each allocation in its warehouse; nothing when any is short."""
-    with transaction.atomic():
-        order = SalesOrder.objects.create(
+    ``split``, each allocation in its warehouse; nothing when any is short.
+
+    Runs under a savepoint of the caller's transaction, rolled back when the
+    order is refused (short: InsufficientStock; sent before: IntegrityError)
+    and, when it goes through, left for the COMMIT to release: a RELEASE
+    would be one round trip more while the stock rows are locked.
+    """
+    savepoint = transaction.savepoint()
+    try:
+        return _reserve_writes(
             shop=shop,
             external_id=external_id,
             warehouse=warehouse,
-            is_split=split is not None,
+            lines=lines,
+            split=split,
+            warehouses=warehouses,
+            before_reserve=before_reserve,
         )
-        order_lines = SalesOrderLine.objects.bulk_create(
-            SalesOrderLine(
-                order=order,
-                product=line.product,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-            )
+    except (InsufficientStock, IntegrityError):
+        # The inner blocks (savepoint=False) marked the transaction for
+        # rollback; rolling back to the savepoint makes it whole again.
+        transaction.set_rollback(False)
+        transaction.savepoint_rollback(savepoint)
+        raise
+
+
+def _reserve_writes(
+    *,
+    shop: Shop,
+    external_id: str,
+    warehouse: Warehouse,
+    lines: list[OrderLineInput],
+    split: list[Allocation] | None,
+    warehouses: dict[int, Warehouse] | None,
+    before_reserve: Callable[[SalesOrder], None] | None,
+) -> SalesOrder:
+    """_reserve's writes: the order, its lines (and split), its event, then,
+    last, the stock. ``before_reserve(order)``, when given, runs just before
+    the stock rows are locked (the API stores its answer there)."""
+    order = SalesOrder.objects.create(
+        shop=shop,
+        external_id=external_id,
+        warehouse=warehouse,
+        is_split=split is not None,
+    )
+    order_lines = SalesOrderLine.objects.bulk_create(
+        SalesOrderLine(
+            order=order,
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in lines
+    )
+    # The caller can answer with order.lines.all() without reading them back
+    # (the same cache prefetch_related fills).
+    cached = SalesOrderLine.objects.filter(order=order)
+    cached._result_cache, cached._prefetch_done = order_lines, True
+    order._prefetched_objects_cache = {"lines": cached}
+    if split is None:
+        holds = [
+            LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
             for line in lines
-        )
-        # The caller can answer with order.lines.all() without reading them back
-        # (the same cache prefetch_related fills).
-        cached = SalesOrderLine.objects.filter(order=order)
-        cached._result_cache, cached._prefetch_done = order_lines, True
-        order._prefetched_objects_cache = {"lines": cached}
-        if split is None:
-            holds = [
-                LedgerLine(line.product.pk, warehouse.pk, reserved=line.quantity)
-                for line in lines
-            ]
-        else:
-            _allocations_write(order, split, lines, warehouses or {})
-            holds = [
-                LedgerLine(a.product_id, a.warehouse_id, reserved=a.quantity)
-                for a in split
-            ]
-        # The event first, the stock last: the level row a hot SKU's orders
-        # queue on stays locked only from its UPDATE to the commit. A refused
-        # reservation rolls the event back with the order.
-        order_hook.announce(OrderChanged(order=order, event=ORDER_CREATED))
-        ledger_post(
-            lines=holds,
-            reference_type=ReferenceType.SALES_ORDER,
-            reference_id=str(order.pk),
-            actor_shop=shop,
-            savepoint=False,  # a refusal rolls back this whole block
-        )
+        ]
+    else:
+        _allocations_write(order, split, lines, warehouses or {})
+        holds = [
+            LedgerLine(a.product_id, a.warehouse_id, reserved=a.quantity) for a in split
+        ]
+    # The event first, the stock last: the level row a hot SKU's orders
+    # queue on stays locked only from its UPDATE to the commit. A refused
+    # reservation rolls the event back with the order.
+    order_hook.announce(OrderChanged(order=order, event=ORDER_CREATED))
+    if before_reserve is not None:
+        before_reserve(order)
+    ledger_post(
+        lines=holds,
+        reference_type=ReferenceType.SALES_ORDER,
+        reference_id=str(order.pk),
+        actor_shop=shop,
+        savepoint=False,  # a refusal rolls back _reserve's savepoint
+    )
     return order
 
 
@@ -185,7 +225,11 @@ def _allocations_write(
 
 
 def _reserve_split(
-    *, shop: Shop, external_id: str, lines: list[OrderLineInput]
+    *,
+    shop: Shop,
+    external_id: str,
+    lines: list[OrderLineInput],
+    before_reserve: Callable[[SalesOrder], None] | None = None,
 ) -> SalesOrder | None:
     """Reserve the order split over the fewest warehouses; None when the
     network cannot fill it. A plan a concurrent order made short is planned
@@ -209,6 +253,7 @@ def _reserve_split(
                 lines=lines,
                 split=split,
                 warehouses=warehouses,
+                before_reserve=before_reserve,
             )
         except InsufficientStock:
             continue
@@ -221,6 +266,7 @@ def sales_order_create(
     external_id: str,
     lines: list[OrderLineInput],
     warehouse: Warehouse | None = None,
+    before_reserve: Callable[[SalesOrder], None] | None = None,
 ) -> tuple[SalesOrder, bool]:
     """Reserve every line or nothing; return (order, created).
 
@@ -232,6 +278,10 @@ def sales_order_create(
 
     An order the shop sent before (same external_id) is returned as it is when
     its lines match, and refused when they differ.
+
+    One transaction (the caller's, when it has one). ``before_reserve(order)``
+    is called with each order written, in it, just before its stock rows are
+    locked; a refused attempt rolls back what it wrote.
     """
     external_id = external_id.strip()
     if not external_id:
@@ -239,6 +289,24 @@ def sales_order_create(
             gettext("external_id must not be blank."), field="external_id"
         )
     lines = _merge_lines(lines)
+    with transaction.atomic(savepoint=False):
+        try:
+            return _create_or_find(shop, external_id, lines, warehouse, before_reserve)
+        except (InsufficientStock, InvalidState, IntegrityError) as error:
+            # Every attempt's writes are rolled back to its savepoint already:
+            # leave the block cleanly, so a caller's transaction stays usable
+            # (raised through a savepoint=False block it would be spoilt).
+            refused = error
+    raise refused
+
+
+def _create_or_find(
+    shop: Shop,
+    external_id: str,
+    lines: list[OrderLineInput],
+    warehouse: Warehouse | None,
+    before_reserve: Callable[[SalesOrder], None] | None,
+) -> tuple[SalesOrder, bool]:
     # Insert first: a re-sent order (the rare case) meets the unique (shop,
     # external_id) index inside _reserve and is read back then, so a new order
     # costs no lookup.
@@ -248,7 +316,11 @@ def sales_order_create(
     for candidate in candidates:
         try:
             order = _reserve(
-                shop=shop, external_id=external_id, warehouse=candidate, lines=lines
+                shop=shop,
+                external_id=external_id,
+                warehouse=candidate,
+                lines=lines,
+                before_reserve=before_reserve,
             )
             return order, True
         except InsufficientStock as error:
@@ -259,17 +331,24 @@ def sales_order_create(
             break
     if first_error is not None and warehouse is None and shop.split_orders:
         try:
-            order = _reserve_split(shop=shop, external_id=external_id, lines=lines)
+            order = _reserve_split(
+                shop=shop,
+                external_id=external_id,
+                lines=lines,
+                before_reserve=before_reserve,
+            )
         except IntegrityError as error:
             order, duplicate = None, error
         if order is not None:
             return order, True
+    if first_error is not None and duplicate is None:
+        # Every attempt inserted the order before it was short: no order with
+        # this external_id was there to find.
+        raise first_error
     existing = SalesOrder.objects.filter(shop=shop, external_id=external_id).first()
     if existing is None:
         if duplicate is not None:
             raise duplicate
-        if first_error is not None:
-            raise first_error
         raise InvalidState(
             gettext("No active warehouse can take orders."), field="warehouse"
         )
