@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -36,18 +36,37 @@ SPARSE = 4
 _DEMAND_COLUMNS = ("product_id", "warehouse_id", "date", "quantity", "censored")
 
 
-def _ledger_days(first: int, last: int, since: date | None, until: date):
+def _synced_to(first: int, last: int) -> dict[tuple[int, int], date]:
+    """The newest ledger day DemandDay holds of each pair of the pass (pairs
+    with none are left out): one probe of the (product, warehouse, date)
+    index per pair, newest first, not a read of the pass's days."""
+    newest = (
+        DemandDay.objects.filter(
+            product_id=OuterRef("product_id"),
+            warehouse_id=OuterRef("warehouse_id"),
+            source=DemandSource.LEDGER,
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    rows = (
+        StockLevel.objects.filter(product_id__gte=first, product_id__lte=last)
+        .annotate(newest=Subquery(newest))
+        .values_list("product_id", "warehouse_id", "newest")
+        .order_by()
+    )
+    # filtered here: a filter on the subquery runs it a second time
+    return {(p, w): d for p, w, d in rows if d is not None}
+
+
+def _ledger_days(first: int, last: int, since: date | None, until: date, synced=None):
     """The pass's roll-up rows from `since` (all when None) to `until`, and
-    per pair the first day it moved and the on hand it carried into `since`."""
+    per pair the first day it moved and the on hand it carried into `since`.
+
+    With `synced` (pairs -> newest day in DemandDay), a pair not in it is
+    fresh: its days are read from its first movement whatever `since` is."""
     span = LedgerDay.objects.filter(
         product_id__gte=first, product_id__lte=last, date__lte=until
-    )
-    rows = span if since is None else span.filter(date__gte=since)
-    frame = pd.DataFrame.from_records(
-        rows.values_list(
-            "product_id", "warehouse_id", "date", "net", "shipped", "low"
-        ).order_by(),
-        columns=["product_id", "warehouse_id", "day", "net", "sold", "low"],
     )
     sums = {"first": Min("date")}
     if since is not None:
@@ -58,18 +77,39 @@ def _ledger_days(first: int, last: int, since: date | None, until: date):
     )
     pairs["carried"] = pairs.get("carried", 0)
     pairs["carried"] = pairs["carried"].fillna(0).astype("int64")
+    pairs["fresh"] = False
+    rows = span
+    if since is not None and synced is not None and not pairs.empty:
+        keys = zip(pairs["product_id"], pairs["warehouse_id"], strict=True)
+        pairs["fresh"] = [k not in synced for k in keys]
+        pairs["fresh"] &= pd.to_datetime(pairs["first"]) < pd.Timestamp(since)
+        pairs.loc[pairs["fresh"], "carried"] = 0
+    if since is not None:
+        # a fresh pair's product is read whole (_calendar drops the days of
+        # its other pairs before `since`)
+        early = set(pairs.loc[pairs["fresh"], "product_id"].tolist())
+        rows = span.filter(Q(date__gte=since) | Q(product_id__in=early))
+    frame = pd.DataFrame.from_records(
+        rows.values_list(
+            "product_id", "warehouse_id", "date", "net", "shipped", "low"
+        ).order_by(),
+        columns=["product_id", "warehouse_id", "day", "net", "sold", "low"],
+    )
     return frame, pairs
 
 
 def _calendar(frame: pd.DataFrame, pairs: pd.DataFrame, since, until) -> pd.DataFrame:
-    """Every day of each pair from its first movement (or `since`) to `until`,
-    with the day's sold units, whether it is censored, in numpy over all pairs."""
+    """Every day of each pair from its first movement (or `since`, unless the
+    pair is `fresh`) to `until`, with the day's sold units, whether it is
+    censored, in numpy over all pairs."""
     if pairs.empty:
         return pd.DataFrame(columns=["product_id", "warehouse_id", "day", "sold"])
     end = np.datetime64(until, "D")
     first = pd.to_datetime(pairs["first"]).to_numpy().astype("datetime64[D]")
     if since is not None:
-        first = np.maximum(first, np.datetime64(since, "D"))
+        late = np.maximum(first, np.datetime64(since, "D"))
+        fresh = pairs["fresh"].to_numpy(bool) if "fresh" in pairs else False
+        first = np.where(fresh, first, late)
     lengths = (end - first).astype(np.int64) + 1
     keep = lengths > 0
     pairs, first, lengths = pairs[keep], first[keep], lengths[keep]
@@ -113,9 +153,10 @@ def _calendar(frame: pd.DataFrame, pairs: pd.DataFrame, since, until) -> pd.Data
     )
 
 
-def _add_refused(frame: pd.DataFrame, first: int, last: int, since, until):
+def _add_refused(frame: pd.DataFrame, first: int, last: int, since, until, early=()):
     """Add the units refused for lack of stock to the days they were refused,
-    and mark those days censored (a refusal is a stock-out seen by a buyer)."""
+    and mark those days censored (a refusal is a stock-out seen by a buyer).
+    The `early` products' refusals are read from before `since` too."""
     rows = LostSale.objects.filter(
         short=True,
         product_id__gte=first,
@@ -123,7 +164,7 @@ def _add_refused(frame: pd.DataFrame, first: int, last: int, since, until):
         created_at__date__lte=until,
     )
     if since is not None:
-        rows = rows.filter(created_at__date__gte=since)
+        rows = rows.filter(Q(created_at__date__gte=since) | Q(product_id__in=early))
     refused = pd.DataFrame.from_records(
         rows.annotate(
             day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
@@ -147,23 +188,25 @@ def _add_refused(frame: pd.DataFrame, first: int, last: int, since, until):
 def demand_history_sync(*, until: date | None = None, full: bool = False) -> int:
     """Bring DemandDay up to date with the ledger, up to yesterday by default.
 
-    Incremental: only days from the last synced ledger day on are rewritten
-    (every pair that ever moved gets each new day, zero or not), unless
+    Incremental: each pass rewrites the days from the oldest of its pairs'
+    newest synced day on (every pair that ever moved gets each new day, zero
+    or not), and a pair with no day yet from its first movement, unless
     `full` is set. Reads the ledger's daily roll-up a pass of products at a
-    time; each pass is written in its own transaction.
+    time; each pass is written in its own transaction, so a sync that dies
+    part-way leaves the later passes behind, and the next one completes them.
     """
     until = until or date.today() - timedelta(days=1)
-    since = None
-    if not full:
-        since = DemandDay.objects.filter(source=DemandSource.LEDGER).aggregate(
-            last=Max("date")
-        )["last"]
     written = 0
     # every pair with a movement has a level row
     for first, last in product_passes(StockLevel.objects.all(), PRODUCTS_PER_PASS):
-        frame, pairs = _ledger_days(first, last, since, until)
+        synced = since = None
+        if not full:
+            synced = _synced_to(first, last)
+            since = min(synced.values(), default=None)
+        frame, pairs = _ledger_days(first, last, since, until, synced)
+        early = set(pairs.loc[pairs["fresh"], "product_id"].tolist())
         frame = _calendar(frame, pairs, since, until)
-        frame = _add_refused(frame, first, last, since, until)
+        frame = _add_refused(frame, first, last, since, until, early)
         written += _demand_days_write(frame)
     return written
 

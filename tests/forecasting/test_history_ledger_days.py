@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -149,3 +150,105 @@ def test_the_sync_checks_references_per_pass_and_leaves_row_triggers_on(
             cursor.execute("SHOW session_replication_role")
             assert cursor.fetchone()[0] == "origin"
     assert days_of(product) == {0: (0, True), 1: (2, False), 2: (0, False)}
+
+
+def _demand_writes_refused(from_product):
+    """A real database failure part-way through a sync: a trigger that refuses
+    every DemandDay row of the products from `from_product` on (the later
+    passes), dropped by _demand_writes_allowed or with the test's transaction."""
+    table = DemandDay._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION stockwise_test_refuse() RETURNS trigger AS $$ "
+                f"BEGIN IF NEW.product_id >= {int(from_product)} THEN "
+                "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION stockwise_test_refuse()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER stockwise_test_refuse BEFORE INSERT ON {table} "
+                f"WHEN NEW.product_id >= {int(from_product)} BEGIN "
+                "SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+
+
+def _demand_writes_allowed():
+    table = DemandDay._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP TRIGGER stockwise_test_refuse"
+            + (f" ON {table}" if connection.vendor == "postgresql" else "")
+        )
+
+
+def _demand_days():
+    return sorted(
+        DemandDay.objects.values_list(
+            "product_id", "warehouse_id", "date", "quantity", "censored", "source"
+        )
+    )
+
+
+def _full_sync_days(until=None):
+    """What a clean full sync gives (DemandDay holds ledger days only here)."""
+    DemandDay.objects.all().delete()
+    demand_history_sync(until=until, full=True)
+    return _demand_days()
+
+
+def test_a_sync_that_failed_part_way_is_completed_by_the_next(monkeypatch, warehouse):
+    """A sync whose later passes fail (a database error, a killed worker)
+    leaves them behind; the next plain incremental sync must bring them up to
+    date too, not start every pass from the newest synced day."""
+    monkeypatch.setattr(history_service, "PRODUCTS_PER_PASS", 2)
+    start = date.today() - timedelta(days=20)
+    products = [factories.product() for _ in range(4)]
+    for n, product in enumerate(products):
+        post(product, warehouse, 0, 10 + n, MovementKind.RECEIPT, base=start)
+        post(product, warehouse, 2, -(1 + n), MovementKind.SHIPMENT, base=start)
+    demand_history_sync(until=start + timedelta(days=4))
+    for n, product in enumerate(products):  # sales after the first sync
+        post(product, warehouse, 6, -(2 + n), MovementKind.SHIPMENT, base=start)
+        post(product, warehouse, 9, -1, MovementKind.SHIPMENT, base=start)
+
+    _demand_writes_refused(products[2].pk)  # the second pass fails
+    with pytest.raises(Exception, match="refused by the test"):
+        demand_history_sync(until=start + timedelta(days=12))
+    newest = dict(
+        DemandDay.objects.values_list("product_id").annotate(Max("date")).order_by()
+    )
+    assert newest[products[0].pk] == start + timedelta(days=12)
+    assert newest[products[3].pk] == start + timedelta(days=4)
+    _demand_writes_allowed()
+
+    demand_history_sync()  # incremental, up to yesterday
+    after = _demand_days()
+    assert after == _full_sync_days()
+    assert len(after) == 4 * 20
+
+
+def test_a_pair_new_to_the_sync_gets_its_history_from_its_first_movement(
+    warehouse, other_warehouse
+):
+    """A pair whose first movement (posted late, dated in the past) is older
+    than the days already synced gets every day from that movement on."""
+    start = date.today() - timedelta(days=10)
+    product = factories.product()
+    post(product, warehouse, 0, 5, MovementKind.RECEIPT, base=start)
+    post(product, warehouse, 1, -2, MovementKind.SHIPMENT, base=start)
+    demand_history_sync(until=start + timedelta(days=6))
+    post(product, other_warehouse, 2, 4, MovementKind.RECEIPT, base=start)
+    post(product, other_warehouse, 3, -4, MovementKind.SHIPMENT, base=start)
+    late = factories.product()  # a product of its own, too
+    post(late, warehouse, 1, 3, MovementKind.RECEIPT, base=start)
+    post(late, warehouse, 4, -1, MovementKind.SHIPMENT, base=start)
+
+    demand_history_sync()
+    after = _demand_days()
+    assert after == _full_sync_days()
+    assert len(after) == 10 + 8 + 9
