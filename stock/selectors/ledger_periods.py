@@ -9,16 +9,24 @@ grouped per product and week by the database (the shorter periods are the
 last days and weeks of the longest, since they all end on the same day),
 returns per-product sums for all of them. About 10,000 rows come back, not a
 row per product and week.
+
+They read the weekly roll-up per product (stock.LedgerWeek, kept from
+LedgerDay by a trigger) rather than LedgerDay: a week's row counts as a whole
+(or in the two parts a period's weeks, which end with the periods, cut it
+into) and day by day only where a period's edge falls in it. That is the
+same sums from a row per product and week instead of one per product,
+warehouse and day. ``source="days"`` reads LedgerDay as before (the tests
+hold one equal to the other).
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import LedgerDay
+from ..models import LedgerDay, LedgerWeek
 
 SCAN_WORK_MEM = "64MB"
 
@@ -56,7 +64,7 @@ def _day(column: str, since_param: str) -> str:
     return f"({column} - {since_param}::date)"
 
 
-def ledger_scan(*, periods, since: datetime) -> LedgerScan:
+def ledger_scan(*, periods, since: datetime, source: str = "weeks") -> LedgerScan:
     """Per-product sums for each period, from the ledger's days since `since`
     (the start of a day in the default time zone: the start of the longest
     period, which then ends `longest` days later).
@@ -69,25 +77,113 @@ def ledger_scan(*, periods, since: datetime) -> LedgerScan:
     """
     periods = sorted(set(periods))
     weeks = {period: max(period // 7, 1) for period in periods}
-    sql, names = _scan_sql(periods, weeks)
+    longest = periods[-1]
     day = timezone.localtime(since, timezone.get_default_timezone()).date()
-    value = day.isoformat() if connection.vendor == "sqlite" else day
-    params = [value, value]
+    edges = [0, longest, *(longest - period for period in periods[:-1])]
+    # the periods' weeks start `offset` days after `since` (see _scan_sql)
+    rows, params = ledger_rows(
+        day, edges=edges, week_start=longest - 7 * max(weeks.values()), source=source
+    )
+    sql, names = _scan_sql(periods, weeks, rows)
     return _scan_result(_scan_rows(sql, params), names, periods, weeks)
 
 
-def _scan_sql(periods: list[int], weeks: dict[int, int]) -> tuple[str, list[str]]:
-    """The one query and the names of its columns after product_id: `after`,
-    then per period net, by_day, shipped, then per period week_units and
-    week_squares. Its parameters: the since date, twice."""
+def _date_param(day: date):
+    return day.isoformat() if connection.vendor == "sqlite" else day
+
+
+def ledger_rows(
+    since: date, *, edges: list[int], week_start: int, source: str = "weeks"
+) -> tuple[str, list]:
+    """A subquery of the ledger's movement from the day `since` on, per product:
+    rows of (product_id, day, net, nd, shipped) where `day` counts the days
+    from `since`, each row's units moved on that day, or on the days after it
+    up to the next row's (of the same product); `nd` is the sum of net x day
+    over those days. Sums over any range of days that starts and ends at an
+    edge (days from `since`) or at `week_start` plus a multiple of 7 are exact.
+
+    From LedgerWeek (the default): the week's row in one or two parts (split
+    where the weeks counted from `week_start` begin), or day by day for the
+    weeks that hold an edge. From LedgerDay (``source="days"``): a row per
+    product and day, summed over the warehouses by the query above it.
+    """
+    fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
+    value = _date_param(since)
+    if source == "days":
+        return (
+            f"""
+            SELECT product_id, day, net, net * day AS nd, shipped
+            FROM (
+                SELECT product_id, net, shipped, {_day("date", "%s")} AS day
+                FROM {LedgerDay._meta.db_table}
+                WHERE date >= %s
+                {fence}
+            ) d0
+            """,
+            [value, value],
+        )
+    # a row's day j (0 = Monday) is day dw + j from `since`; dw = -weekday
+    # of `since` (mod 7), so the weeks from week_start begin at the same j in
+    # every row
+    split = (week_start + since.weekday()) % 7
+    plain = [(0, split), (split, 7)] if split else [(0, 7)]
+    pieces = [(lo, hi, 0) for lo, hi in plain] + [(j, j + 1, 1) for j in range(7)]
+    edge_weeks = sorted(
+        {
+            since
+            + timedelta(days=e)
+            - timedelta(days=(since + timedelta(days=e)).weekday())
+            for e in edges
+        }
+    )
+
+    def per_piece(term) -> str:
+        whens = " ".join(
+            f"WHEN {k} THEN ({' + '.join(term(j) for j in range(lo, hi))})"
+            for k, (lo, hi, _) in enumerate(pieces)
+        )
+        return f"CASE k.id {whens} END"
+
+    table = " UNION ALL ".join(
+        f"SELECT {k} AS id, {lo} AS lo, {edge} AS edge"
+        for k, (lo, hi, edge) in enumerate(pieces)
+    )
+    marks = ", ".join(["%s"] * len(edge_weeks))
+    sql = f"""
+        SELECT product_id, dw + k.lo AS day,
+               {per_piece(lambda j: f"net{j}")} AS net,
+               dw * ({per_piece(lambda j: f"net{j}")})
+                   + ({per_piece(lambda j: f"{j} * net{j}")}) AS nd,
+               {per_piece(lambda j: f"shipped{j}")} AS shipped
+        FROM (
+            SELECT w.*, {_day("week", "%s")} AS dw,
+                   CASE WHEN week IN ({marks}) THEN 1 ELSE 0 END AS edge
+            FROM {LedgerWeek._meta.db_table} w
+            WHERE week >= %s
+            {fence}
+        ) w
+        JOIN ({table}) k ON k.edge = w.edge
+        WHERE dw + k.lo >= 0
+    """
+    params = [
+        value,
+        *(_date_param(week) for week in edge_weeks),
+        _date_param(since - timedelta(days=6)),
+    ]
+    return sql, params
+
+
+def _scan_sql(
+    periods: list[int], weeks: dict[int, int], rows: str
+) -> tuple[str, list[str]]:
+    """The one query over `rows` (ledger_rows) and the names of its columns
+    after product_id: `after`, then per period net, by_day, shipped, then per
+    period week_units and week_squares. Its parameters: those of `rows`."""
     longest = periods[-1]
     longest_weeks = max(weeks.values())
     # the weeks end with the periods: the first counted week starts `offset`
     # days after `since`
     offset = longest - 7 * longest_weeks
-    # keeps the day a column of its subquery: merged into the expressions
-    # above it, the planner would compute it again in each, for every movement
-    fence = "LIMIT -1 OFFSET 0" if connection.vendor == "sqlite" else "OFFSET 0"
     # A movement's band is the shortest period that holds it (they nest), -1
     # from the periods' end on; its week counts back from that end too.
     bands = " ".join(
@@ -98,19 +194,14 @@ def _scan_sql(periods: list[int], weeks: dict[int, int]) -> tuple[str, list[str]
     sql = f"""
         WITH grouped AS (
             SELECT product_id, week, band, SUM(net) AS q,
-                   SUM(net * day) AS qd, SUM(shipped) AS s
+                   SUM(nd) AS qd, SUM(shipped) AS s
             FROM (
-                SELECT product_id, net, shipped, day,
+                SELECT product_id, net, nd, shipped, day,
                        CASE WHEN day >= {offset} AND day < {longest}
                             THEN (day - {offset}) / 7 END AS week,
                        CASE WHEN day >= {longest} THEN -1 {bands}
                             ELSE {longest} END AS band
-                FROM (
-                    SELECT product_id, net, shipped, {_day("date", "%s")} AS day
-                    FROM {LedgerDay._meta.db_table}
-                    WHERE date >= %s
-                    {fence}
-                ) d
+                FROM ({rows}) d
             ) m
             GROUP BY product_id, week, band
         ),
