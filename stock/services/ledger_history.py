@@ -21,6 +21,7 @@ from core.errors import InvalidInput
 
 from ..models import DEMAND_KINDS, LedgerDay, Location, StockLevel, StockMovement
 from ..selectors.picking import warehouse_bins
+from .ledger_weeks import WEEKS_TRIGGER, ledger_weeks_add_written
 
 # Rows of COPY text built and sent at a time (bounded memory).
 COPY_CHUNK = 50_000
@@ -305,7 +306,7 @@ def history_references_lock(history: History) -> str | None:
     references_lock(StockMovement, ids)
     # LedgerDay's own trigger (it keeps LedgerWeek) does not count: with row
     # triggers off, history_days_write adds the weeks itself
-    return row_triggers_off(StockMovement)
+    return row_triggers_off(StockMovement, LedgerDay, handled=(WEEKS_TRIGGER,))
 
 
 def history_triggers_back(before: str | None) -> None:
@@ -438,8 +439,6 @@ def history_days_write(
         sql = f"COPY {table} ({columns}, updated_at) FROM STDIN"
         _copy(cursor.cursor, sql, fields, n)
     if triggers_off:
-        from .ledger_weeks import ledger_weeks_add_written
-
         ledger_weeks_add_written(now, set(days["product_id"].tolist()))
 
 

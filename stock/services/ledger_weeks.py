@@ -17,6 +17,8 @@ DAYS = range(7)
 NET = [f"net{j}" for j in DAYS]
 SHIPPED = [f"shipped{j}" for j in DAYS]
 COLUMNS = ", ".join(["product_id", "week", *NET, *SHIPPED])
+# the PostgreSQL trigger on LedgerDay (SQLite's are this name + _insert etc.)
+WEEKS_TRIGGER = "stock_ledgerday_to_week"
 _ADD = ", ".join(f"{c} = {{table}}.{c} + excluded.{c}" for c in NET + SHIPPED)
 
 
