@@ -32,7 +32,7 @@ def ledger_weeks_expected(first: int, last: int) -> dict[tuple, tuple[int, ...]]
     """LedgerDay of products first..last grouped by product and week:
     (product_id, week) -> (net0..net6, shipped0..shipped6)."""
     vendor = connection.vendor
-    weekday = weekday_sql("date", vendor)
+    weekday = weekday_sql("date", vendor, with_params=True)
     sums = ", ".join(
         [f"SUM(CASE WHEN j = {j} THEN net ELSE 0 END)" for j in range(7)]
         + [f"SUM(CASE WHEN j = {j} THEN shipped ELSE 0 END)" for j in range(7)]

@@ -22,10 +22,12 @@ WEEKS_TRIGGER = "stock_ledgerday_to_week"
 _ADD = ", ".join(f"{c} = {{table}}.{c} + excluded.{c}" for c in NET + SHIPPED)
 
 
-def weekday_sql(column: str, vendor: str) -> str:
-    """0 (Monday) to 6 (Sunday): the weekday of a date column."""
+def weekday_sql(column: str, vendor: str, with_params: bool = False) -> str:
+    """0 (Monday) to 6 (Sunday): the weekday of a date column (`with_params`:
+    for a statement run with parameters, where a % is written %%)."""
     if vendor == "sqlite":
-        return f"((CAST(strftime('%w', {column}) AS INTEGER) + 6) % 7)"
+        pc = "%%" if with_params else "%"
+        return f"((CAST(strftime('{pc}w', {column}) AS INTEGER) + 6) {pc} 7)"
     return f"(EXTRACT(ISODOW FROM {column})::integer - 1)"
 
 
@@ -164,7 +166,7 @@ def ledger_weeks_add_written(now, product_ids) -> None:
     transaction."""
     vendor = connection.vendor
     day, week = LedgerDay._meta.db_table, LedgerWeek._meta.db_table
-    weekday = weekday_sql("date", vendor)
+    weekday = weekday_sql("date", vendor, with_params=True)
     sums = ", ".join(
         [f"SUM(CASE WHEN j = {j} THEN net ELSE 0 END)" for j in DAYS]
         + [f"SUM(CASE WHEN j = {j} THEN shipped ELSE 0 END)" for j in DAYS]

@@ -157,6 +157,7 @@ def test_every_writer_keeps_the_weeks_and_the_reconcile_finds_a_difference(
     settings, warehouse, other_warehouse
 ):
     settings.TIME_ZONE = "Asia/Shanghai"
+    settings.DEBUG = True  # the statements' text is formatted with the params
     products = _history([warehouse, other_warehouse])
     assert LedgerWeek.objects.filter(product=products[-1]).exists()  # imported
     ledger_days_backfill()  # deletes and rewrites LedgerDay
