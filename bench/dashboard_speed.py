@@ -23,6 +23,12 @@ machine the wall time also holds the wait for a core; PostgreSQL's own CPU
 is only in the wall time). Prints one JSON object: wall and CPU ms p50/p95
 and query counts per page, and the refresh's ms.
 
+``--source days`` times the refresh reading the ledger's daily roll-up
+(LedgerDay, as before the weekly one) instead of its weekly roll-up
+(LedgerWeek): before and after on one database. ``--resume`` (PostgreSQL)
+finishes a build stopped after its movements committed: LedgerDay by one
+INSERT ... SELECT, LedgerWeek rebuilt from it, then the rest.
+
 ``--reuse [PATH]`` keeps the scratch database (a SQLite file at PATH, or the
 PostgreSQL database) and reuses it on the next run; ``--build-only`` stops
 after loading.
