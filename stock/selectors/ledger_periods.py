@@ -29,7 +29,6 @@ from django.utils import timezone
 from ..models import LedgerDay, LedgerWeek
 
 SCAN_WORK_MEM = "64MB"
-EXPLAIN = False
 
 
 @dataclass
@@ -218,10 +217,6 @@ def _weeks_scan(periods, weeks, since: date, rows: str, params: list) -> LedgerS
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"SET LOCAL work_mem = '{SCAN_WORK_MEM}'")
-        if EXPLAIN:
-            for q, p in ((ledger_sql, params), (weeks_sql, weeks_params)):
-                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q, p)
-                print("\n".join(r[0] for r in cursor.fetchall()))
         cursor.execute(ledger_sql, params)
         ledger = cursor.fetchall()
         cursor.execute(weeks_sql, weeks_params)
