@@ -10,13 +10,15 @@ last days and weeks of the longest, since they all end on the same day),
 returns per-product sums for all of them. About 10,000 rows come back, not a
 row per product and week.
 
-They read the weekly roll-up per product (stock.LedgerWeek, kept from
-LedgerDay by a trigger) rather than LedgerDay: a week's row counts as a whole
-(or in the two parts a period's weeks, which end with the periods, cut it
-into) and day by day only where a period's edge falls in it. That is the
-same sums from a row per product and week instead of one per product,
-warehouse and day. ``source="days"`` reads LedgerDay as before (the tests
-hold one equal to the other).
+By default they read the weekly roll-up per product (stock.LedgerWeek, kept
+from LedgerDay by a trigger) instead, in two queries grouped by product only:
+the period sums (a week's row counts as a whole, day by day only where a
+period's edge falls in it) and ABC/XYZ's weekly units (a window over each
+product's weeks: a period week, which ends with the periods on any weekday,
+is the end of one row's week and the start of the next). The same figures
+from a row per product and week instead of one per product, warehouse and
+day, and no product x week x band groups. ``source="days"`` reads LedgerDay
+as before (the tests hold one equal to the other).
 """
 
 from dataclasses import dataclass
@@ -70,10 +72,11 @@ def ledger_scan(*, periods, since: datetime, source: str = "weeks") -> LedgerSca
     period, which then ends `longest` days later).
 
     Periods are lengths in days that all end on the same day; each period's
-    ABC/XYZ looks at its last max(period // 7, 1) whole weeks. One query in
-    its own transaction, whatever the number of products or periods; reads
-    the (date, product_id) index and its net and shipped columns only (an
-    index-only scan on PostgreSQL).
+    ABC/XYZ looks at its last max(period // 7, 1) whole weeks. Two queries
+    (LedgerWeek) or one (``source="days"``: the (date, product_id) index of
+    LedgerDay and its net and shipped columns only, an index-only scan on
+    PostgreSQL) in their own transaction, whatever the number of products or
+    periods.
     """
     periods = sorted(set(periods))
     weeks = {period: max(period // 7, 1) for period in periods}
