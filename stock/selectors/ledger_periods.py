@@ -86,7 +86,9 @@ def ledger_scan(*, periods, since: datetime, source: str = "weeks") -> LedgerSca
     # the periods' weeks start `offset` days after `since` (see _scan_sql)
     offset = longest - 7 * max(weeks.values())
     rows, params = ledger_rows(day, edges=edges, week_start=offset, source=source)
-    if source == "weeks":
+    # a period shorter than a week counts a week that starts before `since`
+    # (its days before it are not counted): the weekly rows cannot cut that
+    if source == "weeks" and offset >= 0:
         rows, params = _period_rows(day, edges)
         return _weeks_scan(periods, weeks, day, rows, params)
     sql, names = _scan_sql(periods, weeks, rows)

@@ -5,10 +5,11 @@ history with back-dated posts, a bulk import and a time-zone edge, for every
 weekday the periods can end on; the reconcile proves it equals LedgerDay."""
 
 import random
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
@@ -24,6 +25,8 @@ from stock.models import (
     ReferenceType,
     StockMovement,
 )
+from stock.selectors.kpis import period_bounds
+from stock.selectors.ledger_periods import LedgerScan, ledger_scan
 from stock.selectors.ledger_weeks import ledger_weeks_reconcile
 from stock.services.ledger import LedgerLine, ledger_load_history, ledger_post
 from stock.services.ledger_days import ledger_days_backfill
@@ -189,3 +192,25 @@ def test_a_sunday_evening_in_utc_is_monday_s_week_in_shanghai(
     assert rows[date(2026, 11, 23)].net6 == -3  # Sunday 29 November there
     assert rows[date(2026, 11, 23)].shipped6 == 3
     assert ledger_weeks_reconcile() == []
+
+
+@pytest.mark.parametrize("periods", [(1, 3), (6, 13, 30), (7, 90)])
+def test_the_scan_of_short_periods_equals_the_days_scan(
+    settings, warehouse, other_warehouse, periods
+):
+    settings.TIME_ZONE = "Asia/Shanghai"
+    _history([warehouse, other_warehouse])
+    for k in range(7):
+        since, _ = period_bounds(max(periods), today=TODAY + timedelta(days=k))
+        weeks = ledger_scan(periods=periods, since=since)
+        days = ledger_scan(periods=periods, since=since, source="days")
+        for field in fields(LedgerScan):
+            a, b = getattr(weeks, field.name), getattr(days, field.name)
+            if isinstance(a, dict) and a and hasattr(next(iter(a.values())), "shape"):
+                assert a.keys() == b.keys()
+                for key in a:
+                    assert np.array_equal(a[key], b[key]), (field.name, key, k)
+            elif hasattr(a, "shape"):
+                assert np.array_equal(a, b), (field.name, k)
+            else:
+                assert a == b, field.name
