@@ -11,7 +11,8 @@ from django.db.models import F, FloatField, Sum
 from django.utils import timezone
 
 from catalog.models import Product
-from stock.models import LedgerDay, StockLevel
+from stock.models import StockLevel
+from stock.selectors.ledger_periods import ledger_rows
 
 from .periods import period_dates
 from .stockouts import DayCounts, stockout_days_by_date
@@ -19,34 +20,28 @@ from .stockouts import DayCounts, stockout_days_by_date
 MIN_WEEKS = 12
 
 
-def _days_since(column: str) -> str:
-    """Whole days from the date parameter to the date column."""
-    if connection.vendor == "sqlite":
-        return f"CAST(julianday({column}) - julianday(%s) AS INTEGER)"
-    return f"({column} - %s::date)"
-
-
-def _ledger_weeks(since, weeks: int) -> tuple[np.ndarray, np.ndarray, float]:
+def _ledger_weeks(
+    since, weeks: int, source: str = "weeks"
+) -> tuple[np.ndarray, np.ndarray, float]:
     """(net value moved per week, cost of goods shipped per week, value moved
     after the last week), at today's unit costs: one query over the ledger's
-    daily roll-up (stock.LedgerDay) from the day `since` starts."""
-    table = LedgerDay._meta.db_table
+    weekly roll-up (stock.LedgerWeek; LedgerDay with ``source="days"``) from
+    the day `since` starts."""
     products = Product._meta.db_table
+    day = timezone.localtime(since, timezone.get_default_timezone()).date()
+    rows, params = ledger_rows(day, edges=[0, 7 * weeks], week_start=0, source=source)
     sql = f"""
         SELECT bucket, SUM(value), SUM(shipped)
         FROM (
             SELECT d.net * p.unit_cost AS value, d.shipped * p.unit_cost AS shipped,
-                   CASE WHEN {_days_since("d.date")} >= {7 * weeks} THEN -1
-                        ELSE {_days_since("d.date")} / 7 END AS bucket
-            FROM {table} d JOIN {products} p ON p.id = d.product_id
-            WHERE d.date >= %s
+                   CASE WHEN d.day >= {7 * weeks} THEN -1
+                        ELSE d.day / 7 END AS bucket
+            FROM ({rows}) d JOIN {products} p ON p.id = d.product_id
         ) t
         GROUP BY bucket
     """
-    day = timezone.localtime(since, timezone.get_default_timezone()).date()
-    value = day.isoformat() if connection.vendor == "sqlite" else day
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [value, value, value])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     net, cogs, after = np.zeros(weeks), np.zeros(weeks), 0.0
     for bucket, value, shipped in rows:
@@ -82,6 +77,7 @@ def stock_trends_get(
     period_days: int,
     today: date | None = None,
     stockout_by_date: DayCounts | None = None,
+    source: str = "weeks",
 ) -> dict:
     """Week by week over the period (at least MIN_WEEKS weeks, ending
     yesterday): the week's end, its closing inventory value, its turnover
@@ -89,7 +85,8 @@ def stock_trends_get(
     as a yearly rate) and its stock-out rate (share of product-days out of
     stock). Values at today's unit costs, as the KPIs above them. Pass
     `stockout_by_date` (stockout_days_by_date over at least trend_dates) to
-    share the dashboard's one count of the demand days."""
+    share the dashboard's one count of the demand days; ``source="days"``
+    reads LedgerDay instead of its weekly roll-up."""
     weeks = trend_weeks(period_days)
     first, until = trend_dates(period_days, today)
     since = timezone.make_aware(datetime.combine(first, time.min))
@@ -99,7 +96,7 @@ def stock_trends_get(
         )["v"]
         or 0.0
     )
-    net, cogs, after = _ledger_weeks(since, weeks)
+    net, cogs, after = _ledger_weeks(since, weeks, source)
     # closing(w) = today's value - what moved after week w
     later = np.concatenate([np.cumsum(net[::-1])[::-1][1:], [0.0]])
     closing = value_now - after - later

@@ -12,6 +12,7 @@ from .documents import (
 from .idempotency import IdempotencyRecord
 from .ledger import DEMAND_KINDS, DEMAND_Q, MovementKind, ReferenceType, StockMovement
 from .ledger_days import LedgerDay
+from .ledger_weeks import LedgerWeek
 from .lost_sales import LostSale
 from .lots import Lot, LotStockLevel
 from .operations import (
@@ -34,6 +35,7 @@ __all__ = [
     "DEMAND_Q",
     "IdempotencyRecord",
     "LedgerDay",
+    "LedgerWeek",
     "Location",
     "LostSale",
     "Lot",

@@ -396,7 +396,9 @@ def ledger_load_history(
             raise InvalidInput("History can only be loaded into an empty ledger.")
         triggers_were = history_references_lock(history)
         history_insert(history, reference_type)
-        history_days_write(history_days(history), now)
+        history_days_write(
+            history_days(history), now, triggers_off=triggers_were is not None
+        )
         history_triggers_back(triggers_were)
         history_levels(running)
         ensure_location_levels(

@@ -21,6 +21,7 @@ from core.errors import InvalidInput
 
 from ..models import DEMAND_KINDS, LedgerDay, Location, StockLevel, StockMovement
 from ..selectors.picking import warehouse_bins
+from .ledger_weeks import WEEKS_TRIGGER, ledger_weeks_add_written
 
 # Rows of COPY text built and sent at a time (bounded memory).
 COPY_CHUNK = 50_000
@@ -303,7 +304,9 @@ def history_references_lock(history: History) -> str | None:
         values = np.asarray(values).ravel()
         ids[name] = (np.unique(values) if values.dtype != object else values).tolist()
     references_lock(StockMovement, ids)
-    return row_triggers_off(StockMovement, LedgerDay)
+    # LedgerDay's own trigger (it keeps LedgerWeek) does not count: with row
+    # triggers off, history_days_write adds the weeks itself
+    return row_triggers_off(StockMovement, LedgerDay, handled=(WEEKS_TRIGGER,))
 
 
 def history_triggers_back(before: str | None) -> None:
@@ -387,9 +390,14 @@ def _instances(history: History, reference_type: str) -> list[StockMovement]:
     ]
 
 
-def history_days_write(days: pd.DataFrame, now: datetime) -> None:
+def history_days_write(
+    days: pd.DataFrame, now: datetime, triggers_off: bool = False
+) -> None:
     """Write the roll-up of a history of pairs without a ledger to LedgerDay:
-    by COPY on PostgreSQL, elsewhere through ledger_days_add."""
+    by COPY on PostgreSQL, elsewhere through ledger_days_add. LedgerDay's
+    trigger adds the rows to the weekly roll-up (LedgerWeek); with row
+    triggers off (`triggers_off`, history_references_lock) it does not fire,
+    and one upsert here adds them instead."""
     from .ledger_days import ledger_days_add
 
     if not len(days):
@@ -430,6 +438,8 @@ def history_days_write(days: pd.DataFrame, now: datetime) -> None:
     with connection.cursor() as cursor:
         sql = f"COPY {table} ({columns}, updated_at) FROM STDIN"
         _copy(cursor.cursor, sql, fields, n)
+    if triggers_off:
+        ledger_weeks_add_written(now, set(days["product_id"].tolist()))
 
 
 def history_levels(totals: dict) -> None:
