@@ -55,12 +55,14 @@ def day_sums(movements: Iterable) -> DaySums:
 
 def ledger_days_add(sums: DaySums, *, now: datetime | None = None) -> None:
     """Add the sums to their LedgerDay rows (created when missing): one
-    statement per BATCH rows, in (product, warehouse, date) order so two
-    transactions upserting the same rows take their locks in the same order."""
+    statement per BATCH rows, in (product, date, warehouse) order so two
+    transactions upserting the same rows take their locks in the same order,
+    and so do the LedgerWeek rows the trigger adds them to (product, week):
+    a warehouse before the date would take a product's weeks out of order."""
     if not sums:
         return
     now = now or timezone.now()
-    keys = sorted(sums)
+    keys = sorted(sums, key=lambda key: (key[0], key[2], key[1]))
     if connection.vendor == "postgresql" and len(keys) > COPY_FROM:
         _copy_add(keys, sums, now)
         return
@@ -90,7 +92,7 @@ def _copy_add(keys: list, sums: DaySums, now: datetime) -> None:
                 copy.write_row((*key, *sums[key], now))
         cursor.execute(
             _upsert_sql(
-                "SELECT * FROM ledger_days_in ORDER BY product_id, warehouse_id, date"
+                "SELECT * FROM ledger_days_in ORDER BY product_id, date, warehouse_id"
             )
         )
         cursor.execute("TRUNCATE ledger_days_in")

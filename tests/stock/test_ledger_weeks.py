@@ -214,3 +214,35 @@ def test_the_scan_of_short_periods_equals_the_days_scan(
                 assert np.array_equal(a, b), (field.name, k)
             else:
                 assert a == b, field.name
+
+
+@pytest.mark.django_db
+def test_a_post_takes_a_products_week_rows_in_date_order(product):
+    """Two warehouses' days of one product in one statement: the trigger adds
+    them to the product's LedgerWeek rows, which (unlike the day rows) the
+    warehouses share; taken in any order but the weeks' own, two such posts
+    (back-dated, in other warehouses each) could wait on each other for good.
+    The days are upserted in (product, date, warehouse) order."""
+    from stock.services.ledger_days import ledger_days_add
+
+    first, second = factories.warehouse(), factories.warehouse()
+    monday = date(2026, 11, 2)
+    sums = {
+        (product.pk, min(first.pk, second.pk), monday + timedelta(days=7)): [
+            0,
+            1,
+            0,
+            1,
+        ],
+        (product.pk, max(first.pk, second.pk), monday): [0, 1, 0, 1],
+    }
+    with CaptureQueriesContext(connection) as queries:
+        ledger_days_add(sums)
+    statement = next(q["sql"] for q in queries if "stock_ledgerday" in q["sql"])
+    # the earlier week's day comes first in the statement
+    assert statement.index(str(monday)) < statement.index(
+        str(monday + timedelta(days=7))
+    )
+    assert sorted(
+        LedgerWeek.objects.filter(product=product).values_list("week", "net0")
+    ) == [(monday, 1), (monday + timedelta(days=7), 1)]
