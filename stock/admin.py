@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     IdempotencyRecord,
     LedgerDay,
+    LedgerWeek,
     Location,
     LocationStockLevel,
     LostSale,
@@ -130,6 +132,24 @@ class LedgerDayAdmin(ReadOnlyAdmin):
     list_filter = ["warehouse"]
     search_fields = ["product__sku", "product__name"]
     list_select_related = ["product", "warehouse"]
+
+
+@admin.register(LedgerWeek)
+class LedgerWeekAdmin(ReadOnlyAdmin):
+    """The ledger's weekly roll-up per product: kept from LedgerDay by a
+    trigger, never by hand (``manage.py ledger_weeks_reconcile`` checks it)."""
+
+    list_display = ["week", "product", "shipped_total", "net_total"]
+    search_fields = ["product__sku", "product__name"]
+    list_select_related = ["product"]
+
+    @admin.display(description=_("shipped"))
+    def shipped_total(self, week):
+        return sum(getattr(week, f"shipped{day}") for day in range(7))
+
+    @admin.display(description=_("net"))
+    def net_total(self, week):
+        return sum(getattr(week, f"net{day}") for day in range(7))
 
 
 @admin.register(StockLevel)
