@@ -120,26 +120,33 @@ def rebuild_sql(vendor: str) -> list[str]:
     """Empty LedgerWeek and fill it from LedgerDay grouped by product and week
     (rows in week order, as the trigger writes them, so a period's weeks lie
     together on disk)."""
-    day, week = LedgerDay._meta.db_table, LedgerWeek._meta.db_table
-    weekday = weekday_sql("date", vendor)
-    sums = ", ".join(
-        [f"SUM(CASE WHEN j = {j} THEN net ELSE 0 END)" for j in DAYS]
-        + [f"SUM(CASE WHEN j = {j} THEN shipped ELSE 0 END)" for j in DAYS]
-    )
+    week = LedgerWeek._meta.db_table
     return [
         f"DELETE FROM {week}",
         f"""
         INSERT INTO {week} ({COLUMNS})
+        {_weeks_of_days(weekday_sql("date", vendor), vendor)}
+        ORDER BY week, product_id
+        """,
+    ]
+
+
+def _weeks_of_days(weekday: str, vendor: str, where: str = "") -> str:
+    """SELECT LedgerDay's rows (those `where` keeps) as LedgerWeek's columns,
+    grouped by product and week."""
+    sums = ", ".join(
+        [f"SUM(CASE WHEN j = {j} THEN net ELSE 0 END)" for j in DAYS]
+        + [f"SUM(CASE WHEN j = {j} THEN shipped ELSE 0 END)" for j in DAYS]
+    )
+    return f"""
         SELECT product_id, week, {sums}
         FROM (
             SELECT product_id, net, shipped, {weekday} AS j,
                    {week_sql("date", weekday, vendor)} AS week
-            FROM {day}
+            FROM {LedgerDay._meta.db_table}
+            {where}
         ) d
-        GROUP BY product_id, week
-        ORDER BY week, product_id
-        """,
-    ]
+        GROUP BY product_id, week"""
 
 
 def ledger_weeks_rebuild() -> int:
@@ -165,24 +172,14 @@ def ledger_weeks_add_written(now, product_ids) -> None:
     one additive upsert, grouped by product and week, in the same
     transaction."""
     vendor = connection.vendor
-    day, week = LedgerDay._meta.db_table, LedgerWeek._meta.db_table
+    week = LedgerWeek._meta.db_table
     weekday = weekday_sql("date", vendor, with_params=True)
-    sums = ", ".join(
-        [f"SUM(CASE WHEN j = {j} THEN net ELSE 0 END)" for j in DAYS]
-        + [f"SUM(CASE WHEN j = {j} THEN shipped ELSE 0 END)" for j in DAYS]
-    )
+    where = "WHERE updated_at = %s AND product_id = ANY(%s)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {week} ({COLUMNS})
-            SELECT product_id, week, {sums}
-            FROM (
-                SELECT product_id, net, shipped, {weekday} AS j,
-                       {week_sql("date", weekday, vendor)} AS week
-                FROM {day}
-                WHERE updated_at = %s AND product_id = ANY(%s)
-            ) d
-            GROUP BY product_id, week
+            {_weeks_of_days(weekday, vendor, where)}
             ORDER BY product_id, week
             ON CONFLICT (product_id, week) DO UPDATE SET {_ADD.format(table=week)}
             """,
