@@ -117,6 +117,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # The tests' database is a file too, in WAL mode as above: the
+            # browser tests' pages read while a background thread writes, as
+            # they do under `make demo`. An in-memory database shares one
+            # cache with table locks, where such a read fails at once.
+            "TEST": {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

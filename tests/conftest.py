@@ -32,6 +32,22 @@ def pytest_configure(config):
     cache["LOCATION"] = urlunsplit(url._replace(path=f"/{(db - 4 * n) % 16}"))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The SQLite test database is a file (config.settings: WAL, as under `make
+    demo`), one per xdist process. Its folder exists, and a -wal/-shm file an
+    interrupted run left is removed: SQLite would replay it into the new
+    database."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = Path(database["TEST"]["NAME"])
+        name.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def fast_password_hasher():
     # Real hashing costs ~0.2 s per user; the tests create hundreds of users.

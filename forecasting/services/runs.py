@@ -85,21 +85,18 @@ def forecast_run_plan(
     there is no history). Chunks are runs of consecutive (product, warehouse)
     pairs, so each reads its history as one range of the index.
     """
-    claimed = ForecastRun.objects.filter(pk=run.pk, status=RunStatus.PENDING).update(
-        status=RunStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    try:
+    # The claim and the plan commit together: a plan that fails (in the
+    # embedded default, a table another thread holds) takes the claim back
+    # with it, so the task's retry or the sweeper plans the run again. A
+    # separate write giving the run back could meet the same lock and leave it
+    # "running" with no chunk for good (CI: a retrain stuck at 5 %).
+    with transaction.atomic():
+        claimed = ForecastRun.objects.filter(
+            pk=run.pk, status=RunStatus.PENDING
+        ).update(status=RunStatus.RUNNING, started_at=timezone.now())
+        if not claimed:
+            return None
         return _plan(run, chunk_size)
-    except BaseException:
-        # The claim committed on its own; a plan that failed after it gives
-        # the run back, so the task's retry (or the sweeper) plans it again
-        # instead of finding it "already running" and leaving it so.
-        ForecastRun.objects.filter(
-            pk=run.pk, status=RunStatus.RUNNING, n_chunks=0
-        ).update(status=RunStatus.PENDING, started_at=None)
-        raise
 
 
 def _history_until(run: ForecastRun) -> date:

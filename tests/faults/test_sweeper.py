@@ -200,3 +200,71 @@ def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse
     assert forecast_run_plan(run=run) == [0]
     run.refresh_from_db()
     assert (run.status, run.n_series) == (RunStatus.RUNNING, 1)
+
+
+def _run_give_back_refused():
+    """The write that would set a claimed run back to pending fails as well:
+    in CI the table lock that broke the plan also refused that UPDATE."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION stockwise_test_refuse_back() RETURNS trigger AS $$ "
+                "BEGIN IF NEW.status = 'pending' AND OLD.status = 'running' THEN "
+                "RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER stockwise_test_refuse_back BEFORE UPDATE ON "
+                "forecasting_forecastrun FOR EACH ROW "
+                "EXECUTE FUNCTION stockwise_test_refuse_back()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER stockwise_test_refuse_back BEFORE UPDATE OF status "
+                "ON forecasting_forecastrun WHEN NEW.status = 'pending' "
+                "AND OLD.status = 'running' BEGIN "
+                "SELECT RAISE(ABORT, 'refused by the test'); END"
+            )
+
+
+def test_a_plan_that_fails_is_never_left_running_even_when_no_write_can_follow(
+    product, warehouse
+):
+    """CI (session 17): the plan met a table held by the page's poll, and so
+    did the write meant to give the run back; the run stayed "running" with
+    no chunk ("Reading the sales history", 5 %) and every retry "joined" it.
+    The claim now commits with the plan, so a failed plan leaves it pending
+    without another write, and the retry plans it."""
+    from datetime import UTC, datetime
+
+    from stock.models import MovementKind, ReferenceType
+    from stock.services.ledger import LedgerLine, ledger_post
+
+    ledger_post(
+        lines=[LedgerLine(product.pk, warehouse.pk, 4, kind=MovementKind.RECEIPT)],
+        reference_type=ReferenceType.MANUAL,
+        occurred_at=datetime.now(UTC) - timedelta(days=3),
+    )
+    ledger_post(
+        lines=[LedgerLine(product.pk, warehouse.pk, -1, kind=MovementKind.SHIPMENT)],
+        reference_type=ReferenceType.MANUAL,
+        occurred_at=datetime.now(UTC) - timedelta(days=2),
+    )
+    run, _ = forecast_run_start()
+    _chunk_writes_refused()
+    _run_give_back_refused()
+    try:
+        forecast_run_plan(run=run)
+    except Exception as error:
+        assert "refused by the test" in str(error)
+    else:
+        raise AssertionError("the plan should have met the refusing trigger")
+    run.refresh_from_db()
+    assert (run.status, run.started_at, run.n_chunks) == (RunStatus.PENDING, None, 0)
+
+    _chunk_writes_allowed()
+    assert forecast_run_plan(run=run) == [0]
+    run.refresh_from_db()
+    assert (run.status, run.n_series) == (RunStatus.RUNNING, 1)
