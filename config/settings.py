@@ -473,6 +473,12 @@ STOCKWISE_DASHBOARD_CACHE_SECONDS = env_int("STOCKWISE_DASHBOARD_CACHE_SECONDS",
 STOCKWISE_INLINE_WORK_IN_THREAD = env_bool(
     "STOCKWISE_INLINE_WORK_IN_THREAD", default=True
 )
+# A worker's long read-only computations (the dashboard's snapshot) send their
+# independent queries over this many connections at once on PostgreSQL
+# (core/parallel.py); 1 runs them one after another.
+STOCKWISE_PARALLEL_READ_THREADS = int(
+    os.environ.get("STOCKWISE_PARALLEL_READ_THREADS", "4")
+)
 # Demand outliers (forecasting/planning/outliers.py): off, every flag waits for
 # a manager; on, a clear data-entry spike (robust z > 20, > 5x the window's
 # next-largest day, one order >= 90% of the day) is left out of training

@@ -9,12 +9,14 @@ from datetime import date
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.parallel import ParallelReads
 from stock.selectors import (
     abc_xyz_compute_periods,
     abc_xyz_store,
     adjustments_unusual_periods,
     count_variances_get,
     period_bounds,
+    stock_ageing_get,
     stock_kpis_periods,
 )
 from stock.selectors.kpis import PERIODS
@@ -24,7 +26,13 @@ from stock.selectors.lost_sales import lost_sales_periods
 from .accuracy import forecast_accuracy_get, forecast_accuracy_names
 from .periods import period_dates
 from .stockouts import stockout_days_by_date, stockout_rate_periods
-from .trends import accuracy_trend, stock_trends_get, trend_dates, trends_for
+from .trends import (
+    accuracy_trend,
+    stock_trends_get,
+    stockout_trend,
+    trend_dates,
+    trends_for,
+)
 
 SNAPSHOT_KEY = "stockwise:dashboard:v3:{period}"
 REFRESH_CLAIM_KEY = "stockwise:dashboard:v3:refreshing"
@@ -48,36 +56,51 @@ def dashboard_snapshots_compute(
     once. The ledger's sums come from its weekly roll-up (stock.LedgerWeek);
     ``source="days"`` reads its daily one (LedgerDay) instead, as before it
     (the tests hold the two snapshots equal).
+
+    The independent reads (forecast accuracy, the ledger scan, the stock's
+    ageing, the demand days' count, the trends, the reviews) go to the
+    database side by side on PostgreSQL (core.parallel), longest first;
+    what combines them runs here as they arrive.
     """
     periods = sorted(set(periods))
+    longest = max(periods)
     computed_at = timezone.now()
-    since, _ = period_bounds(max(periods), today=today)
-    scan = ledger_scan(periods=periods, since=since, source=source)
-    stock = stock_kpis_periods(periods=periods, today=today, scan=scan)
-    # one count of the demand days per date serves the stock-out rate of every
-    # period and its weekly trend
-    first, until = trend_dates(max(periods), today)
-    by_date = stockout_days_by_date(
-        min(first, period_dates(max(periods), today)[0]), until
-    )
-    stockout = stockout_rate_periods(periods=periods, today=today, by_date=by_date)
-    classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
-    adjustments = adjustments_unusual_periods(periods=periods, today=today)
-    lost_sales = lost_sales_periods(periods=periods, today=today)
-    trends = stock_trends_get(
-        period_days=max(periods),
-        today=today,
-        stockout_by_date=by_date,
-        source=source,
-    )
-    scored_runs: dict = {}
-    names = forecast_accuracy_names()
+    since, until = period_bounds(longest, today=today)
+    first, last = trend_dates(longest, today)
+    with ParallelReads() as reads:
+        accuracy_read = reads.submit(_accuracies, periods, today)
+        scan_read = reads.submit(
+            ledger_scan, periods=periods, since=since, source=source
+        )
+        ageing_read = reads.submit(stock_ageing_get, until)
+        # one count of the demand days per date serves the stock-out rate of
+        # every period and its weekly trend
+        by_date_read = reads.submit(
+            stockout_days_by_date, min(first, period_dates(longest, today)[0]), last
+        )
+        trends_read = reads.submit(
+            stock_trends_get,
+            period_days=longest,
+            today=today,
+            source=source,
+            stockouts=False,
+        )
+        reviews_read = reads.submit(_reviews, periods, today)
+        scan = scan_read.result()
+        stock = stock_kpis_periods(
+            periods=periods, today=today, scan=scan, ageing=ageing_read.result()
+        )
+        classes = abc_xyz_compute_periods(periods=periods, today=today, scan=scan)
+        by_date = by_date_read.result()
+        stockout = stockout_rate_periods(periods=periods, today=today, by_date=by_date)
+        trends = trends_read.result()
+        trends["stockout_rate"] = stockout_trend(longest, today, by_date)
+        accuracies, scored_runs = accuracy_read.result()
+        adjustments, lost_sales, variances = reviews_read.result()
     snapshots = {}
     for period in periods:
         abc_xyz_store(classes[period])  # the product list's ABC filter agrees
-        accuracy = forecast_accuracy_get(
-            period_days=period, today=today, scored_runs=scored_runs, names=names
-        )
+        accuracy = accuracies[period]
         snapshots[period] = {
             "computed_at": computed_at,
             "period_days": period,
@@ -90,11 +113,34 @@ def dashboard_snapshots_compute(
             },
             # the cells only: the page never needs each product's class
             "abc_xyz": replace(classes[period], classes={}),
-            "count_variances": count_variances_get(period_days=period, today=today),
+            "count_variances": variances[period],
             "adjustments": adjustments[period],
             "lost_sales": lost_sales[period],
         }
     return snapshots
+
+
+def _accuracies(periods, today: date | None) -> tuple[dict, dict]:
+    """Each period's forecast accuracy, a run the periods share scored once;
+    and the scored runs (for the accuracy trend)."""
+    scored_runs: dict = {}
+    names = forecast_accuracy_names()
+    accuracies = {
+        period: forecast_accuracy_get(
+            period_days=period, today=today, scored_runs=scored_runs, names=names
+        )
+        for period in periods
+    }
+    return accuracies, scored_runs
+
+
+def _reviews(periods, today: date | None) -> tuple[dict, dict, dict]:
+    """The small reads: unusual adjustments, lost sales, count variances."""
+    return (
+        adjustments_unusual_periods(periods=periods, today=today),
+        lost_sales_periods(periods=periods, today=today),
+        {p: count_variances_get(period_days=p, today=today) for p in periods},
+    )
 
 
 def _snapshot_store(snapshot: dict) -> None:

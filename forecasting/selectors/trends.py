@@ -67,6 +67,15 @@ def _stockout_weeks(
     return [float(o / d) if d else None for o, d in zip(out, days, strict=True)]
 
 
+def stockout_trend(
+    period_days: int, today: date | None = None, by_date: DayCounts | None = None
+) -> list[float | None]:
+    """The weekly stock-out rate of stock_trends_get on its own (`by_date`:
+    stockout_days_by_date over at least trend_dates)."""
+    first, until = trend_dates(period_days, today)
+    return _stockout_weeks(first, until, trend_weeks(period_days), by_date)
+
+
 def trend_dates(period_days: int, today: date | None = None) -> tuple[date, date]:
     """[first, until): the days the trends of a period cover."""
     return period_dates(7 * trend_weeks(period_days), today)
@@ -78,6 +87,7 @@ def stock_trends_get(
     today: date | None = None,
     stockout_by_date: DayCounts | None = None,
     source: str = "weeks",
+    stockouts: bool = True,
 ) -> dict:
     """Week by week over the period (at least MIN_WEEKS weeks, ending
     yesterday): the week's end, its closing inventory value, its turnover
@@ -86,7 +96,8 @@ def stock_trends_get(
     stock). Values at today's unit costs, as the KPIs above them. Pass
     `stockout_by_date` (stockout_days_by_date over at least trend_dates) to
     share the dashboard's one count of the demand days; ``source="days"``
-    reads LedgerDay instead of its weekly roll-up."""
+    reads LedgerDay instead of its weekly roll-up. ``stockouts=False``: the
+    ledger's lines only, "stockout_rate" left out (stockout_trend gives it)."""
     weeks = trend_weeks(period_days)
     first, until = trend_dates(period_days, today)
     since = timezone.make_aware(datetime.combine(first, time.min))
@@ -104,13 +115,15 @@ def stock_trends_get(
     mean = (opening + closing) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
         turnover = np.where(mean > 0, cogs / mean * 52, np.nan)
-    return {
+    trends = {
         "weeks": [first + timedelta(days=7 * (w + 1) - 1) for w in range(weeks)],
         "inventory_value": [round(float(v), 2) for v in closing],
         "cogs": [round(float(v), 2) for v in cogs],
         "turnover": [None if np.isnan(t) else round(float(t), 2) for t in turnover],
-        "stockout_rate": _stockout_weeks(first, until, weeks, stockout_by_date),
     }
+    if stockouts:
+        trends["stockout_rate"] = _stockout_weeks(first, until, weeks, stockout_by_date)
+    return trends
 
 
 def trend_weeks(period_days: int) -> int:

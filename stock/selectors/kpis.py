@@ -115,11 +115,16 @@ def stock_kpis_get(*, period_days: int, today: date | None = None) -> StockKpis:
 
 
 def stock_kpis_periods(
-    *, periods, today: date | None = None, scan: LedgerScan | None = None
+    *,
+    periods,
+    today: date | None = None,
+    scan: LedgerScan | None = None,
+    ageing: dict | None = None,
 ) -> dict[int, StockKpis]:
     """The KPIs of several periods ending on the same day: about six aggregate
     queries in all, whatever the number of products or periods (one ledger
-    scan over the longest period serves them all; pass `scan` to share it)."""
+    scan over the longest period serves them all; pass `scan` to share it,
+    and `ageing`, stock_ageing_get at the periods' end, read beside it)."""
     longest = max(periods)
     since, until = period_bounds(longest, today=today)
     if scan is None:
@@ -134,7 +139,8 @@ def stock_kpis_periods(
     starts = {period: until - timedelta(days=period) for period in periods}
     lines = _order_lines_decided(starts, since, until)
     rate = holding_cost_rate()
-    ageing = _ageing(until)
+    if ageing is None:
+        ageing = stock_ageing_get(until)
     po = _purchase_order_values()
     out = {}
     for period in periods:
@@ -211,7 +217,7 @@ def _purchase_order_values() -> dict:
     )
 
 
-def _ageing(until: datetime) -> dict:
+def stock_ageing_get(until: datetime) -> dict:
     """Stock (per product x warehouse) with no shipment from there in N days
     (read from the ledger's daily roll-up: one query, one index probe per
     level row for the last shipping day of the last DEAD_DAYS, newest first,
