@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
-from django.db.models import FloatField, Value
+from django.core.cache import cache
+from django.db.models import BigIntegerField, F, FloatField, Sum, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, NullIf
+from django.db.models.functions import Cast, ExtractDay, NullIf
 
-from catalog.models import Category
+from catalog.models import Category, Product
 from stock.models import Warehouse
 
 from ..engine.bands import band_edges
@@ -22,12 +24,54 @@ ANOMALY_MIN_MISS = 0.5  # beyond the 95% band by half its half-width or more
 # the paths a forecast is scored with: its mean and its 95% band
 # (engine.bands.band_levels(0.95))
 PATH_KEYS = ("mean", "q0.025", "q0.975", "q0.95")
+# one int per product x warehouse series, the same in every run
+CODE_WIDTH = 2**32
+# A run's scores are kept per run and per state of the demand they were
+# scored on (its forecasts never change once it closed): a refresh reads back
+# the runs no demand day of whose week changed, instead of scoring them again.
+SCORED_KEY = "stockwise:accuracy:v1:{run}:{state}"
+SCORED_SECONDS = 7 * 24 * 3600
 
 
-def forecast_accuracy_names() -> tuple[dict, dict]:
-    """Category and warehouse names the accuracy groups are shown by (read once
-    for several periods: pass them as ``names``)."""
-    return _category_names(), dict(Warehouse.objects.values_list("pk", "code"))
+class AccuracyNames:
+    """What the accuracy groups and misses are shown by, read once for
+    several periods (pass it as ``names``): category names with their
+    parents, warehouse codes, and each product's category and SKU as they are
+    now (read when first needed)."""
+
+    def __init__(self):
+        self.categories = _category_names()
+        self.warehouses = dict(Warehouse.objects.values_list("pk", "code"))
+
+    @cached_property
+    def _products(self) -> tuple[np.ndarray, np.ndarray, dict]:
+        pks, categories, skus = [], [], {}
+        for pk, category, sku in Product.objects.order_by("pk").values_list(
+            "pk", "category_id", "sku"
+        ):
+            pks.append(pk)
+            categories.append(-1 if category is None else category)
+            skus[pk] = sku
+        return (
+            np.array(pks, dtype=np.int64),
+            np.array(categories, dtype=np.int64),
+            skus,
+        )
+
+    def categories_of(self, products: np.ndarray) -> np.ndarray:
+        """Each product's category id (-1: none, or the product is gone)."""
+        pks, categories, _ = self._products
+        if not len(pks):
+            return np.full(len(products), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(pks, products), len(pks) - 1)
+        return np.where(pks[at] == products, categories[at], -1)
+
+    def sku(self, product: int) -> str:
+        return self._products[2].get(product, "")
+
+
+def forecast_accuracy_names() -> AccuracyNames:
+    return AccuracyNames()
 
 
 def forecast_accuracy_get(
@@ -35,7 +79,7 @@ def forecast_accuracy_get(
     period_days: int,
     today: date | None = None,
     scored_runs: dict | None = None,
-    names: tuple[dict, dict] | None = None,
+    names: AccuracyNames | None = None,
 ) -> dict:
     """WAPE and bias of earlier runs' forecasts against the demand that followed.
 
@@ -54,7 +98,8 @@ def forecast_accuracy_get(
     since, until = period_dates(period_days, today)
     runs = _eval_runs(since, until)
     scored_runs = {} if scored_runs is None else scored_runs
-    categories, warehouses = names or forecast_accuracy_names()
+    names = names or forecast_accuracy_names()
+    categories, warehouses = names.categories, names.warehouses
     by_category: dict = {}
     by_warehouse: dict = {}
     total = _empty_group()
@@ -62,7 +107,7 @@ def forecast_accuracy_get(
     seen = []  # (series code, category id, warehouse id) of every run
     for run in runs:
         if run.pk not in scored_runs:
-            scored_runs[run.pk] = _run_scored(run)
+            scored_runs[run.pk] = _run_scored(run, names)
         scored = scored_runs[run.pk]
         if scored is None:
             continue
@@ -70,18 +115,19 @@ def forecast_accuracy_get(
         seen.append((scored["codes"], scored["cats"], scored["whs"]))
         for name, values in sums.items():
             total[name] += float(values.sum())
-        for ids, names, groups in (
+        for ids, labels, groups in (
             (scored["cats"], categories, by_category),
             (scored["whs"], warehouses, by_warehouse),
         ):
             unique, inverse = np.unique(ids, return_inverse=True)
             for k, pk in enumerate(unique.tolist()):
-                group = groups.setdefault(names.get(pk), _empty_group())
+                group = groups.setdefault(labels.get(pk), _empty_group())
                 mask = inverse == k
                 for name, values in sums.items():
                     group[name] += float(values[mask].sum())
         if run is runs[-1]:
-            anomalies, anomaly_count = scored["anomalies"](warehouses)
+            anomalies = _anomalies_named(scored["anomalies"], names)
+            anomaly_count = scored["anomaly_count"]
     _count_series(seen, total, by_category, by_warehouse, categories, warehouses)
     return {
         "runs": [(r.pk, r.history_end + timedelta(days=1)) for r in runs],
@@ -152,13 +198,13 @@ def _count_series(seen, total, by_category, by_warehouse, categories, warehouses
     whs = np.concatenate([w for _, _, w in seen])
     codes, first = np.unique(codes, return_index=True)
     total["series"] = len(codes)
-    for ids, names, groups in (
+    for ids, labels, groups in (
         (cats[first], categories, by_category),
         (whs[first], warehouses, by_warehouse),
     ):
         unique, counts = np.unique(ids, return_counts=True)
         for pk, n in zip(unique.tolist(), counts.tolist(), strict=True):
-            groups[names.get(pk)]["series"] += n
+            groups[labels.get(pk)]["series"] += n
 
 
 def _empty_group() -> dict:
@@ -172,22 +218,70 @@ def _empty_group() -> dict:
     }
 
 
-def _run_scored(run: ForecastRun) -> dict | None:
+def _run_scored(run: ForecastRun, names: AccuracyNames) -> dict | None:
     """The run's forecasts scored on the EVAL_DAYS after its history; None
     when it stored none.
 
     Per series (in the order of the run's rows): "codes" (product x
-    warehouse as one int), "cats" (category id, -1 for none), "whs"
-    (warehouse id), and under "rows" the arrays summed into a group's scores
-    (actual, error, abs_error, promised, weight). "anomalies" is a function
-    of {warehouse id: code} giving the worst misses outside the 95% band and
-    how many there were.
+    warehouse as one int, CODE_WIDTH), "cats" (the product's category id
+    now, -1 for none), "whs" (warehouse id), and under "rows" the arrays
+    summed into a group's scores (actual, error, abs_error, promised,
+    weight). "anomalies": the worst misses outside the 95% band (product
+    and warehouse ids), "anomaly_count" how many there were.
+
+    Read back from the cache while the run's forecasts and the demand days
+    of its week are as they were scored (SCORED_KEY); scored again when one
+    of those days was written, corrected or marked out of stock since.
     """
+    key = SCORED_KEY.format(run=run.pk, state=_scored_state(run))
+    scored = cache.get(key)
+    if scored is None:
+        scored = _run_scored_compute(run) or {}
+        cache.set(key, scored, SCORED_SECONDS)
+    if not scored:
+        return None
+    return {**scored, "cats": names.categories_of(scored["products"])}
+
+
+def _scored_state(run: ForecastRun) -> int:
+    """What a run's scores depend on that can change (its forecasts do not
+    once it closed), in one number: over the demand days of its scored week,
+    each day's units plus one, weighed by its series and date. A day written,
+    removed, corrected or marked out of stock changes it, and so does a
+    correction that keeps the units but moves them to another day or series.
+    One aggregate over the week's (date) index range."""
+    start = run.history_end + timedelta(days=1)
+    weight = (
+        F("product_id") * 7919 + F("warehouse_id") * 104729 + ExtractDay("date") * 613
+    ) % 1000003 + 1
+    return (
+        DemandDay.objects.filter(
+            date__gte=start, date__lt=start + timedelta(days=EVAL_DAYS), censored=False
+        ).aggregate(
+            state=Sum(weight * (F("quantity") + 1), output_field=BigIntegerField())
+        )["state"]
+        or 0
+    )
+
+
+def _anomalies_named(found: list[dict], names: AccuracyNames) -> list[dict]:
+    """The stored misses with their SKU and warehouse code as they are now."""
+    return [
+        {
+            "sku": names.sku(row["product_id"]),
+            "warehouse": names.warehouses.get(row["warehouse_id"]),
+            **{k: v for k, v in row.items() if k not in ("product_id", "warehouse_id")},
+        }
+        for row in found
+    ]
+
+
+def _run_scored_compute(run: ForecastRun) -> dict | None:
     start = run.history_end + timedelta(days=1)
     rows = _run_forecast_rows(run)
     if not rows:
         return None
-    product, warehouse, category, sku, first, promised, *days = zip(*rows, strict=True)
+    product, warehouse, first, promised, *days = zip(*rows, strict=True)
     # the paths' first EVAL_DAYS days, read as numbers (None -> NaN)
     mean, low, high, at_zero = (
         np.array(days[k * EVAL_DAYS : (k + 1) * EVAL_DAYS], dtype=float).T
@@ -195,14 +289,14 @@ def _run_scored(run: ForecastRun) -> dict | None:
     )
     product = np.array(product, dtype=np.int64)
     warehouse = np.array(warehouse, dtype=np.int64)
-    width = int(warehouse.max()) + 1
+    width = CODE_WIDTH
     codes = product * width + warehouse
     forecast = mean
     shift = np.array([(start - day).days for day in first], dtype=np.int64)
     actual = _actuals(start, codes=codes, width=width, shift=shift, forecast=forecast)
     low, high = band_edges(low, high, at_zero)
     paths = _ScoredPaths(
-        sku=sku,
+        product=product,
         warehouse=warehouse,
         first=first,
         forecast=forecast,
@@ -210,18 +304,20 @@ def _run_scored(run: ForecastRun) -> dict | None:
         high=high,
         actual=actual,
     )
+    anomalies, anomaly_count = paths.anomalies()
     return {
         "codes": codes,
-        "cats": np.array([c if c is not None else -1 for c in category]),
+        "products": product,
         "whs": warehouse,
         "rows": _series_sums(forecast, actual, promised),
-        "anomalies": paths.anomalies,
+        "anomalies": anomalies,
+        "anomaly_count": anomaly_count,
     }
 
 
 def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
-    """Per stored forecast of the run: product, warehouse, category, SKU,
-    start date, backtest WAPE, then the first EVAL_DAYS values of the mean
+    """Per stored forecast of the run: product, warehouse, start date,
+    backtest WAPE, then the first EVAL_DAYS values of the mean
     path and of the 95% band's quantile paths (``engine.bands.band_levels
     (0.95)``: q0.025, q0.975, q0.95), in that order, None where a path is
     missing or shorter. The database picks the values out of the JSON as
@@ -245,8 +341,6 @@ def _run_forecast_rows(run: ForecastRun) -> list[tuple]:
         .values_list(
             "product_id",
             "warehouse_id",
-            "product__category_id",
-            "product__sku",
             "start_date",
             "wape",
             *days,
@@ -309,9 +403,9 @@ def _series_sums(forecast, actual, promised) -> dict[str, np.ndarray]:
 @dataclass(frozen=True)
 class _ScoredPaths:
     """A run's (series x EVAL_DAYS) forecast, 95% band and actual demand,
-    with each series' SKU, warehouse id and first forecast day."""
+    with each series' product id, warehouse id and first forecast day."""
 
-    sku: tuple
+    product: np.ndarray
     warehouse: np.ndarray
     first: tuple
     forecast: np.ndarray
@@ -319,7 +413,7 @@ class _ScoredPaths:
     high: np.ndarray
     actual: np.ndarray
 
-    def anomalies(self, warehouse_codes: dict) -> tuple[list[dict], int]:
+    def anomalies(self) -> tuple[list[dict], int]:
         """The days whose demand fell outside the 95% band by at least
         ANOMALY_MIN_MISS of its half-width, largest miss first (at most
         ANOMALY_LIMIT), and how many there were in all."""
@@ -334,8 +428,8 @@ class _ScoredPaths:
         order = np.lexsort((c, r, -miss[r, c]))
         found = [
             {
-                "sku": self.sku[i],
-                "warehouse": warehouse_codes.get(int(self.warehouse[i])),
+                "product_id": int(self.product[i]),
+                "warehouse_id": int(self.warehouse[i]),
                 "date": self.first[i] + timedelta(days=int(j)),
                 "quantity": int(actual[i, j]),
                 "mean": float(forecast[i, j]),
