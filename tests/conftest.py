@@ -289,6 +289,48 @@ def solo_worker_argv(name: str) -> list[str]:
     ]
 
 
+def celery_workers_idle(timeout: float = 60.0) -> bool:
+    """True once every worker answers with nothing active or reserved twice
+    in a row, half a second apart (a solo worker busy with a task does not
+    answer at all). The follow-up tasks a test's work queues (alerts,
+    webhooks) may still be running when its assertions pass."""
+    import time
+
+    from config.celery import app
+
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(timeout=1.0)
+        active, reserved = inspect.active(), inspect.reserved()
+        idle = (
+            bool(active)
+            and not any(active.values())
+            and not any((reserved or {}).values())
+        )
+        quiet = quiet + 1 if idle else 0
+        if quiet >= 2:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+@pytest.fixture(autouse=True)
+def _celery_worker_idle_before_flush(request):
+    """A real-worker test's database is emptied (TRUNCATE) after it: first let
+    the worker finish what the test queued. A task still reading while the
+    tables are truncated deadlocks with the flush (CI: "deadlock detected",
+    "couldn't be flushed", and the next test found the last one's rows)."""
+    if not request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    # set up after the database fixture, so torn down before its flush
+    request.getfixturevalue("transactional_db")
+    yield
+    if "celery_worker_process" in request.fixturenames:
+        assert celery_workers_idle(), "the Celery worker still busy after 60 s"
+
+
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the test database and REDIS_URL."""
