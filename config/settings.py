@@ -120,8 +120,9 @@ else:
             # The tests' database is a file too, in WAL mode as above: the
             # browser tests' pages read while a background thread writes, as
             # they do under `make demo`. An in-memory database shares one
-            # cache with table locks, where such a read fails at once.
-            "TEST": {"NAME": str(BASE_DIR / "var" / "test-db.sqlite3")},
+            # cache with table locks, where such a read fails at once. One
+            # file per test process: two runs in one checkout never share it.
+            "TEST": {"NAME": str(BASE_DIR / "var" / f"test-db-{os.getpid()}.sqlite3")},
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -35,17 +35,30 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """The SQLite test database is a file (config.settings: WAL, as under `make
-    demo`), one per xdist process. Its folder exists, and a -wal/-shm file an
-    interrupted run left is removed: SQLite would replay it into the new
-    database."""
+    demo`), one per test process. Its folder exists, and the files of test
+    processes no longer running (an interrupted run's, -wal and -shm
+    included: SQLite would replay a stale -wal into a new database) are
+    removed."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]
     if database["ENGINE"].endswith("sqlite3"):
         name = Path(database["TEST"]["NAME"])
         name.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{name}{suffix}").unlink(missing_ok=True)
+        for path in name.parent.glob("test-db-*.sqlite3*"):
+            pid = path.name.removeprefix("test-db-").split(".")[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                path.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @pytest.fixture(autouse=True, scope="session")
