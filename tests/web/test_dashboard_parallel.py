@@ -43,7 +43,7 @@ def test_the_parallel_snapshot_equals_the_serial_one_and_closes_its_connections(
     assert reads_run_in_parallel()
     before = _backends()
     parallel = dashboard_snapshots_compute(periods=PERIODS)
-    assert _backends() == before  # the threads' connections are closed
+    assert _backends() <= before  # the threads' connections are closed
 
     settings.STOCKWISE_PARALLEL_READ_THREADS = 1
     assert not reads_run_in_parallel()
