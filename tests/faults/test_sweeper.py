@@ -168,11 +168,17 @@ def _chunk_writes_allowed():
 
 
 def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse):
-    """The claim commits on its own; when the plan after it fails (writing
-    its chunks; in the embedded default: a table another thread holds, when
-    the plan also synced the history), the task's retry
-    must plan the run, not find it "already running" and leave it so forever
-    (CI: a retrain stuck at "running")."""
+    """When the plan fails after its claim (writing its chunks; in the
+    embedded default: a table another thread holds), the task's retry must
+    plan the run, not find it "already running" and leave it so forever (CI:
+    a retrain stuck at "running")."""
+    _plan_fails_then_is_planned_again(product, warehouse)
+
+
+def _plan_fails_then_is_planned_again(product, warehouse, *, no_give_back=False):
+    """A series with history; its run's first plan meets a database refusal
+    (and, with `no_give_back`, so does any write setting the run back to
+    pending): the run is left pending, and the next plan plans it."""
     from datetime import UTC, datetime
 
     from stock.models import MovementKind, ReferenceType
@@ -187,6 +193,8 @@ def test_a_plan_that_fails_after_its_claim_gives_the_run_back(product, warehouse
         )
     run, _ = forecast_run_start()
     _chunk_writes_refused()
+    if no_give_back:
+        _run_give_back_refused()
     try:
         forecast_run_plan(run=run)
     except Exception as error:
@@ -237,34 +245,4 @@ def test_a_plan_that_fails_is_never_left_running_even_when_no_write_can_follow(
     no chunk ("Reading the sales history", 5 %) and every retry "joined" it.
     The claim now commits with the plan, so a failed plan leaves it pending
     without another write, and the retry plans it."""
-    from datetime import UTC, datetime
-
-    from stock.models import MovementKind, ReferenceType
-    from stock.services.ledger import LedgerLine, ledger_post
-
-    ledger_post(
-        lines=[LedgerLine(product.pk, warehouse.pk, 4, kind=MovementKind.RECEIPT)],
-        reference_type=ReferenceType.MANUAL,
-        occurred_at=datetime.now(UTC) - timedelta(days=3),
-    )
-    ledger_post(
-        lines=[LedgerLine(product.pk, warehouse.pk, -1, kind=MovementKind.SHIPMENT)],
-        reference_type=ReferenceType.MANUAL,
-        occurred_at=datetime.now(UTC) - timedelta(days=2),
-    )
-    run, _ = forecast_run_start()
-    _chunk_writes_refused()
-    _run_give_back_refused()
-    try:
-        forecast_run_plan(run=run)
-    except Exception as error:
-        assert "refused by the test" in str(error)
-    else:
-        raise AssertionError("the plan should have met the refusing trigger")
-    run.refresh_from_db()
-    assert (run.status, run.started_at, run.n_chunks) == (RunStatus.PENDING, None, 0)
-
-    _chunk_writes_allowed()
-    assert forecast_run_plan(run=run) == [0]
-    run.refresh_from_db()
-    assert (run.status, run.n_series) == (RunStatus.RUNNING, 1)
+    _plan_fails_then_is_planned_again(product, warehouse, no_give_back=True)

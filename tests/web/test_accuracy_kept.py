@@ -6,24 +6,16 @@ SKUs as they are now. A series is one series across runs."""
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from forecasting.models import DemandDay, SeriesForecast
 from forecasting.selectors import forecast_accuracy_get
 from tests import factories
-from tests.web.test_dashboard import _run_with_forecast
+from tests.web.test_dashboard import _clear_cache, _run_with_forecast  # noqa: F401
 
 TODAY = date(2026, 3, 1)
 START = TODAY - timedelta(days=9)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
