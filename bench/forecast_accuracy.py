@@ -34,8 +34,8 @@ AutoETS with the season, naive, seasonal naive), one line each, ``sf_<name>``.
 ``--cuts K`` also scores K earlier origins inside the training data: cut k drops the
 last k x H periods of every series and holds out the H before them (series left with
 fewer than H training periods sit that cut out). After a model's holdout line comes
-one line with ``"protocol": "cuts"``: its RMSSE (and cover80 / cover95) per cut and
-their mean, and per named
+one line with ``"protocol": "cuts"``: its RMSSE (and cover80 / cover95, the
+references' too) per cut and their mean, and per named
 reference the paired difference (model - reference) of per-series RMSSE, each
 series' differences averaged over the cuts it has, with the standard error of that
 mean over series; ``best_ref`` names the reference with the lowest mean over cuts.
@@ -271,6 +271,8 @@ def cuts_line(name, model, per_cut, ref_scores, cover=None, events=None) -> dict
         if got:
             line[f"{key}_per_cut"] = got
             line[f"{key}_mean"] = round(float(np.mean(got)), 4)
+            if len(got) > 1:  # how far one period's coverage strays from the mean
+                line[f"{key}_sd"] = round(float(np.std(got, ddof=1)), 4)
     if ref_scores and not model.startswith("sf_"):
         ref_means = {
             r: float(np.mean([s.mean() for s in sc.values()]))
@@ -321,6 +323,7 @@ def main(argv=None) -> None:
         splits[k] = split(part, h)
     earlier = [k for k in splits if k > 0]
     ref_scores: dict[str, dict[int, pd.Series]] = {}
+    ref_cover: dict[str, dict[int, dict]] = {}
     if args.references:
         ref_lines = {}
         for k, (train, test) in splits.items():
@@ -336,11 +339,16 @@ def main(argv=None) -> None:
                     ref_lines[ref]["seconds"] = round(secs, 2)
                 else:
                     ref_scores.setdefault(ref, {})[k] = per
+                    ref_cover.setdefault(ref, {})[k] = {
+                        c: res[c] for c in ("cover80", "cover95") if c in res
+                    }
         for line in ref_lines.values():
             print(json.dumps(line), flush=True)
         if earlier:
             for ref in refs.REFERENCES:
-                line = cuts_line(name, ref, ref_scores.get(ref, {}), None)
+                line = cuts_line(
+                    name, ref, ref_scores.get(ref, {}), None, ref_cover.get(ref)
+                )
                 print(json.dumps(line), flush=True)
     models = args.models.split(",") if args.models else available_models()
     models = [m for m in models if m and m != "auto"]  # "--models auto": auto only

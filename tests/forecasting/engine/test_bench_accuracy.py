@@ -1,6 +1,7 @@
 """bench/forecast_accuracy.py scores exactly as the issue defines the metrics."""
 
 import importlib.util
+import json
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,23 @@ def test_cuts_line_reports_coverage_per_cut():
     assert line["RMSSE_per_cut"] == [1.5, 2.0]
     assert line["cover80_per_cut"] == [0.7, 0.9]
     assert line["cover80_mean"] == 0.8 and line["cover95_mean"] == 0.95
+    # one period's coverage strays this far from the mean: 0.1 * sqrt(2)
+    assert line["cover80_sd"] == 0.1414 and line["cover95_sd"] == 0.0707
+
+
+def test_a_references_cuts_line_reports_its_coverage_too(capsys, tmp_path):
+    pytest.importorskip("statsforecast")
+    dates = pd.date_range("2020-01-01", periods=48, freq="MS")
+    rng = np.random.default_rng(5)
+    df = pd.concat([_frame(s, dates, rng.poisson(8, 48).astype(float)) for s in "abcd"])
+    path = tmp_path / "panel.csv"
+    df.to_csv(path, index=False)
+    args = ["--horizon", "6", "--season", "12", "--cuts", "2", "--models", "auto"]
+    bench.main([str(path), *args])
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    ets = next(x for x in lines if x["model"] == "sf_autoets" and "protocol" in x)
+    assert len(ets["cover80_per_cut"]) == len(ets["cover95_per_cut"]) == 2
+    assert all(0.0 <= c <= 1.0 for c in ets["cover80_per_cut"])
 
 
 def test_bench_asks_for_the_levels_a_run_stores():
