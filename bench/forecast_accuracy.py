@@ -34,8 +34,8 @@ AutoETS with the season, naive, seasonal naive), one line each, ``sf_<name>``.
 ``--cuts K`` also scores K earlier origins inside the training data: cut k drops the
 last k x H periods of every series and holds out the H before them (series left with
 fewer than H training periods sit that cut out). After a model's holdout line comes
-one line with ``"protocol": "cuts"``: its RMSSE (and cover80 / cover95, the
-references' too) per cut and their mean, and per named
+one line with ``"protocol": "cuts"``: its RMSSE (and cover80 / cover95 / pinball,
+the references' too) per cut and their mean, and per named
 reference the paired difference (model - reference) of per-series RMSSE, each
 series' differences averaged over the cuts it has, with the standard error of that
 mean over series; ``best_ref`` names the reference with the lowest mean over cuts.
@@ -266,7 +266,7 @@ def cuts_line(name, model, per_cut, ref_scores, cover=None, events=None) -> dict
         line["RMSSE_event_per_cut"] = got
         scored = [v for v in got if v is not None]
         line["RMSSE_event_mean"] = round(float(np.mean(scored)), 4) if scored else None
-    for key in ("cover80", "cover95"):
+    for key in ("cover80", "cover95", "pinball"):
         got = [cover[k][key] for k in sorted(means) if key in (cover or {}).get(k, {})]
         if got:
             line[f"{key}_per_cut"] = got
@@ -340,7 +340,7 @@ def main(argv=None) -> None:
                 else:
                     ref_scores.setdefault(ref, {})[k] = per
                     ref_cover.setdefault(ref, {})[k] = {
-                        c: res[c] for c in ("cover80", "cover95") if c in res
+                        c: res[c] for c in ("cover80", "cover95", "pinball") if c in res
                     }
         for line in ref_lines.values():
             print(json.dumps(line), flush=True)
@@ -371,7 +371,9 @@ def main(argv=None) -> None:
                 per_cut[k] = per
                 events[k] = summary["RMSSE_event"]
                 cover[k] = {
-                    c: summary[c] for c in ("cover80", "cover95") if c in summary
+                    c: summary[c]
+                    for c in ("cover80", "cover95", "pinball")
+                    if c in summary
                 }
                 continue
             line = {"data": name, "model": model, "calendar": args.calendar}

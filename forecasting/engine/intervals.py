@@ -8,7 +8,9 @@ fired at an origin) calibrate the bands (``bands.band_quantiles``); levels at or
 below a series' recent share of zero demand are 0; on a yearly model the errors
 are measured in deseasonalised units and the spread follows the yearly index of
 each forecast period (``yearly_error_scale``). A series without backtest errors
-(a fallback) gets the spread of its recent demand around its mean. Quantiles are
+(a fallback) gets the spread of its recent demand around its mean. A series that
+sold nothing in its recent window gets at least the quantiles of what followed
+such windows at the backtest's origins (``after_unsold_quantiles``). Quantiles are
 >= 0, ordered across levels; ``Bands`` also carries the chosen backtest
 forecasts and zero shares that the selection table scores.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backtest import Backtest
-from .bands import band_quantiles
+from .bands import MIN_POOL, band_quantiles
 from .base import empirical_quantiles, nanquantile
 from .metrics import _scale
 from .models.yearly import index_at, yearly_index, yearly_period
@@ -69,7 +71,8 @@ def forecast_quantiles(
     Fc = chosen_backtest(chosen, bt, bt.stopped_at)
     E = bt.A - Fc
     floor = -Fc  # the error of a zero actual: a band never reaches below it
-    recent = panel.y[:, -max(int(n_origins) * h, 28) :]
+    window = max(int(n_origins) * h, 28)
+    recent = panel.y[:, -window:]
     with np.errstate(all="ignore"):
         zero_share = (recent == 0).sum(axis=1) / (~np.isnan(recent)).sum(axis=1)
     step_scale = yearly_error_scale(panel, chosen, E, bt.cuts, h, floor)
@@ -85,7 +88,45 @@ def forecast_quantiles(
         Q[no_errors] = empirical_quantiles(
             mean[no_errors], spread, levels, zero_share=zero_share[no_errors]
         )
+    unsold = unsold_window(recent)
+    if unsold.any():
+        after = after_unsold_quantiles(panel.y, bt.cuts, h, window, levels)
+        if after is not None:
+            Q[unsold] = np.maximum(Q[unsold], after[None, None, :])
     return Bands(Q=Q, Fc=Fc, zero_share=zero_share)
+
+
+def unsold_window(y: np.ndarray) -> np.ndarray:
+    """(n,) bool: observed in the window ``y`` (n, w) and sold nothing there."""
+    seen = ~np.isnan(y)
+    return seen.any(axis=1) & ~(np.where(seen, y, 0.0) > 0).any(axis=1)
+
+
+def after_unsold_quantiles(y, cuts, h, window, levels) -> np.ndarray | None:
+    """(L,) quantiles of demand in the ``h`` periods after a ``window`` with no
+    sale, pooled over every series and backtest origin (``cuts``: the first
+    column after each origin) of the panel ``y`` (n, T); None with fewer than
+    ``bands.MIN_POOL`` such periods.
+
+    A series that sold nothing in its recent window has no spread for the
+    conformal scale to carry and a zero share of 1: its band would claim "none"
+    at every level. What followed such windows in the same panel says how often
+    that is wrong (a part first ordered, an item back on sale) and by how much.
+    Empirical quantiles of the discrete demand (the smallest value holding
+    ``tau`` of the pool), so a level holds at least ``tau`` of it."""
+    pool = []
+    for cut in cuts:
+        if cut < 1 or cut + h > y.shape[1]:
+            continue
+        quiet = unsold_window(y[:, max(cut - window, 0) : cut])
+        after = y[quiet, cut : cut + h]
+        pool.append(after[~np.isnan(after)])
+    pool = np.sort(np.concatenate(pool)) if pool else np.empty(0)
+    if len(pool) < MIN_POOL:
+        return None
+    taus = np.asarray(levels, dtype=float)
+    rank = np.clip(np.ceil(taus * len(pool)).astype(int) - 1, 0, len(pool) - 1)
+    return pool[rank]
 
 
 def yearly_error_scale(panel, chosen, E, cuts, h, floor=None) -> np.ndarray:
