@@ -2,6 +2,9 @@
 // holding a <progress>, a [data-progress-stage] and a [data-progress-message].
 // It asks the JSON status endpoint once a second until the work is done or
 // failed ({"percent", "stage", "state", "message"}); the page itself never waits.
+// When the work ends, the page's [data-progress-results] region (a table of runs,
+// a queue of suggestions) is drawn again from the same address, so what the work
+// changed shows without a reload; the rest of the page, and its scroll, stay.
 (function () {
   "use strict";
   var INTERVAL_MS = 1000;
@@ -22,6 +25,29 @@
         download.hidden = false;
       }
     }
+    function refreshResults() {
+      var region = document.querySelector("[data-progress-results]");
+      if (!region) return;
+      fetch(window.location.href, {
+        headers: { Accept: "text/html" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          var doc = new DOMParser().parseFromString(html, "text/html");
+          var fresh = doc.querySelector("[data-progress-results]");
+          if (fresh) {
+            region.innerHTML = fresh.innerHTML;
+            region.dataset.refreshed = "true";
+          }
+        })
+        .catch(function () {
+          // The link "Show the results" still reloads the whole page.
+        });
+    }
     function poll() {
       fetch(box.dataset.progressUrl, {
         headers: { Accept: "application/json" },
@@ -34,6 +60,7 @@
         .then(function (status) {
           show(status);
           if (status.state === "running") window.setTimeout(poll, INTERVAL_MS);
+          else refreshResults();
         })
         .catch(function () {
           // A missed answer (a restart, a busy database): ask again later.

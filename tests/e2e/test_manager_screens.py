@@ -108,3 +108,8 @@ def test_retrain_shows_a_progress_bar_to_the_end(sized, floor, forecasted, setti
     sized.settle()
     run = ForecastRun.objects.order_by("-pk").first()
     assert run.status == RunStatus.SUCCEEDED and "suggestions" in run.summary
+    # The runs table, drawn while the run was still going, is drawn again when
+    # it ends: the run reads "succeeded" with its series, without a reload.
+    row = page.locator("[data-progress-results] tbody tr", has_text=f"#{run.pk}")
+    expect(row).to_contain_text("succeeded", timeout=10_000)
+    expect(row.locator("td").nth(4)).to_have_text(str(run.n_series))
