@@ -337,6 +337,8 @@ def main(argv=None) -> None:
                 if k == 0:
                     ref_lines[ref] = {"data": name, "model": ref, **res}
                     ref_lines[ref]["seconds"] = round(secs, 2)
+                    if fc.attrs.get("ses_series"):  # too short for statsforecast's ETS
+                        ref_lines[ref]["ses_series"] = fc.attrs["ses_series"]
                 else:
                     ref_scores.setdefault(ref, {})[k] = per
                     ref_cover.setdefault(ref, {})[k] = {

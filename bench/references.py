@@ -5,10 +5,15 @@
 Each frame has ``series_id, date, mean`` and one ``q<level>`` column per level, like
 the engine's forecasts, so both are scored by the same function. statsforecast
 models without intervals of their own (IMAPA, TSB, CrostonSBA) get its conformal
-intervals (``ConformalIntervals``, two windows of ``h``) where every series is long
-enough for them; otherwise their band is the point forecast, and so is the zero
+intervals (``ConformalIntervals``, two windows of ``h``) on the series long enough
+for them; on the others their band is the point forecast, and so is the zero
 forecast's (it has no spread to offer). No fallback model: a reference that fails
-raises rather than being replaced by another under its name.
+raises rather than being replaced by another under its name. One exception, R's own:
+statsforecast's ETS raises on series of ``ETS_MIN - 1`` observations or fewer
+("tiny datasets"), where R's ``forecast::ets`` fits non-optimised exponential
+smoothing instead; there AutoETS is statsforecast's optimised simple exponential
+smoothing, its band the point forecast, and the sf_autoets frame counts those series
+(``attrs["ses_series"]``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ logger = logging.getLogger(__name__)
 # usual textbook choice (and the engine's own TSB).
 TSB_ALPHA = 0.1
 CONFORMAL_WINDOWS = 2
+# statsforecast's ETS needs more observations than its parameters + 4 (2 for the
+# simplest model): it raises "tiny datasets" on 6 or fewer.
+ETS_MIN = 7
 # statsforecast aliases -> the bench's reference names.
 NAMES = {
     "IMAPA": "sf_imapa",
@@ -69,6 +77,45 @@ def reference_forecasts(
         "NUMBA_CACHE_DIR", os.path.join(tempfile.gettempdir(), "stockwise-numba")
     )
     os.environ.setdefault("NIXTLA_NUMBA_CACHE", "1")
+    from statsforecast.utils import ConformalIntervals
+
+    data = train.rename(columns={"series_id": "unique_id", "date": "ds"})
+    data = data[["unique_id", "ds", "quantity"]].rename(columns={"quantity": "y"})
+    size = data.groupby("unique_id")["y"].transform("size")
+    long = size > (CONFORMAL_WINDOWS + 1) * h
+    tiny = size < ETS_MIN
+    groups = (
+        (long, ConformalIntervals(h=h, n_windows=CONFORMAL_WINDOWS), False),
+        (~long & ~tiny, None, False),
+        (tiny, None, True),
+    )
+    band = _band_levels(levels)
+    parts = [
+        _forecast(data[rows], h, season, freq, band, conformal, tiny_ets)
+        for rows, conformal, tiny_ets in groups
+        if rows.any()
+    ]
+    fc = pd.concat(parts, ignore_index=True)
+    fc = fc.rename(columns={"unique_id": "series_id", "ds": "date"})
+    out = {}
+    for alias, name in NAMES.items():
+        mean = fc[alias].clip(lower=0).to_numpy()
+        frame = {"series_id": fc["series_id"], "date": fc["date"], "mean": mean}
+        for q in levels:
+            col = _column(alias, float(q))
+            v = fc[col].to_numpy(float) if col in fc else mean
+            # A series its model gave no band (no intervals): the point forecast.
+            frame[f"q{float(q):g}"] = np.clip(np.where(np.isnan(v), mean, v), 0, None)
+        out[name] = pd.DataFrame(frame)
+    out["sf_autoets"].attrs["ses_series"] = int(data.loc[tiny, "unique_id"].nunique())
+    return out
+
+
+def _forecast(data, h, season, freq, band, conformal, tiny_ets) -> pd.DataFrame:
+    """statsforecast's forecasts of ``data`` (its own column names): every
+    reference, the intermittent ones with ``conformal`` intervals (or none);
+    ``tiny_ets``: the series are too short for statsforecast's ETS, and AutoETS
+    is its optimised simple exponential smoothing (without a band)."""
     from statsforecast import StatsForecast
     from statsforecast.models import (
         IMAPA,
@@ -77,47 +124,31 @@ def reference_forecasts(
         CrostonSBA,
         Naive,
         SeasonalNaive,
+        SimpleExponentialSmoothingOptimized,
         ZeroModel,
     )
-    from statsforecast.utils import ConformalIntervals
 
-    data = train.rename(columns={"series_id": "unique_id", "date": "ds"})
-    data = data[["unique_id", "ds", "quantity"]].rename(columns={"quantity": "y"})
-    shortest = int(data.groupby("unique_id").size().min())
-    conformal = None
-    if shortest > (CONFORMAL_WINDOWS + 1) * h:
-        conformal = ConformalIntervals(h=h, n_windows=CONFORMAL_WINDOWS)
     s = max(int(season or 1), 1)
-    banded = [ZeroModel(), AutoETS(season_length=s), Naive(), SeasonalNaive(s)]
+    banded = [ZeroModel(), Naive(), SeasonalNaive(s)]
     intermittent = [
         IMAPA(prediction_intervals=conformal),
         TSB(alpha_d=TSB_ALPHA, alpha_p=TSB_ALPHA, prediction_intervals=conformal),
         CrostonSBA(prediction_intervals=conformal),
     ]
+    if tiny_ets:
+        intermittent.append(SimpleExponentialSmoothingOptimized(alias="AutoETS"))
+    else:
+        banded.insert(1, AutoETS(season_length=s))
     # No fallback model: a reference that fails must fail loudly, not be
     # replaced by another one under its name.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        band = _band_levels(levels)
         if conformal is None:
             fc = StatsForecast(models=banded, freq=freq).forecast(
                 h=h, df=data, level=band
             )
             rest = StatsForecast(models=intermittent, freq=freq).forecast(h=h, df=data)
-            fc = fc.merge(rest, on=["unique_id", "ds"])
-        else:
-            models = banded + intermittent
-            fc = StatsForecast(models=models, freq=freq).forecast(
-                h=h, df=data, level=band
-            )
-    fc = fc.rename(columns={"unique_id": "series_id", "ds": "date"})
-    out = {}
-    for alias, name in NAMES.items():
-        mean = fc[alias].clip(lower=0).to_numpy()
-        frame = {"series_id": fc["series_id"], "date": fc["date"], "mean": mean}
-        for q in levels:
-            col = _column(alias, float(q))
-            v = fc[col].to_numpy() if col in fc else mean
-            frame[f"q{float(q):g}"] = np.clip(v, 0, None)
-        out[name] = pd.DataFrame(frame)
-    return out
+            return fc.merge(rest, on=["unique_id", "ds"])
+        return StatsForecast(models=banded + intermittent, freq=freq).forecast(
+            h=h, df=data, level=band
+        )

@@ -193,3 +193,71 @@ def test_references_without_intervals_are_still_their_own_model():
     assert imapa["mean"].iloc[0] != fcs["sf_naive"]["mean"].iloc[0] == 1.0
     assert 0.3 < imapa["mean"].iloc[0] < 1.5
     assert (imapa["q0.9"] == imapa["mean"]).all()
+
+
+def test_references_run_on_a_panel_with_series_of_a_few_months():
+    """A panel of parts listed at their first sale holds series of 3 or 5 months:
+    statsforecast's ETS raises on them ("tiny datasets"), and the long series
+    must keep the conformal bands a single short one used to take from all."""
+    pytest.importorskip("statsforecast")
+    import references
+
+    rng = np.random.default_rng(11)
+    long_dates = pd.date_range("2020-01-01", periods=48, freq="MS")
+    df = pd.concat(
+        [
+            *(_frame(s, long_dates, rng.poisson(4, 48).astype(float)) for s in "abc"),
+            _frame("young3", long_dates[-3:], [2.0, 0.0, 1.0]),
+            _frame("young5", long_dates[-5:], [1.0, 0.0, 0.0, 3.0, 1.0]),
+        ]
+    )
+    fcs = references.reference_forecasts(
+        df, 6, season=12, freq="MS", levels=bench.STORED_LEVELS
+    )
+    ets = fcs["sf_autoets"]
+    assert ets.attrs["ses_series"] == 2
+    assert ets.groupby("series_id").size().to_dict() == dict.fromkeys(
+        ["a", "b", "c", "young3", "young5"], 6
+    )
+    young = ets[ets.series_id.str.startswith("young")]
+    # Simple exponential smoothing: a flat forecast inside the history's range,
+    # its band the point forecast.
+    assert (young.groupby("series_id")["mean"].nunique() == 1).all()
+    assert young["mean"].between(0, 3).all()
+    assert (young["q0.9"] == young["mean"]).all()
+    imapa = fcs["sf_imapa"].set_index("series_id")
+    assert (
+        imapa.loc[["a", "b", "c"], "q0.9"] > imapa.loc[["a", "b", "c"], "mean"]
+    ).all()
+    assert (
+        imapa.loc[["young3", "young5"], "q0.9"]
+        == imapa.loc[["young3", "young5"], "mean"]
+    ).all()
+    # Every reference forecasts every series, but for seasonal naive on a series
+    # shorter than its season (statsforecast's NaN: no value a year ago; the
+    # bench scores a missing forecast as 0).
+    for name, f in fcs.items():
+        missing = f.loc[f[["mean", "q0.9"]].isna().any(axis=1), "series_id"]
+        expected = {"young3", "young5"} if name == "sf_seasonal_naive" else set()
+        assert set(missing) == expected, name
+
+
+def test_the_bench_scores_a_panel_whose_young_series_are_too_short_for_ets(
+    capsys, tmp_path
+):
+    pytest.importorskip("statsforecast")
+    rng = np.random.default_rng(12)
+    dates = pd.date_range("2020-01-01", periods=40, freq="MS")
+    df = pd.concat(
+        [
+            *(_frame(s, dates, rng.poisson(3, 40).astype(float)) for s in "abcd"),
+            _frame("young", dates[-10:], [1.0, 0, 0, 2, 0, 1, 0, 0, 1, 0]),
+        ]
+    )
+    path = tmp_path / "panel.csv"
+    df.to_csv(path, index=False)
+    bench.main([str(path), "--horizon", "6", "--season", "12", "--models", "auto"])
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    ets = next(x for x in lines if x["model"] == "sf_autoets")
+    assert ets["ses_series"] == 1  # 4 training months left of the young part
+    assert next(x for x in lines if x["model"] == "auto")["RMSSE"] > 0
