@@ -100,3 +100,30 @@ def test_a_wrong_password_is_refused_and_logout_ends_the_session(screen, floor):
 def test_pages_link_an_icon(screen, floor):
     screen.open(reverse("login"))
     expect(screen.page.locator('head link[rel~="icon"]')).to_have_count(1)
+
+
+def test_a_sku_stays_on_one_line_on_a_phone(screen, floor):
+    """A phone's narrow table broke "ELA-PWB-WHT-10K" after each hyphen, which
+    reads as four codes; codes staff read, type or scan stay whole."""
+    from stock.models import StockLevel
+
+    bank = factories.product(
+        sku="ELA-PWB-WHT-10K",
+        name="Power bank 10000 mAh, white, with two USB-C ports and a cable",
+    )
+    # Nothing on hand (no movement yet): a stock-out, listed on the home page.
+    StockLevel.objects.create(product=bank, warehouse=floor.main)
+    screen.page.set_viewport_size({"width": 320, "height": 700})
+    screen.login(floor.staff)
+    screen.open(reverse("home"))
+    link = screen.page.get_by_role("link", name="ELA-PWB-WHT-10K")
+    expect(link).to_be_visible()
+    # The link is an inline block (a finger-sized target): one line of text is
+    # its line height plus padding, each wrapped line adds a line height.
+    height, line = link.evaluate(
+        "a => [a.getBoundingClientRect().height,"
+        " parseFloat(getComputedStyle(a).lineHeight)]"
+    )
+    assert height < 2 * line, (
+        f"the SKU is {height:.0f} px high: wrapped ({line} px a line)"
+    )
