@@ -337,8 +337,11 @@ def main(argv=None) -> None:
                 if k == 0:
                     ref_lines[ref] = {"data": name, "model": ref, **res}
                     ref_lines[ref]["seconds"] = round(secs, 2)
-                    if fc.attrs.get("ses_series"):  # too short for statsforecast's ETS
-                        ref_lines[ref]["ses_series"] = fc.attrs["ses_series"]
+                    # series too short for statsforecast's ETS; missing values
+                    # the references saw filled (bench/references.py)
+                    for key in ("ses_series", "filled_cells"):
+                        if fc.attrs.get(key):
+                            ref_lines[ref][key] = fc.attrs[key]
                 else:
                     ref_scores.setdefault(ref, {})[k] = per
                     ref_cover.setdefault(ref, {})[k] = {

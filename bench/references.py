@@ -13,7 +13,9 @@ statsforecast's ETS raises on series of ``ETS_MIN - 1`` observations or fewer
 ("tiny datasets"), where R's ``forecast::ets`` fits non-optimised exponential
 smoothing instead; there AutoETS is statsforecast's optimised simple exponential
 smoothing, its band the point forecast, and the sf_autoets frame counts those series
-(``attrs["ses_series"]``).
+(``attrs["ses_series"]``). statsforecast fits no series with a missing value: the
+references see each series from its first known value, later gaps interpolated
+(``_known_values``; every frame counts them, ``attrs["filled_cells"]``).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ def reference_forecasts(
 
     data = train.rename(columns={"series_id": "unique_id", "date": "ds"})
     data = data[["unique_id", "ds", "quantity"]].rename(columns={"quantity": "y"})
+    data, filled = _known_values(data)
     size = data.groupby("unique_id")["y"].transform("size")
     long = size > (CONFORMAL_WINDOWS + 1) * h
     tiny = size < ETS_MIN
@@ -108,7 +111,30 @@ def reference_forecasts(
             frame[f"q{float(q):g}"] = np.clip(np.where(np.isnan(v), mean, v), 0, None)
         out[name] = pd.DataFrame(frame)
     out["sf_autoets"].attrs["ses_series"] = int(data.loc[tiny, "unique_id"].nunique())
+    for frame in out.values():
+        frame.attrs["filled_cells"] = filled
     return out
+
+
+def _known_values(data: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """statsforecast fits no series with a missing value (a NaN quantity: unknown
+    demand, which the bench does not score). Each series starts at its first
+    known value, as the engine's history does; a missing value after it is
+    interpolated linearly between its neighbours (the last one carried forward
+    at the end). Returns the frame and the number of values filled; a series
+    with no known value is left out (its forecast is missing: scored as 0)."""
+    data = data.sort_values(["unique_id", "ds"])
+    known = data["y"].notna()
+    started = known.groupby(data["unique_id"]).cummax()
+    data = data[started]
+    missing = int(data["y"].isna().sum())
+    if missing:
+        data = data.assign(
+            y=data.groupby("unique_id")["y"].transform(
+                lambda y: y.interpolate(limit_direction="forward")
+            )
+        )
+    return data.reset_index(drop=True), missing
 
 
 def _forecast(data, h, season, freq, band, conformal, tiny_ets) -> pd.DataFrame:

@@ -261,3 +261,33 @@ def test_the_bench_scores_a_panel_whose_young_series_are_too_short_for_ets(
     ets = next(x for x in lines if x["model"] == "sf_autoets")
     assert ets["ses_series"] == 1  # 4 training months left of the young part
     assert next(x for x in lines if x["model"] == "auto")["RMSSE"] > 0
+
+
+def test_references_fit_series_with_missing_months():
+    """statsforecast fits no series with a NaN (unknown demand: the bench's own
+    scoring skips it); the references see each series from its first known
+    month, later gaps interpolated, and count what they filled."""
+    pytest.importorskip("statsforecast")
+    import references
+
+    dates = pd.date_range("2020-01-01", periods=36, freq="MS")
+    rng = np.random.default_rng(13)
+    gappy = rng.poisson(4, 36).astype(float)
+    gappy[:5] = np.nan  # not listed yet
+    gappy[[12, 20, 21]] = np.nan  # three months unknown
+    df = pd.concat(
+        [
+            _frame("full", dates, rng.poisson(4, 36).astype(float)),
+            _frame("gappy", dates, gappy),
+            _frame("unknown", dates, np.full(36, np.nan)),
+        ]
+    )
+    fcs = references.reference_forecasts(
+        df, 6, season=12, freq="MS", levels=bench.STORED_LEVELS
+    )
+    for name, f in fcs.items():
+        assert f.attrs["filled_cells"] == 3, name
+        assert set(f["series_id"]) == {"full", "gappy"}, name
+        assert f["mean"].notna().all(), name
+    naive = fcs["sf_naive"].set_index("series_id")["mean"]
+    assert (naive.loc["gappy"] == gappy[-1]).all()
