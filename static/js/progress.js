@@ -8,6 +8,16 @@
 (function () {
   "use strict";
   var INTERVAL_MS = 1000;
+  // GET with the session's cookies; a non-2xx answer is an error.
+  function get(url, accept) {
+    return fetch(url, {
+      headers: { Accept: accept },
+      credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response;
+    });
+  }
   function watch(box) {
     var bar = box.querySelector("progress");
     var stage = box.querySelector("[data-progress-stage]");
@@ -28,12 +38,8 @@
     function refreshResults() {
       var region = document.querySelector("[data-progress-results]");
       if (!region) return;
-      fetch(window.location.href, {
-        headers: { Accept: "text/html" },
-        credentials: "same-origin",
-      })
+      get(window.location.href, "text/html")
         .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
           return response.text();
         })
         .then(function (html) {
@@ -49,12 +55,8 @@
         });
     }
     function poll() {
-      fetch(box.dataset.progressUrl, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-      })
+      get(box.dataset.progressUrl, "application/json")
         .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
           return response.json();
         })
         .then(function (status) {
